@@ -1,0 +1,88 @@
+/**
+ * `effect-texas-emulator`: runs the Texas emulator (and optionally the
+ * protected API) until interrupted, printing the variables to export.
+ *
+ * @since 0.1.0
+ */
+import { parseArgs } from "node:util"
+import { NodeRuntime } from "@effect/platform-node"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { ProtectedApi } from "./ProtectedApi.js"
+import { TexasEmulator } from "./TexasEmulator.js"
+
+const usage = `Usage: effect-texas-emulator [options]
+
+Runs a Texas token endpoint emulator on loopback until interrupted (Ctrl-C).
+
+Options:
+  --port <n>          port to listen on (default 8090; 0 picks a free one)
+  --host <addr>       interface to bind (default 127.0.0.1)
+  --lifetime <s>      token lifetime in seconds (default 3600)
+  --grant <scope>     grant a scope; repeat for more (default: every scope is granted)
+  --api-scope <scope> also start a protected API that requires this scope
+  --help              show this text
+`
+
+const parse = () =>
+  parseArgs({
+    options: {
+      port: { type: "string", default: "8090" },
+      host: { type: "string", default: "127.0.0.1" },
+      lifetime: { type: "string", default: "3600" },
+      grant: { type: "string", multiple: true },
+      "api-scope": { type: "string" },
+      help: { type: "boolean", default: false }
+    }
+  }).values
+
+const wholeNumber = (name: string, text: string): number => {
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, got '${text}'`)
+  return value
+}
+
+let values: ReturnType<typeof parse>
+let port: number
+let lifetimeSeconds: number
+try {
+  values = parse()
+  port = wholeNumber("port", values.port)
+  lifetimeSeconds = wholeNumber("lifetime", values.lifetime)
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`)
+  process.exit(2)
+}
+if (values.help) {
+  process.stdout.write(usage)
+  process.exit(0)
+}
+
+const Emulator = TexasEmulator.layer({
+  port,
+  host: values.host,
+  tokenLifetime: `${lifetimeSeconds} seconds`,
+  grantedScopes: values.grant
+})
+
+const announce = Effect.gen(function*() {
+  const emulator = yield* TexasEmulator
+  yield* Console.log(`Texas emulator listening on ${emulator.url}`)
+  yield* Console.log(`  export NAIS_TOKEN_ENDPOINT=${emulator.tokenEndpoint}`)
+  yield* Console.log(`  JWKS: ${emulator.jwksUri}`)
+})
+
+const announceApi = Effect.gen(function*() {
+  const api = yield* ProtectedApi
+  yield* Console.log(`Protected API listening on ${api.url} (requires scope ${values["api-scope"]})`)
+})
+
+const program = values["api-scope"] === undefined
+  ? announce.pipe(Effect.zipRight(Effect.never), Effect.provide(Emulator))
+  : Effect.all([announce, announceApi]).pipe(
+    Effect.zipRight(Effect.never),
+    Effect.provide(ProtectedApi.layer({ requiredScope: values["api-scope"] }).pipe(Layer.provideMerge(Emulator)))
+  )
+
+NodeRuntime.runMain(program)

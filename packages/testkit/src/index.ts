@@ -1,0 +1,35 @@
+/**
+ * Test tools for applications that use the NAIS token sidecar: a Texas
+ * emulator that speaks the real protocol over loopback, and a protected API
+ * that accepts only its tokens.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * Scripted faults for the emulator's token endpoint.
+ *
+ * @since 0.1.0
+ */
+export * as Fault from "./Fault.js"
+
+export {
+  type ApiRequest,
+  ProtectedApi,
+  type ProtectedApiHandle,
+  type ProtectedApiOptions,
+  startProtectedApi
+} from "./ProtectedApi.js"
+
+export {
+  EmulatorStartError,
+  type EmulatorStats,
+  fromHandle,
+  type IdentityProvider,
+  type RecordedRequest,
+  type Service as TexasEmulatorService,
+  startTexasEmulator,
+  TexasEmulator,
+  type TexasEmulatorHandle,
+  type TexasEmulatorOptions
+} from "./TexasEmulator.js"

@@ -1,0 +1,92 @@
+/**
+ * Small helpers over `node:http` shared by the emulator and the protected API.
+ *
+ * Both servers use `node:http` directly rather than `@effect/platform`'s
+ * `HttpServer` because the emulator must be able to misbehave at the socket
+ * level (drop a connection, send half a body), which a higher-level server
+ * rightly does not allow.
+ */
+import type * as Http from "node:http"
+import type { AddressInfo } from "node:net"
+
+/** The body of a request, or the fact that it went over `limit` bytes. */
+export type ReadBody = { readonly _tag: "Body"; readonly text: string } | { readonly _tag: "TooLarge" }
+
+/** Buffers a request body up to `limit` bytes; past that it drains and discards the rest. */
+export const readBody = (request: Http.IncomingMessage, limit: number): Promise<ReadBody> =>
+  new Promise((resolve, reject) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    let tooLarge = false
+    request.on("data", (chunk: Buffer) => {
+      if (tooLarge) return
+      size += chunk.length
+      if (size > limit) {
+        tooLarge = true
+        chunks.length = 0
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.on("end", () =>
+      resolve(tooLarge ? { _tag: "TooLarge" } : { _tag: "Body", text: Buffer.concat(chunks).toString("utf8") })
+    )
+    request.on("error", reject)
+  })
+
+/** Writes a complete JSON answer. */
+export const sendJson = (
+  response: Http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {}
+): void => {
+  const text = JSON.stringify(body)
+  response.writeHead(status, {
+    ...headers,
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text)
+  })
+  response.end(text)
+}
+
+/** Writes a complete answer with a body given as text. */
+export const sendText = (
+  response: Http.ServerResponse,
+  status: number,
+  contentType: string,
+  text: string,
+  headers: Readonly<Record<string, string>> = {}
+): void => {
+  response.writeHead(status, { ...headers, "content-type": contentType, "content-length": Buffer.byteLength(text) })
+  response.end(text)
+}
+
+/** Starts listening and resolves with the bound port. */
+export const listen = (server: Http.Server, port: number, host: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error)
+    server.once("error", onError)
+    server.listen(port, host, () => {
+      server.off("error", onError)
+      resolve((server.address() as AddressInfo).port)
+    })
+  })
+
+/** Stops a server, closing idle and active keep-alive connections so `close` does not wait for them. */
+export const close = (server: Http.Server): Promise<void> =>
+  new Promise((resolve) => {
+    if (!server.listening) return resolve()
+    server.close(() => resolve())
+    server.closeAllConnections()
+  })
+
+/** The base URL for a host and port, with IPv6 literals bracketed. */
+export const baseUrl = (host: string, port: number): string =>
+  `http://${host.includes(":") ? `[${host}]` : host}:${port}`
+
+/** A header as one string (the first value when repeated). */
+export const header = (request: Http.IncomingMessage, name: string): string | undefined => {
+  const value = request.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}

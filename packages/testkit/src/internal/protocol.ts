@@ -1,0 +1,315 @@
+/**
+ * Decoding of token endpoint requests the way the real sidecar decodes them.
+ *
+ * The sidecar is an axum server that deserialises bodies with serde, so its
+ * error texts are serde's and axum's. We reproduce their wording (without the
+ * `at line L column C` suffix serde adds for JSON, which depends on the exact
+ * byte layout of the body) so that an application sees the same answers from
+ * the emulator as from a real deployment.
+ */
+
+/** Every identity provider name the sidecar knows, in serde's declaration order. */
+export const knownProviderNames = ["azuread", "entra_id", "tokenx", "maskinporten", "idporten"] as const
+
+/** A provider after alias resolution: `azuread` is an alias of `entra_id`. */
+export type ProviderId = "entra_id" | "tokenx" | "maskinporten" | "idporten"
+
+/** The sidecar's default request body limit (axum's `DefaultBodyLimit`, 2 MiB). */
+export const bodyLimitBytes = 2 * 1024 * 1024
+
+/** An RFC 6749 error answer: status plus `{ error, error_description }`. */
+export interface OAuthErrorAnswer {
+  readonly status: number
+  readonly error: string
+  readonly description: string
+}
+
+/** A decoded `POST /api/v1/token` body. */
+export interface DecodedTokenRequest {
+  readonly identityProvider: ProviderId
+  readonly target: string
+  readonly resource: string | undefined
+  readonly authorizationDetails: ReadonlyArray<Record<string, unknown>> | undefined
+  readonly skipCache: boolean
+}
+
+/** The outcome of decoding: the request, or the 400 the sidecar answers. */
+export type Decoded<A> =
+  | { readonly _tag: "Ok"; readonly value: A; readonly fields: Record<string, unknown> }
+  | { readonly _tag: "Invalid"; readonly answer: OAuthErrorAnswer }
+
+const invalidRequest = (description: string): OAuthErrorAnswer => ({
+  status: 400,
+  error: "invalid_request",
+  description
+})
+
+const invalid = (description: string): Decoded<never> => ({ _tag: "Invalid", answer: invalidRequest(description) })
+
+/** The 400 for a body that is larger than the sidecar buffers. */
+export const bodyTooLarge: OAuthErrorAnswer = invalidRequest(
+  "Failed to buffer the request body: length limit exceeded"
+)
+
+// ---- media types -----------------------------------------------------------
+
+/** Which decoder a `Content-Type` selects; the sidecar matches by case-sensitive prefix. */
+export type BodyEncoding = "json" | "form"
+
+/**
+ * Picks the body decoder for a content type, or the sidecar's 400 answer.
+ *
+ * The JSON extractor additionally insists that the media type really is JSON
+ * (`application/json` or a `+json` suffix), so `application/jsonx` passes the
+ * prefix test and still fails.
+ */
+export const selectEncoding = (
+  contentType: string | undefined
+): { readonly _tag: "Ok"; readonly encoding: BodyEncoding } | { readonly _tag: "Invalid"; readonly answer: OAuthErrorAnswer } => {
+  if (contentType !== undefined) {
+    if (contentType.startsWith("application/json")) {
+      const essence = contentType.split(";")[0]!.trim().toLowerCase()
+      if (essence === "application/json" || essence.endsWith("+json")) return { _tag: "Ok", encoding: "json" }
+      return { _tag: "Invalid", answer: invalidRequest("Expected request with `Content-Type: application/json`") }
+    }
+    if (contentType.startsWith("application/x-www-form-urlencoded")) return { _tag: "Ok", encoding: "form" }
+  }
+  return {
+    _tag: "Invalid",
+    answer: invalidRequest(
+      `unsupported media type: ${contentType ?? ""}: expected one of \`application/json\`, \`application/x-www-form-urlencoded\``
+    )
+  }
+}
+
+// ---- serde-like field decoding ---------------------------------------------
+
+const jsonDataPrefix = "Failed to deserialize the JSON body into the target type: "
+const jsonSyntaxPrefix = "Failed to parse the request body as JSON: "
+const formPrefix = "Failed to deserialize form body: "
+
+/** How serde names an unexpected JSON value in `invalid type: ...` messages. */
+const describeJsonValue = (value: unknown): string => {
+  if (value === null) return "null"
+  if (Array.isArray(value)) return "sequence"
+  switch (typeof value) {
+    case "string":
+      return `string ${JSON.stringify(value)}`
+    case "boolean":
+      return `boolean \`${value}\``
+    case "number":
+      return Number.isInteger(value) ? `integer \`${value}\`` : `floating point \`${value}\``
+    default:
+      return "map"
+  }
+}
+
+type FieldResult<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly message: string }
+
+const ok = <A>(value: A): FieldResult<A> => ({ ok: true, value })
+const fail = (message: string): FieldResult<never> => ({ ok: false, message })
+
+const expectedProviders = knownProviderNames.map((name) => `\`${name}\``).join(", ")
+
+const decodeProviderName = (name: string, field: string): FieldResult<ProviderId> => {
+  switch (name) {
+    case "azuread":
+    case "entra_id":
+      return ok("entra_id")
+    case "tokenx":
+    case "maskinporten":
+    case "idporten":
+      return ok(name)
+    default:
+      return fail(`${field}: unknown variant \`${name}\`, expected one of ${expectedProviders}`)
+  }
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const decodeAuthorizationDetailsArray = (
+  value: ReadonlyArray<unknown>
+): ReadonlyArray<Record<string, unknown>> | undefined =>
+  value.every(isPlainObject) ? (value as ReadonlyArray<Record<string, unknown>>) : undefined
+
+/** `authorization_details` is an array of objects, or (in forms) a JSON string holding one. */
+const decodeAuthorizationDetailsString = (
+  text: string
+): FieldResult<ReadonlyArray<Record<string, unknown>>> => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    return fail(
+      `authorization_details: failed to parse authorization_details JSON string: ${(error as Error).message}`
+    )
+  }
+  if (!Array.isArray(parsed)) {
+    return fail(
+      `authorization_details: failed to parse authorization_details JSON string: invalid type: ${describeJsonValue(parsed)}, expected a sequence`
+    )
+  }
+  const details = decodeAuthorizationDetailsArray(parsed)
+  return details === undefined
+    ? fail("authorization_details: failed to parse authorization_details JSON string: invalid type, expected a map")
+    : ok(details)
+}
+
+/** Field names of a struct in declaration order: serde reports the first missing one. */
+export const requiredFieldOrder = (names: ReadonlyArray<string>, present: ReadonlySet<string>): string | undefined =>
+  names.find((name) => !present.has(name))
+
+/** A field decoder: turns one JSON or form value into a typed value or serde's message. */
+type FieldDecoder = (value: unknown, encoding: BodyEncoding) => FieldResult<unknown>
+
+const stringField = (name: string, optional: boolean): FieldDecoder => (value) => {
+  if (typeof value === "string") return ok(value)
+  if (value === null && optional) return ok(undefined)
+  return fail(`${name}: invalid type: ${describeJsonValue(value)}, expected a string`)
+}
+
+const providerField: FieldDecoder = (value) => {
+  if (typeof value === "string") return decodeProviderName(value, "identity_provider")
+  return fail(`identity_provider: invalid type: ${describeJsonValue(value)}, expected enum IdentityProvider`)
+}
+
+const booleanField = (name: string): FieldDecoder => (value, encoding) => {
+  if (encoding === "form") {
+    if (value === "true") return ok(true)
+    if (value === "false") return ok(false)
+    return fail(`${name}: provided string was not \`true\` or \`false\``)
+  }
+  if (typeof value === "boolean") return ok(value)
+  if (value === null) return ok(undefined)
+  return fail(`${name}: invalid type: ${describeJsonValue(value)}, expected a boolean`)
+}
+
+const authorizationDetailsField: FieldDecoder = (value) => {
+  if (value === null) return ok(undefined)
+  if (typeof value === "string") return decodeAuthorizationDetailsString(value)
+  if (Array.isArray(value)) {
+    const details = decodeAuthorizationDetailsArray(value)
+    if (details !== undefined) return ok(details)
+  }
+  return fail("authorization_details: data did not match any variant of untagged enum RequestValue")
+}
+
+/** The shape of one request struct: its fields in declaration order and their decoders. */
+export interface StructSpec {
+  readonly name: string
+  readonly fields: ReadonlyArray<readonly [field: string, decoder: FieldDecoder, required: boolean]>
+}
+
+/** `TokenRequest` as the sidecar declares it. */
+export const tokenRequestSpec: StructSpec = {
+  name: "TokenRequest",
+  fields: [
+    ["target", stringField("target", false), true],
+    ["identity_provider", providerField, true],
+    ["resource", stringField("resource", true), false],
+    ["authorization_details", authorizationDetailsField, false],
+    ["skip_cache", booleanField("skip_cache"), false]
+  ]
+}
+
+/** `TokenExchangeRequest` as the sidecar declares it. */
+export const exchangeRequestSpec: StructSpec = {
+  name: "TokenExchangeRequest",
+  fields: [
+    ["target", stringField("target", false), true],
+    ["identity_provider", providerField, true],
+    ["user_token", stringField("user_token", false), true],
+    ["skip_cache", booleanField("skip_cache"), false]
+  ]
+}
+
+/** `IntrospectRequest` as the sidecar declares it. */
+export const introspectRequestSpec: StructSpec = {
+  name: "IntrospectRequest",
+  fields: [
+    ["token", stringField("token", false), true],
+    ["identity_provider", providerField, true]
+  ]
+}
+
+/** Reads a body into raw fields: a JSON object, or form pairs (duplicates are an error, as in serde). */
+const readFields = (
+  body: string,
+  encoding: BodyEncoding,
+  spec: StructSpec
+): { readonly _tag: "Ok"; readonly fields: Record<string, unknown> } | { readonly _tag: "Invalid"; readonly answer: OAuthErrorAnswer } => {
+  if (encoding === "json") {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(body)
+    } catch (error) {
+      return { _tag: "Invalid", answer: invalidRequest(jsonSyntaxPrefix + (error as Error).message) }
+    }
+    if (!isPlainObject(parsed)) {
+      return {
+        _tag: "Invalid",
+        answer: invalidRequest(`${jsonDataPrefix}invalid type: ${describeJsonValue(parsed)}, expected struct ${spec.name}`)
+      }
+    }
+    return { _tag: "Ok", fields: parsed }
+  }
+  const fields: Record<string, unknown> = {}
+  const known = new Set(spec.fields.map(([name]) => name))
+  for (const [key, value] of new URLSearchParams(body)) {
+    if (known.has(key) && Object.hasOwn(fields, key)) {
+      return { _tag: "Invalid", answer: invalidRequest(`${formPrefix}duplicate field \`${key}\``) }
+    }
+    fields[key] = value
+  }
+  return { _tag: "Ok", fields }
+}
+
+/**
+ * Decodes a body against a struct spec: fields are checked in the order they
+ * appear in the body (as serde visits them), then missing required fields in
+ * declaration order. Unknown fields are ignored, as serde does by default.
+ */
+export const decodeStruct = (
+  body: string,
+  encoding: BodyEncoding,
+  spec: StructSpec
+): Decoded<Record<string, unknown>> => {
+  const read = readFields(body, encoding, spec)
+  if (read._tag === "Invalid") return read
+  const prefix = encoding === "json" ? jsonDataPrefix : formPrefix
+  const decoders = new Map(spec.fields.map(([name, decoder]) => [name, decoder] as const))
+  const values: Record<string, unknown> = {}
+  for (const [key, raw] of Object.entries(read.fields)) {
+    const decoder = decoders.get(key)
+    if (decoder === undefined) continue
+    const result = decoder(raw, encoding)
+    if (!result.ok) return invalid(prefix + result.message)
+    values[key] = result.value
+  }
+  const present = new Set(Object.keys(read.fields))
+  const missing = requiredFieldOrder(
+    spec.fields.filter(([, , required]) => required).map(([name]) => name),
+    present
+  )
+  if (missing !== undefined) return invalid(`${prefix}missing field \`${missing}\``)
+  return { _tag: "Ok", value: values, fields: read.fields }
+}
+
+/** Decodes a `POST /api/v1/token` body. */
+export const decodeTokenRequest = (body: string, encoding: BodyEncoding): Decoded<DecodedTokenRequest> => {
+  const decoded = decodeStruct(body, encoding, tokenRequestSpec)
+  if (decoded._tag === "Invalid") return decoded
+  const v = decoded.value
+  return {
+    _tag: "Ok",
+    fields: decoded.fields,
+    value: {
+      identityProvider: v["identity_provider"] as ProviderId,
+      target: v["target"] as string,
+      resource: v["resource"] as string | undefined,
+      authorizationDetails: v["authorization_details"] as ReadonlyArray<Record<string, unknown>> | undefined,
+      skipCache: v["skip_cache"] === true
+    }
+  }
+}
