@@ -1,1 +1,50 @@
-export {}
+/**
+ * Machine-to-machine tokens from the NAIS token sidecar (Texas) for Effect
+ * programs: cached, shared between concurrent callers, retried, typed.
+ *
+ * @since 0.1.0
+ */
+
+export { AccessToken } from "./AccessToken.js"
+
+/**
+ * Entra ID machine-to-machine tokens.
+ *
+ * @since 0.1.0
+ */
+export * as EntraId from "./EntraId.js"
+
+/**
+ * Maskinporten tokens in one call.
+ *
+ * @since 0.1.0
+ */
+export * as Maskinporten from "./Maskinporten.js"
+
+export { TestTokens } from "./TestTokens.js"
+
+export {
+  InvalidTokenRequest,
+  InvalidTokenResponse,
+  isTransient,
+  TokenEndpointError,
+  TokenEndpointUnreachable,
+  type TokenError
+} from "./TokenError.js"
+
+/**
+ * Counters of cache hits, misses, endpoint requests, retries and failures.
+ *
+ * @since 0.1.0
+ */
+export * as TokenMetrics from "./TokenMetrics.js"
+
+export type { IdentityProvider, RequestEncoding, TokenRequest } from "./TokenRequest.js"
+
+export {
+  make,
+  type Service as TokenServiceShape,
+  type TestOptions,
+  TokenService,
+  type TokenServiceOptions
+} from "./TokenService.js"

@@ -199,8 +199,21 @@ const defaultEnabled: ReadonlyArray<IdentityProvider> = ["maskinporten", "entra_
 const cacheTtlMs = (remainingMs: number): number =>
   remainingMs > cacheLeewayMs ? remainingMs - cacheLeewayMs : remainingMs / 2
 
+/** The sidecar compares authorization details as serde_json maps, whose keys are sorted: key order does not matter. */
+const sortedKeys = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(sortedKeys)
+  if (typeof value !== "object" || value === null) return value
+  const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return Object.fromEntries(entries.map(([k, v]) => [k, sortedKeys(v)]))
+}
+
 const cacheKey = (request: Protocol.DecodedTokenRequest): string =>
-  JSON.stringify([request.identityProvider, request.target, request.resource ?? null, request.authorizationDetails ?? null])
+  JSON.stringify([
+    request.identityProvider,
+    request.target,
+    request.resource ?? null,
+    request.authorizationDetails === undefined ? null : sortedKeys(request.authorizationDetails)
+  ])
 
 const splitScopes = (target: string): ReadonlyArray<string> => target.split(/\s+/).filter((scope) => scope.length > 0)
 

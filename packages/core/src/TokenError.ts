@@ -1,0 +1,159 @@
+/**
+ * Every way getting a token can fail, as tagged errors a caller can branch on
+ * with `Effect.catchTag`. No error ever carries a token or a response body.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+
+// ---- InvalidTokenRequest -----------------------------------------------------
+
+/**
+ * The request was rejected before anything was sent: the fix is in the calling code or its configuration.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Maskinporten } from "@effect-texas/core"
+ *
+ * const program = Maskinporten.token("  ").pipe(
+ *   Effect.catchTag("InvalidTokenRequest", (error) => Effect.logError(error.message))
+ * )
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidTokenRequest extends Data.TaggedError("InvalidTokenRequest")<{
+  /** Which part of the request is wrong. */
+  readonly field: "identityProvider" | "target" | "resource" | "authorizationDetails" | "skipCache" | "endpoint"
+  /** What is wrong with it, in words a person can act on. */
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `Invalid token request: ${this.field}: ${this.reason}`
+  }
+}
+
+// ---- TokenEndpointUnreachable ------------------------------------------------
+
+/**
+ * No answer came from the token endpoint (connection refused or reset, body cut
+ * off, or no answer in time), also after the retries.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class TokenEndpointUnreachable extends Data.TaggedError("TokenEndpointUnreachable")<{
+  readonly endpoint: string
+  /** `Transport`: the connection failed; `Timeout`: no complete answer within the time allowed. */
+  readonly reason: "Transport" | "Timeout"
+  /** What went wrong underneath (for logs); never holds a token. */
+  readonly detail: string
+}> {
+  override get message(): string {
+    return this.reason === "Timeout"
+      ? `The token endpoint ${this.endpoint} did not answer in time: ${this.detail}`
+      : `The token endpoint ${this.endpoint} could not be reached: ${this.detail}`
+  }
+}
+
+// ---- TokenEndpointError ------------------------------------------------------
+
+/**
+ * The token endpoint answered with an error status. `error` is the OAuth error
+ * code (`invalid_scope`, `invalid_request`, `server_error`, or a code of the
+ * identity provider's own), `errorDescription` its text.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Maskinporten } from "@effect-texas/core"
+ *
+ * const program = Maskinporten.token("skatt:some.scope").pipe(
+ *   Effect.catchTag("TokenEndpointError", (error) =>
+ *     error.error === "invalid_scope"
+ *       ? Effect.logWarning("scope not granted (yet?)", error.errorDescription)
+ *       : Effect.fail(error))
+ * )
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class TokenEndpointError extends Data.TaggedError("TokenEndpointError")<{
+  readonly endpoint: string
+  readonly status: number
+  /** The OAuth error code; `unknown_error` when the body held none. */
+  readonly error: string
+  readonly errorDescription: string
+  /** The provider asked, as sent (`maskinporten`, `entra_id`, ...). */
+  readonly identityProvider: string
+  /** The scope(s) requested, to name them in the message (scopes are not secret). */
+  readonly target: string
+  /** The server's `Retry-After`, when it sent one. */
+  readonly retryAfter: Duration.Duration | undefined
+}> {
+  override get message(): string {
+    const base = `The token endpoint answered ${this.status} ${this.error}: ${this.errorDescription}`
+    if (this.error !== "invalid_scope") return base
+    if (this.identityProvider === "maskinporten") {
+      return `${base}. The organisation has no access to scope \`${this.target}\`, or the application does not declare it: check spec.maskinporten.scopes.consumes in the application manifest and that the API provider has granted access; scope grants take up to 15 minutes to propagate, so an invalid_scope right after a change may clear by itself.`
+    }
+    return `${base}. The application may not be allowed to call \`${this.target}\`: check the target application's inbound access policy; changes take a few minutes to propagate.`
+  }
+
+  /** Whether trying again may help: 5xx, 408 and 429 are transient, other 4xx are not. */
+  get isTransient(): boolean {
+    return this.status >= 500 || this.status === 429 || this.status === 408
+  }
+}
+
+// ---- InvalidTokenResponse ----------------------------------------------------
+
+/**
+ * The token endpoint answered 2xx, but not with a usable token: the body was
+ * not JSON, missed fields, had a `token_type` other than `Bearer`, or gave a
+ * token that had already expired.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidTokenResponse extends Data.TaggedError("InvalidTokenResponse")<{
+  readonly endpoint: string
+  readonly status: number
+  /** What was wrong, naming fields and never their token values. */
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `The token endpoint ${this.endpoint} answered ${this.status} without a usable token: ${this.reason}`
+  }
+}
+
+// ---- Union -------------------------------------------------------------------
+
+/**
+ * Any failure of `TokenService.token`.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type TokenError = InvalidTokenRequest | TokenEndpointUnreachable | TokenEndpointError | InvalidTokenResponse
+
+/**
+ * Whether a failure is worth retrying: transport faults, timeouts, 5xx, 408 and 429.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const isTransient = (error: TokenError): boolean => {
+  switch (error._tag) {
+    case "TokenEndpointUnreachable":
+      return true
+    case "TokenEndpointError":
+      return error.isTransient
+    default:
+      return false
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Counters of what `TokenService` does, as Effect `Metric`s, so they reach
+ * whatever metrics exporter the application has set up.
+ *
+ * @since 0.1.0
+ */
+import * as Metric from "effect/Metric"
+
+/**
+ * `token` calls answered from this client's cache, with no I/O.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const hits = Metric.value(TokenMetrics.cacheHits).pipe(Effect.map((state) => state.count))
+ * ```
+ *
+ * @category metrics
+ * @since 0.1.0
+ */
+export const cacheHits = Metric.counter("effect_texas_token_cache_hits", {
+  description: "token calls answered from the client cache"
+})
+
+/**
+ * `token` calls that found no usable cached token (including `skipCache` calls).
+ *
+ * @category metrics
+ * @since 0.1.0
+ */
+export const cacheMisses = Metric.counter("effect_texas_token_cache_misses", {
+  description: "token calls that found no usable cached token"
+})
+
+/**
+ * Requests sent to the token endpoint (each attempt counts, retries included).
+ *
+ * @category metrics
+ * @since 0.1.0
+ */
+export const fetches = Metric.counter("effect_texas_token_endpoint_requests", {
+  description: "requests sent to the token endpoint, retries included"
+})
+
+/**
+ * Retries after a transient failure of the token endpoint.
+ *
+ * @category metrics
+ * @since 0.1.0
+ */
+export const retries = Metric.counter("effect_texas_token_endpoint_retries", {
+  description: "retries after a transient failure of the token endpoint"
+})
+
+/**
+ * Token acquisitions that failed (after retries), whatever the error.
+ *
+ * @category metrics
+ * @since 0.1.0
+ */
+export const failures = Metric.counter("effect_texas_token_failures", {
+  description: "token acquisitions that failed after retries"
+})
+
+/**
+ * Background refreshes (refresh-ahead) that failed while the cached token was still valid.
+ *
+ * @category metrics
+ * @since 0.1.0
+ */
+export const refreshFailures = Metric.counter("effect_texas_token_refresh_failures", {
+  description: "background refreshes that failed while the cached token was still valid"
+})

@@ -1,0 +1,227 @@
+/**
+ * One token acquisition from the endpoint: the POST, the decoding of the
+ * answer into an `AccessToken` or a typed error, and the retry policy.
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Metric from "effect/Metric"
+import * as ParseResult from "effect/ParseResult"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import { AccessToken } from "../AccessToken.js"
+import {
+  InvalidTokenResponse,
+  isTransient,
+  TokenEndpointError,
+  type TokenError,
+  TokenEndpointUnreachable
+} from "../TokenError.js"
+import * as TokenMetrics from "../TokenMetrics.js"
+import type { RequestEncoding } from "../TokenRequest.js"
+import { encodeBody, type PreparedRequest } from "./prepare.js"
+
+/** How the service talks to the endpoint; resolved from the options once, at construction. */
+export interface EndpointSettings {
+  readonly endpoint: string
+  readonly encoding: RequestEncoding
+  readonly attemptTimeout: Duration.Duration
+  readonly totalTimeout: Duration.Duration
+  readonly retrySchedule: Schedule.Schedule<unknown, TokenError>
+}
+
+/** Exponential from 200 ms, doubled each time, jittered, at most 3 retries: about 1.4 s in all. */
+export const defaultRetrySchedule: Schedule.Schedule<unknown, TokenError> = Schedule.exponential("200 millis", 2).pipe(
+  Schedule.jittered,
+  Schedule.intersect(Schedule.recurs(3))
+)
+
+// ---- decoding ----------------------------------------------------------------
+
+const SuccessBody = Schema.Struct({
+  access_token: Schema.Redacted(Schema.NonEmptyString),
+  expires_in: Schema.Int.pipe(Schema.nonNegative()),
+  token_type: Schema.Literal("Bearer")
+})
+
+const ErrorBody = Schema.Struct({
+  error: Schema.String,
+  error_description: Schema.optional(Schema.String)
+})
+
+const decodeSuccess = Schema.decodeUnknownEither(SuccessBody)
+const decodeError = Schema.decodeUnknownEither(ErrorBody)
+
+const parseJson = (text: string): Either.Either<unknown, undefined> => {
+  try {
+    return Either.right(JSON.parse(text))
+  } catch {
+    // The parser's message quotes the body, which may hold a token: say nothing of it.
+    return Either.left(undefined)
+  }
+}
+
+/** Names each failing field and why; values of `access_token` are never quoted. */
+const describeIssues = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => {
+      const path = issue.path.join(".")
+      if (issue.path[0] === "access_token") return "access_token: expected a non-empty string"
+      return path === "" ? issue.message : `${path}: ${issue.message}`
+    })
+    .join("; ")
+
+/** `Retry-After` as seconds or an HTTP date; anything else is ignored. */
+const parseRetryAfter = (value: string | undefined, now: number): Duration.Duration | undefined => {
+  if (value === undefined) return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Duration.seconds(Number(trimmed))
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Duration.millis(Math.max(0, date - now))
+}
+
+const describeBody = (response: HttpClientResponse.HttpClientResponse, text: string): string =>
+  `content-type ${response.headers["content-type"] ?? "(none)"}, ${text.length} characters`
+
+const toErrorAnswer = (
+  settings: EndpointSettings,
+  request: PreparedRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  text: string,
+  now: number
+): TokenEndpointError => {
+  const body = Either.flatMap(parseJson(text), (json) => Either.mapLeft(decodeError(json), () => undefined))
+  return new TokenEndpointError({
+    endpoint: settings.endpoint,
+    status: response.status,
+    error: Either.isRight(body) ? body.right.error : "unknown_error",
+    errorDescription: Either.isRight(body)
+      ? body.right.error_description ?? ""
+      : `the body is not an OAuth error (${describeBody(response, text)})`,
+    identityProvider: request.providerName,
+    target: request.target,
+    retryAfter: parseRetryAfter(response.headers["retry-after"], now)
+  })
+}
+
+const toAccessToken = (
+  settings: EndpointSettings,
+  response: HttpClientResponse.HttpClientResponse,
+  text: string,
+  receivedAt: DateTime.Utc
+): Either.Either<AccessToken, InvalidTokenResponse> => {
+  const invalid = (reason: string) =>
+    new InvalidTokenResponse({ endpoint: settings.endpoint, status: response.status, reason })
+  const json = parseJson(text)
+  if (Either.isLeft(json)) return Either.left(invalid(`the body is not JSON (${describeBody(response, text)})`))
+  const decoded = decodeSuccess(json.right)
+  if (Either.isLeft(decoded)) return Either.left(invalid(describeIssues(decoded.left)))
+  const body = decoded.right
+  if (body.expires_in === 0) return Either.left(invalid("the token had already expired (expires_in 0)"))
+  const expiresIn = Duration.seconds(body.expires_in)
+  return Either.right(
+    new AccessToken({
+      accessToken: body.access_token,
+      tokenType: body.token_type,
+      expiresAt: DateTime.addDuration(receivedAt, expiresIn),
+      expiresIn
+    })
+  )
+}
+
+// ---- one attempt -------------------------------------------------------------
+
+const unreachable = (settings: EndpointSettings, reason: "Transport" | "Timeout", detail: string) =>
+  new TokenEndpointUnreachable({ endpoint: settings.endpoint, reason, detail })
+
+const attempt = (
+  client: HttpClient.HttpClient,
+  settings: EndpointSettings,
+  request: PreparedRequest
+): Effect.Effect<AccessToken, TokenError> => {
+  const body = encodeBody(request, settings.encoding)
+  const httpRequest = HttpClientRequest.post(settings.endpoint).pipe(
+    HttpClientRequest.acceptJson,
+    HttpClientRequest.bodyText(body.text, body.contentType)
+  )
+  return client.execute(httpRequest).pipe(
+    Effect.flatMap((response) =>
+      Effect.map(response.text, (text) => [response, text] as const)
+    ),
+    // Transport errors and bodies cut off mid-way: no answer was had.
+    Effect.mapError((error) => unreachable(settings, "Transport", error.message)),
+    Effect.timeoutFail({
+      duration: settings.attemptTimeout,
+      onTimeout: () =>
+        unreachable(settings, "Timeout", `no complete answer within ${Duration.format(settings.attemptTimeout)}`)
+    }),
+    Effect.flatMap(([response, text]) =>
+      Effect.flatMap(DateTime.now, (receivedAt): Effect.Effect<AccessToken, TokenError> => {
+        if (response.status >= 200 && response.status < 300) return toAccessToken(settings, response, text, receivedAt)
+        return Effect.fail(toErrorAnswer(settings, request, response, text, DateTime.toEpochMillis(receivedAt)))
+      })
+    )
+  )
+}
+
+// ---- retry -------------------------------------------------------------------
+
+const retryAfterOf = (error: TokenError): Duration.Duration =>
+  error._tag === "TokenEndpointError" && error.retryAfter !== undefined ? error.retryAfter : Duration.zero
+
+/** The configured schedule, waiting at least as long as the server's `Retry-After` asks. */
+const honouringRetryAfter = (schedule: Schedule.Schedule<unknown, TokenError>) =>
+  Schedule.intersect(schedule, Schedule.identity<TokenError>()).pipe(
+    Schedule.modifyDelay(([, error], delay) => Duration.max(delay, retryAfterOf(error)))
+  )
+
+/**
+ * A token from the endpoint, retrying transient failures on the schedule
+ * within the overall budget. A `Retry-After` longer than the whole budget is
+ * not waited for: the error is returned at once.
+ */
+export const fetchToken = (
+  client: HttpClient.HttpClient,
+  settings: EndpointSettings,
+  request: PreparedRequest
+): Effect.Effect<AccessToken, TokenError> => {
+  const schedule = honouringRetryAfter(settings.retrySchedule)
+  const worthRetrying = (error: TokenError) =>
+    isTransient(error) && Duration.lessThanOrEqualTo(retryAfterOf(error), settings.totalTimeout)
+  return Effect.suspend(() => {
+    let attempts = 0
+    const counted = Effect.suspend(() => {
+      attempts++
+      const count = attempts > 1 ? Metric.increment(TokenMetrics.retries) : Effect.void
+      return Effect.zipRight(Effect.zipRight(count, Metric.increment(TokenMetrics.fetches)), attempt(client, settings, request))
+    })
+    return counted.pipe(
+      Effect.retry({ schedule, while: worthRetrying }),
+      Effect.timeoutFail({
+        duration: settings.totalTimeout,
+        onTimeout: () =>
+          unreachable(settings, "Timeout", `no token within the overall budget of ${Duration.format(settings.totalTimeout)}`)
+      }),
+      Effect.tapError(() => Metric.increment(TokenMetrics.failures)),
+      Effect.tap((token) =>
+        Effect.annotateCurrentSpan({ "texas.attempts": attempts, "texas.expires_in": Duration.toSeconds(token.expiresIn) })
+      ),
+      Effect.tapError((error) => Effect.annotateCurrentSpan({ "texas.attempts": attempts, "texas.error": error._tag }))
+    )
+  }).pipe(
+    Effect.withSpan("TokenService.fetch", {
+      kind: "client",
+      attributes: {
+        "texas.identity_provider": request.provider,
+        "texas.target": request.target,
+        "texas.resource": request.resource ?? "",
+        "texas.skip_cache": request.skipCache,
+        "texas.cache_hit": false
+      }
+    })
+  )
+}
