@@ -1,64 +1,66 @@
 /**
- * The main example (`npm start`): get a Maskinporten token, get it again from
- * the cache, and call an API with it.
+ * The main example (`npm start`): call an API secured with Maskinporten,
+ * without thinking about tokens.
  *
  * With NAIS_TOKEN_ENDPOINT unset it starts the Texas emulator and a protected
- * API on loopback; with it set, it asks the real endpoint (set SCOPE to a scope
- * your application has, and API_URL to call an API with the token).
+ * API on loopback. With it set it uses the real endpoint: set SCOPE to a scope
+ * your application declares, and API_URL to the API to call (optional).
  */
-import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { NodeRuntime } from "@effect/platform-node"
 import { Maskinporten, TokenMetrics, TokenService } from "@effect-texas/core"
+import { authenticate } from "@effect-texas/http-client"
 import { ProtectedApi, TexasEmulator } from "@effect-texas/testkit"
-import { Config, Console, Context, Duration, Effect, Layer, Metric, Option, Redacted } from "effect"
+import { Config, Console, Context, Duration, Effect, Layer, Metric, Option } from "effect"
 
-const scope = "skatt:some.scope"
+/** Where the example runs: the scope to ask for and the API to call, if any. */
+class Setting extends Context.Tag("examples/Setting")<Setting, {
+  readonly scope: string
+  readonly apiUrl: Option.Option<string>
+}>() {}
 
-/** Where to call with the token, if anywhere. */
-class ApiUrl extends Context.Tag("examples/ApiUrl")<ApiUrl, Option.Option<string>>() {}
+const program = Effect.gen(function*() {
+  const { apiUrl, scope } = yield* Setting
 
-/** Runs against the emulator: the emulator's URL feeds the TokenService layer. */
+  const token = yield* Maskinporten.token(scope)
+  yield* Console.log(`1. token acquired for ${scope}, expires in ${Duration.format(token.expiresIn)}`)
+
+  const again = yield* Maskinporten.token(scope)
+  const hits = (yield* Metric.value(TokenMetrics.cacheHits)).count
+  yield* Console.log(`2. asked again: ${again === token ? "cache hit, no request" : "new token"} (${hits} hit)`)
+
+  if (Option.isNone(apiUrl)) return yield* Console.log("3. API_URL is not set: no API called")
+  const origin = new URL(apiUrl.value).origin
+  const client = (yield* HttpClient.HttpClient).pipe(
+    authenticate({ identityProvider: "maskinporten", target: scope, allowedOrigins: [origin] })
+  )
+  const response = yield* client.get(apiUrl.value)
+  yield* Console.log(`3. GET ${apiUrl.value} -> ${response.status} ${yield* response.text}`)
+})
+
+/** The emulator and a protected API on loopback, and a TokenService pointed at them. */
 const Embedded = Layer.unwrapEffect(
   Effect.gen(function*() {
     const emulator = yield* TexasEmulator
     const api = yield* ProtectedApi
-    yield* Console.log(`NAIS_TOKEN_ENDPOINT is not set: using the embedded emulator at ${emulator.url}`)
-    return Layer.succeed(ApiUrl, Option.some(`${api.url}/api/hello`)).pipe(
-      Layer.merge(TokenService.layer({ endpoint: emulator.tokenEndpoint }))
+    yield* Console.log(`NAIS_TOKEN_ENDPOINT is not set: using the embedded Texas emulator at ${emulator.url}`)
+    return Layer.merge(
+      TokenService.layer({ endpoint: emulator.tokenEndpoint }),
+      Layer.succeed(Setting, { scope: "skatt:some.scope", apiUrl: Option.some(`${api.url}/api/hello`) })
     )
   })
-).pipe(
-  Layer.provide(ProtectedApi.layer({ requiredScope: scope }).pipe(Layer.provideMerge(TexasEmulator.layer())))
-)
+).pipe(Layer.provide(ProtectedApi.layer({ requiredScope: "skatt:some.scope" }).pipe(Layer.provideMerge(TexasEmulator.layer()))))
 
-const program = Effect.gen(function*() {
-  const target = yield* Config.string("SCOPE").pipe(Config.withDefault(scope))
-  const first = yield* Maskinporten.token(target)
-  yield* Console.log(`token acquired for ${target}: ${first} (expires in ${Duration.format(first.expiresIn)})`)
-
-  const second = yield* Maskinporten.token(target)
-  const hits = (yield* Metric.value(TokenMetrics.cacheHits)).count
-  yield* Console.log(`second call: ${second === first ? "cache hit" : "new token"} (${hits} cache hit so far)`)
-
-  const url = yield* ApiUrl
-  if (Option.isNone(url)) return yield* Console.log("API_URL is not set: not calling an API")
-  const client = yield* HttpClient.HttpClient
-  const response = yield* client.execute(
-    HttpClientRequest.get(url.value).pipe(HttpClientRequest.bearerToken(Redacted.value(second.accessToken)))
-  )
-  yield* Console.log(`API answered ${response.status}: ${yield* response.text}`)
-})
-
+/** The real sidecar, from the environment. */
 const Real = Layer.merge(
   TokenService.layerConfig(),
-  Layer.effect(ApiUrl, Config.option(Config.string("API_URL")))
+  Layer.effect(
+    Setting,
+    Config.all({ scope: Config.string("SCOPE"), apiUrl: Config.option(Config.url("API_URL").pipe(Config.map(String))) })
+  )
 )
 
-const Environment: Layer.Layer<TokenService | ApiUrl, unknown, HttpClient.HttpClient> =
+const Environment: Layer.Layer<TokenService | Setting, unknown, HttpClient.HttpClient> =
   process.env["NAIS_TOKEN_ENDPOINT"] === undefined ? Embedded : Real
 
-program.pipe(
-  Effect.provide(Environment),
-  Effect.provide(FetchHttpClient.layer),
-  NodeRuntime.runMain
-)
+program.pipe(Effect.provide(Environment), Effect.provide(FetchHttpClient.layer), NodeRuntime.runMain)

@@ -1,1 +1,17 @@
-export {}
+/**
+ * `HttpClient` middleware that authenticates outbound requests with tokens
+ * from `@effect-texas/core`, only towards the origins it was set up for.
+ *
+ * @since 0.1.0
+ */
+
+export { authenticate, type AuthenticateOptions, authenticateWith } from "./Authenticate.js"
+
+/**
+ * A ready authenticated client for one API, as a layer.
+ *
+ * @since 0.1.0
+ */
+export * as AuthenticatedClient from "./AuthenticatedClient.js"
+
+export { OriginNotAllowed } from "./AuthError.js"

@@ -67,6 +67,11 @@ export interface ProtectedApiHandle {
   readonly url: string
   /** Answer the next `times` authenticated requests with `status` (default 401) whatever their token. */
   readonly rejectNext: (times: number, status?: number) => void
+  /**
+   * Reject (401) every token this API has accepted so far, as an API does when
+   * permissions change; tokens it has not seen yet are still accepted.
+   */
+  readonly revokeSeenTokens: () => void
   /** Every request received, oldest first. */
   readonly requests: () => ReadonlyArray<ApiRequest>
   readonly reset: () => void
@@ -109,6 +114,7 @@ export const startProtectedApi = async (
   const keys = Jose.createLocalJWKSet(emulator.jwks)
   let log: Array<ApiRequest> = []
   let forced: Array<number> = []
+  let revoked = new Set<string>()
 
   const verify = async (authorization: string | undefined): Promise<Verdict> => {
     const match = authorization === undefined ? null : bearerPrefix.exec(authorization)
@@ -129,6 +135,9 @@ export const startProtectedApi = async (
           challenge: `Bearer error="insufficient_scope", scope="${options.requiredScope}"`,
           reason: `token lacks scope ${options.requiredScope}`
         }
+      }
+      if (typeof payload.jti === "string" && revoked.has(payload.jti)) {
+        return { _tag: "Refused", status: 401, challenge: `Bearer error="invalid_token"`, reason: "token revoked" }
       }
       return { _tag: "Accepted", claims: payload }
     } catch (error) {
@@ -203,10 +212,14 @@ export const startProtectedApi = async (
     rejectNext: (times, status = 401) => {
       for (let i = 0; i < times; i++) forced.push(status)
     },
+    revokeSeenTokens: () => {
+      for (const entry of log) if (entry.tokenId !== undefined) revoked.add(entry.tokenId)
+    },
     requests: () => [...log],
     reset: () => {
       log = []
       forced = []
+      revoked = new Set()
     },
     close: () => HttpIo.close(server)
   }

@@ -1,0 +1,32 @@
+/**
+ * Errors of the authenticating middleware, as tagged classes.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+
+/**
+ * A request was about to go, with a token, to an origin the middleware was not
+ * set up for. Nothing was sent, and no token was fetched for it.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { OriginNotAllowed } from "@effect-texas/http-client"
+ *
+ * const explain = (error: OriginNotAllowed) =>
+ *   Effect.logError(`refused to send a token to ${error.origin}; allowed: ${error.allowedOrigins.join(", ")}`)
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class OriginNotAllowed extends Data.TaggedError("OriginNotAllowed")<{
+  /** The origin the request was for (`"(relative URL)"` or `"(invalid URL)"` when it had none). */
+  readonly origin: string
+  readonly allowedOrigins: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `Refused to send a token to ${this.origin}: it is not one of the allowed origins (${this.allowedOrigins.join(", ")})`
+  }
+}
