@@ -73,3 +73,13 @@ export const failures = Metric.counter("effect_texas_token_failures", {
 export const refreshFailures = Metric.counter("effect_texas_token_refresh_failures", {
   description: "background refreshes that failed while the cached token was still valid"
 })
+
+/**
+ * Tokens held in the client cache right now (bounded by `maxEntries`).
+ *
+ * @category metrics
+ * @since 0.1.0
+ */
+export const cacheEntries = Metric.gauge("effect_texas_token_cache_entries", {
+  description: "tokens held in the client cache"
+})

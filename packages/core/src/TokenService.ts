@@ -274,6 +274,10 @@ export const make = (
       }
     }
 
+    const forget = (key: string): void => {
+      if (entries.delete(key)) TokenMetrics.cacheEntries.unsafeUpdate(entries.size, [])
+    }
+
     const store = (key: string, token: AccessToken, now: number): void => {
       const usableUntil = usableUntilOf(token)
       if (usableUntil <= now) return
@@ -283,6 +287,7 @@ export const make = (
         ? Infinity
         : Math.max(usableUntil - refreshWindowMillis, now + refreshRetryMillis)
       entries.set(key, { token, usableUntil, refreshAt, refreshing: false })
+      TokenMetrics.cacheEntries.unsafeUpdate(entries.size, [])
     }
 
     // -- requests to the endpoint ---------------------------------------------
@@ -340,7 +345,7 @@ export const make = (
       if (isInvalid(prepared)) return Effect.fail(prepared)
       if (prepared.skipCache) {
         return Effect.suspend(() => {
-          entries.delete(prepared.key)
+          forget(prepared.key)
           return awaitFlight(prepared, true)
         })
       }
@@ -364,7 +369,7 @@ export const make = (
         if (entry !== undefined && entry.token !== rejected && clock.unsafeCurrentTimeMillis() < entry.usableUntil) {
           return Effect.succeed(entry.token)
         }
-        entries.delete(prepared.key)
+        forget(prepared.key)
         return awaitFlight(forcedRequest, true)
       })
     }
@@ -372,9 +377,7 @@ export const make = (
     const invalidate = (request: TokenRequest): Effect.Effect<void, InvalidTokenRequest> => {
       const prepared = prepare(request)
       if (isInvalid(prepared)) return Effect.fail(prepared)
-      return Effect.sync(() => {
-        entries.delete(prepared.key)
-      })
+      return Effect.sync(() => forget(prepared.key))
     }
 
     return TokenService.of({ token, renew, invalidate })
