@@ -1,0 +1,71 @@
+/**
+ * Small measuring tools for the benchmarks: per-call timing inside one Effect
+ * program, closed-loop throughput at a fixed concurrency, percentiles.
+ */
+import * as Effect from "effect/Effect"
+
+export const median = (values: ReadonlyArray<number>): number => percentile(values, 50)
+
+export const percentile = (values: ReadonlyArray<number>, p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  return sorted[index] ?? Number.NaN
+}
+
+/**
+ * Median cost in nanoseconds of one run of `effect`, over `calls` calls made
+ * in batches of `batch` inside one Effect program (after a warm-up of the same size).
+ */
+export const perCallNanos = <A, E, R>(effect: Effect.Effect<A, E, R>, calls: number, batch = 1000) =>
+  Effect.gen(function*() {
+    const measureOnce = Effect.gen(function*() {
+      const batches: Array<number> = []
+      for (let done = 0; done < calls; done += batch) {
+        const started = performance.now()
+        for (let i = 0; i < batch; i++) yield* effect
+        batches.push(((performance.now() - started) * 1e6) / batch)
+      }
+      return median(batches)
+    })
+    yield* measureOnce // warm-up: JIT, caches
+    return yield* measureOnce
+  })
+
+/**
+ * Requests per second of `request` run by `concurrency` workers in a closed
+ * loop for `millis`, and how many completed.
+ */
+export const throughput = <E, R>(request: Effect.Effect<unknown, E, R>, concurrency: number, millis: number) =>
+  Effect.gen(function*() {
+    let completed = 0
+    const deadline = performance.now() + millis
+    const worker = Effect.gen(function*() {
+      while (performance.now() < deadline) {
+        yield* request
+        completed++
+      }
+    })
+    const started = performance.now()
+    yield* Effect.all(Array.from({ length: concurrency }, () => worker), { concurrency: "unbounded", discard: true })
+    return { perSecond: (completed * 1000) / (performance.now() - started), completed }
+  })
+
+/**
+ * Runs two sides in alternating rounds (A B A B ...) and sums each side, so
+ * drift in the machine's speed hits both alike.
+ */
+export const alternating = <E, R>(
+  sides: { readonly a: Effect.Effect<unknown, E, R>; readonly b: Effect.Effect<unknown, E, R> },
+  options: { readonly rounds: number; readonly millis: number; readonly concurrency: number }
+) =>
+  Effect.gen(function*() {
+    // Warm both sides once (connections, JIT) before measuring.
+    yield* throughput(sides.a, options.concurrency, options.millis / 2)
+    yield* throughput(sides.b, options.concurrency, options.millis / 2)
+    const totals = { a: 0, b: 0 }
+    for (let round = 0; round < options.rounds; round++) {
+      totals.a += (yield* throughput(sides.a, options.concurrency, options.millis)).perSecond
+      totals.b += (yield* throughput(sides.b, options.concurrency, options.millis)).perSecond
+    }
+    return { a: totals.a / options.rounds, b: totals.b / options.rounds }
+  })
