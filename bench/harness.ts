@@ -51,21 +51,33 @@ export const throughput = <E, R>(request: Effect.Effect<unknown, E, R>, concurre
   })
 
 /**
- * Runs two sides in alternating rounds (A B A B ...) and sums each side, so
- * drift in the machine's speed hits both alike.
+ * Runs two sides in alternating rounds (A B A B ...) after a warm-up of both,
+ * so drift in the machine's speed hits both alike. Returns each side's median
+ * rate and the median of the per-round ratios A/B.
  */
 export const alternating = <E, R>(
   sides: { readonly a: Effect.Effect<unknown, E, R>; readonly b: Effect.Effect<unknown, E, R> },
-  options: { readonly rounds: number; readonly millis: number; readonly concurrency: number }
+  options: { readonly rounds: number; readonly millis: number; readonly warmupMillis: number; readonly concurrency: number }
 ) =>
   Effect.gen(function*() {
-    // Warm both sides once (connections, JIT) before measuring.
-    yield* throughput(sides.a, options.concurrency, options.millis / 2)
-    yield* throughput(sides.b, options.concurrency, options.millis / 2)
-    const totals = { a: 0, b: 0 }
-    for (let round = 0; round < options.rounds; round++) {
-      totals.a += (yield* throughput(sides.a, options.concurrency, options.millis)).perSecond
-      totals.b += (yield* throughput(sides.b, options.concurrency, options.millis)).perSecond
+    // JIT, connection pools and the servers' caches settle before anything counts.
+    for (let warm = 0; warm < 2; warm++) {
+      yield* throughput(sides.a, options.concurrency, options.warmupMillis / 4)
+      yield* throughput(sides.b, options.concurrency, options.warmupMillis / 4)
     }
-    return { a: totals.a / options.rounds, b: totals.b / options.rounds }
+    const a: Array<number> = []
+    const b: Array<number> = []
+    const ratios: Array<number> = []
+    for (let round = 0; round < options.rounds; round++) {
+      // Alternate which side goes first, so neither always follows the other's garbage.
+      const first = round % 2 === 0 ? sides.a : sides.b
+      const second = round % 2 === 0 ? sides.b : sides.a
+      const x = (yield* throughput(first, options.concurrency, options.millis)).perSecond
+      const y = (yield* throughput(second, options.concurrency, options.millis)).perSecond
+      const [rateA, rateB] = round % 2 === 0 ? [x, y] : [y, x]
+      a.push(rateA)
+      b.push(rateB)
+      ratios.push(rateA / rateB)
+    }
+    return { a: median(a), b: median(b), ratio: median(ratios) }
   })

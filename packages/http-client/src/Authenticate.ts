@@ -57,10 +57,16 @@ const normalizeOrigins = (origins: ReadonlyArray<string>): ReadonlySet<string> =
   return normalized
 }
 
+/** Whether a URL stands on its own (has a scheme); a relative one still awaits the client's base URL. */
+const isAbsolute = (url: string): boolean => /^[a-z][a-z\d+.-]*:/i.test(url)
+
 const describeOrigin = (url: string): string =>
   originOf(url) ?? (URL.canParse(url) ? "(opaque origin)" : url.startsWith("/") ? "(relative URL)" : "(invalid URL)")
 
 // ---- Middleware --------------------------------------------------------------
+
+/** How many URL verdicts an authenticated client remembers. */
+const maxRememberedUrls = 1024
 
 const isRedirect = (status: number) => status === 301 || status === 302 || status === 303 || status === 307 || status === 308
 
@@ -145,9 +151,17 @@ export const authenticateWith = <RT>(
   }
 
   const refuse = (url: string) => new OriginNotAllowed({ origin: describeOrigin(url), allowedOrigins: allowedList })
+  // Clients call the same few URLs again and again: remember the verdicts so a
+  // request parses its URL once, not at every check. Bounded; cleared when full.
+  const verdicts = new Map<string, boolean>()
   const isAllowed = (url: string) => {
+    const known = verdicts.get(url)
+    if (known !== undefined) return known
     const origin = originOf(url)
-    return origin !== undefined && allowed.has(origin)
+    const verdict = origin !== undefined && allowed.has(origin)
+    if (verdicts.size >= maxRememberedUrls) verdicts.clear()
+    verdicts.set(url, verdict)
+    return verdict
   }
 
   // The last line of defence, after the client's own request mapping: a request
@@ -204,7 +218,7 @@ export const authenticateWith = <RT>(
       Effect.flatMap(request, (request) =>
         // Refuse an absolute URL elsewhere before a token is fetched; a relative one
         // is resolved by the client's own mapping and checked by `guarded`.
-        URL.canParse(request.url) && !isAllowed(request.url) ? Effect.fail(refuse(request.url)) : execute(request)),
+        isAbsolute(request.url) && !isAllowed(request.url) ? Effect.fail(refuse(request.url)) : execute(request)),
     Effect.succeed
   )
 }
