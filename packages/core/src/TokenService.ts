@@ -158,6 +158,12 @@ export interface TokenServiceOptions {
    * @default "15 seconds"
    */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * A longer answer from the endpoint is refused with `InvalidTokenResponse`
+   * without being read into memory (a token answer is a few KB).
+   * @default 262144 (256 KiB)
+   */
+  readonly maxResponseBytes?: number | undefined
 }
 
 /**
@@ -246,7 +252,8 @@ export const make = (
       encoding: options.encoding ?? "json",
       attemptTimeout: Duration.decode(options.attemptTimeout ?? "5 seconds"),
       totalTimeout: Duration.decode(options.timeout ?? "15 seconds"),
-      retrySchedule: options.retrySchedule ?? defaultRetrySchedule
+      retrySchedule: options.retrySchedule ?? defaultRetrySchedule,
+      maxResponseBytes: options.maxResponseBytes ?? 256 * 1024
     }
     const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
     const refreshWindowMillis = options.refreshAhead === undefined

@@ -2,7 +2,9 @@
  * One token acquisition from the endpoint: the POST, the decoding of the
  * answer into an `AccessToken` or a typed error, and the retry policy.
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as DateTime from "effect/DateTime"
@@ -10,9 +12,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { AccessToken } from "../AccessToken.js"
 import {
   InvalidTokenResponse,
@@ -32,6 +36,8 @@ export interface EndpointSettings {
   readonly attemptTimeout: Duration.Duration
   readonly totalTimeout: Duration.Duration
   readonly retrySchedule: Schedule.Schedule<unknown, TokenError>
+  /** Answers longer than this are refused unread: a token answer is a few KB. */
+  readonly maxResponseBytes: number
 }
 
 /** Exponential from 200 ms, doubled each time, jittered, at most 3 retries: about 1.4 s in all. */
@@ -135,6 +141,60 @@ const toAccessToken = (
 
 // ---- one attempt -------------------------------------------------------------
 
+const utf8 = new TextDecoder()
+
+const concatBytes = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.length
+  }
+  return bytes
+}
+
+/**
+ * The token endpoint is only ever reached at its configured URL: under `fetch`
+ * a redirect is not followed but answered as the 3xx it is (an error). Other
+ * clients (`NodeHttpClient`) do not follow redirects to begin with.
+ */
+const noRedirects = (requestInit: Option.Option<RequestInit>): RequestInit =>
+  Option.match(requestInit, {
+    onNone: () => ({ redirect: "manual" }),
+    onSome: (init) => ({ ...init, redirect: "manual" })
+  })
+
+const tooLarge = (settings: EndpointSettings, response: HttpClientResponse.HttpClientResponse) =>
+  new InvalidTokenResponse({
+    endpoint: settings.endpoint,
+    status: response.status,
+    reason: `the body is larger than ${settings.maxResponseBytes} bytes`
+  })
+
+/**
+ * The body as text, refusing one longer than the limit without buffering it:
+ * a declared length is checked first, the bytes as they arrive after that.
+ */
+const readText = (
+  settings: EndpointSettings,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<string, InvalidTokenResponse | HttpClientError.ResponseError> => {
+  const limit = settings.maxResponseBytes
+  const declared = Number(response.headers["content-length"])
+  if (Number.isFinite(declared) && declared > limit) return Effect.fail(tooLarge(settings, response))
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  return response.stream.pipe(
+    Stream.runForEach((chunk) => {
+      size += chunk.length
+      if (size > limit) return Effect.fail(tooLarge(settings, response))
+      chunks.push(chunk)
+      return Effect.void
+    }),
+    Effect.map(() => utf8.decode(concatBytes(chunks, size)))
+  )
+}
+
 const unreachable = (settings: EndpointSettings, reason: "Transport" | "Timeout", detail: string) =>
   new TokenEndpointUnreachable({ endpoint: settings.endpoint, reason, detail })
 
@@ -148,12 +208,16 @@ const attempt = (
     HttpClientRequest.acceptJson,
     HttpClientRequest.bodyText(body.text, body.contentType)
   )
-  return client.execute(httpRequest).pipe(
+  const send = Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+    Effect.provideService(client.execute(httpRequest), FetchHttpClient.RequestInit, noRedirects(init)))
+  return send.pipe(
     Effect.flatMap((response) =>
-      Effect.map(response.text, (text) => [response, text] as const)
+      Effect.map(readText(settings, response), (text) => [response, text] as const)
     ),
     // Transport errors and bodies cut off mid-way: no answer was had.
-    Effect.mapError((error) => unreachable(settings, "Transport", error.message)),
+    Effect.mapError((error) =>
+      error._tag === "InvalidTokenResponse" ? error : unreachable(settings, "Transport", error.message)
+    ),
     Effect.timeoutFail({
       duration: settings.attemptTimeout,
       onTimeout: () =>
