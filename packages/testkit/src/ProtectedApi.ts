@@ -72,7 +72,7 @@ export interface ProtectedApiHandle {
    * permissions change; tokens it has not seen yet are still accepted.
    */
   readonly revokeSeenTokens: () => void
-  /** Every request received, oldest first. */
+  /** The requests received (the most recent 10,000), oldest first. */
   readonly requests: () => ReadonlyArray<ApiRequest>
   readonly reset: () => void
   readonly close: () => Promise<void>
@@ -112,6 +112,7 @@ export const startProtectedApi = async (
   options: ProtectedApiOptions = {}
 ): Promise<ProtectedApiHandle> => {
   const keys = Jose.createLocalJWKSet(emulator.jwks)
+  const requestLogLimit = 10_000
   let log: Array<ApiRequest> = []
   let forced: Array<number> = []
   let revoked = new Set<string>()
@@ -164,6 +165,8 @@ export const startProtectedApi = async (
         tokenId,
         answer
       })
+      // Only the most recent requests are kept, so load and soak runs stay bounded.
+      if (log.length > requestLogLimit) log.splice(0, log.length - requestLogLimit)
     }
 
     if (target.pathname === "/redirect") {

@@ -57,7 +57,7 @@ export interface RecordedRequest {
  * @since 0.1.0
  */
 export interface EmulatorStats {
-  /** Requests received on any path. */
+  /** Requests received on any path (counted on arrival). */
   readonly requests: number
   /** Requests received on `POST /api/v1/token`. */
   readonly tokenRequests: number
@@ -118,6 +118,12 @@ export interface TexasEmulatorOptions {
    * @default "889640782"
    */
   readonly organisationNumber?: string | undefined
+  /**
+   * How many requests `requests()` keeps (the most recent); counters in
+   * `stats()` count them all. Bounds memory in load and soak runs.
+   * @default 10000
+   */
+  readonly requestLogLimit?: number | undefined
 }
 
 /**
@@ -141,6 +147,11 @@ export interface TexasEmulatorHandle {
   readonly now: () => number
   /** Script the next `times` answers (default 1) of the token endpoint. */
   readonly inject: (fault: Fault, times?: number) => void
+  /**
+   * Answer each token request with `fault` with the given probability (0 to 1),
+   * until `reset` or a probability of 0; scripted faults from `inject` go first.
+   */
+  readonly injectRandomly: (fault: Fault, probability: number) => void
   /** Every request received, oldest first. */
   readonly requests: () => ReadonlyArray<RecordedRequest>
   readonly stats: () => EmulatorStats
@@ -274,8 +285,13 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
   let offsetMs = 0
   let granted: Set<string> | undefined = options.grantedScopes === undefined ? undefined : new Set(options.grantedScopes)
   let log: Array<RecordedRequest> = []
-  let counters = { tokensIssued: 0, cacheHits: 0, faults: 0 }
+  const logLimit = Math.max(1, options.requestLogLimit ?? 10_000)
+  const zeroCounters = () => ({ requests: 0, tokenRequests: 0, tokensIssued: 0, cacheHits: 0, faults: 0 })
+  let counters = zeroCounters()
   let faults: Array<Fault> = []
+  let random: { readonly fault: Fault; readonly probability: number } | undefined
+  const randomFault = (): Fault | undefined =>
+    random !== undefined && Math.random() < random.probability ? random.fault : undefined
   const issued: Array<string> = []
   const cache = new Map<string, CachedToken>()
   const inFlight = new Map<string, Promise<IssueOutcome>>()
@@ -484,6 +500,9 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     const method = request.method ?? "GET"
     const contentType = HttpIo.header(request, "content-type")
     const read = await HttpIo.readBody(request, Protocol.bodyLimitBytes)
+    // Counted on arrival (the log entry is written with the answer, which a fault may delay).
+    counters.requests++
+    if (path === tokenPath) counters.tokenRequests++
     const bodyBytes = read._tag === "Body"
       ? Buffer.byteLength(read.text)
       : Number(HttpIo.header(request, "content-length") ?? Protocol.bodyLimitBytes + 1)
@@ -493,6 +512,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
       body: Record<string, unknown> | undefined
     ): void => {
       log.push({ method, path, contentType, body, bodyBytes, receivedAt, answer, fault })
+      if (log.length > logLimit) log.splice(0, log.length - logLimit)
     }
 
     if (path === jwksPath && method === "GET") {
@@ -508,7 +528,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
       return save(405, undefined, undefined)
     }
 
-    const fault = faults.shift()
+    const fault = faults.shift() ?? randomFault()
     if (fault !== undefined) {
       counters.faults++
       const faulted = await applyFault(fault, response)
@@ -549,11 +569,10 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
       for (let i = 0; i < times; i++) faults.push(fault)
     },
     requests: () => [...log],
-    stats: () => ({
-      requests: log.length,
-      tokenRequests: log.filter((entry) => entry.path === tokenPath).length,
-      ...counters
-    }),
+    injectRandomly: (fault, probability) => {
+      random = probability > 0 ? { fault, probability: Math.min(1, probability) } : undefined
+    },
+    stats: () => ({ ...counters }),
     issuedTokens: () => [...issued],
     grant: (...scopes) => {
       granted ??= new Set()
@@ -568,8 +587,9 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     },
     reset: () => {
       log = []
-      counters = { tokensIssued: 0, cacheHits: 0, faults: 0 }
+      counters = zeroCounters()
       faults = []
+      random = undefined
       cache.clear()
       offsetMs = 0
       granted = options.grantedScopes === undefined ? undefined : new Set(options.grantedScopes)
@@ -594,6 +614,7 @@ export interface Service {
   /** The underlying handle, for code that wants the synchronous controls. */
   readonly handle: TexasEmulatorHandle
   readonly inject: (fault: Fault, times?: number) => Effect.Effect<void>
+  readonly injectRandomly: (fault: Fault, probability: number) => Effect.Effect<void>
   readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
   readonly stats: Effect.Effect<EmulatorStats>
   readonly issuedTokens: Effect.Effect<ReadonlyArray<string>>
@@ -652,6 +673,7 @@ export const fromHandle = (handle: TexasEmulatorHandle): Service => ({
   jwksUri: handle.jwksUri,
   handle,
   inject: (fault, times) => Effect.sync(() => handle.inject(fault, times)),
+  injectRandomly: (fault, probability) => Effect.sync(() => handle.injectRandomly(fault, probability)),
   requests: Effect.sync(handle.requests),
   stats: Effect.sync(handle.stats),
   issuedTokens: Effect.sync(handle.issuedTokens),
