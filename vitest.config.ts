@@ -21,6 +21,14 @@ const project = (name: string) => ({
 
 export default defineConfig({
   test: {
-    projects: [project("testkit"), project("core"), project("http-client")]
+    projects: [
+      project("testkit"),
+      project("core"),
+      project("http-client"),
+      {
+        resolve: { alias },
+        test: { name: "reliability", include: ["reliability/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 20_000 }
+      }
+    ]
   }
 })
