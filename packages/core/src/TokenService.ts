@@ -206,8 +206,16 @@ interface Flight {
   readonly forced: boolean
 }
 
-/** A refresh that failed or brought back the same token is not tried again sooner than this. */
+/**
+ * A refresh that failed or brought back the same token (the sidecar's cache
+ * still holds it) is not tried again sooner than this, or a quarter of the
+ * token's remaining usable time when that is shorter: short-lived tokens still
+ * get several tries before they stop being usable.
+ */
 const refreshRetryMillis = 5_000
+
+const nextRefreshTry = (now: number, usableUntil: number): number =>
+  now + Math.min(refreshRetryMillis, Math.max(0, usableUntil - now) / 4)
 
 /** Reads `NAIS_TOKEN_ENDPOINT` as an http(s) URL. */
 const endpointConfig: Config.Config<URL> = Config.url("NAIS_TOKEN_ENDPOINT").pipe(
@@ -292,7 +300,7 @@ export const make = (
       if (entries.size >= maxEntries) evictFor(now)
       const refreshAt = refreshWindowMillis === undefined
         ? Infinity
-        : Math.max(usableUntil - refreshWindowMillis, now + refreshRetryMillis)
+        : Math.max(usableUntil - refreshWindowMillis, nextRefreshTry(now, usableUntil))
       entries.set(key, { token, usableUntil, refreshAt, refreshing: false })
       TokenMetrics.cacheEntries.unsafeUpdate(entries.size, [])
     }
@@ -333,14 +341,16 @@ export const make = (
       })
 
     /** Starts one background refresh; a failure leaves the cached token in use and retries later. */
-    const refreshInBackground = (prepared: PreparedRequest, entry: Entry, now: number): Effect.Effect<void> => {
+    const refreshInBackground = (prepared: PreparedRequest, entry: Entry): Effect.Effect<void> => {
       if (entry.refreshing || flights.has(prepared.key)) return Effect.void
       entry.refreshing = true
       const { flight, launch } = registerFlight(prepared, false)
-      const onFailure = Effect.sync(() => {
-        entry.refreshing = false
-        entry.refreshAt = now + refreshRetryMillis
-      }).pipe(Effect.zipRight(Metric.increment(TokenMetrics.refreshFailures)))
+      const onFailure = Effect.clockWith((clock) =>
+        Effect.sync(() => {
+          entry.refreshing = false
+          entry.refreshAt = nextRefreshTry(clock.unsafeCurrentTimeMillis(), entry.usableUntil)
+        })
+      ).pipe(Effect.zipRight(Metric.increment(TokenMetrics.refreshFailures)))
       const watch = Effect.forkIn(Effect.catchAll(Deferred.await(flight.deferred), () => onFailure), scope)
       return Effect.zipRight(launch, Effect.asVoid(watch))
     }
@@ -362,7 +372,7 @@ export const make = (
         const entry = entries.get(prepared.key)
         if (entry === undefined || now >= entry.usableUntil) return awaitFlight(prepared, false)
         TokenMetrics.cacheHits.unsafeUpdate(1, [])
-        if (now >= entry.refreshAt) return Effect.as(refreshInBackground(prepared, entry, now), entry.token)
+        if (now >= entry.refreshAt) return Effect.as(refreshInBackground(prepared, entry), entry.token)
         return Effect.succeed(entry.token)
       })
     }
