@@ -30,6 +30,10 @@ export const maxTargetLength = 8192
 // eslint-disable-next-line no-control-regex
 const controlCharacter = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/
 const whitespace = /\s+/
+// In a URL, tabs and line breaks count too: the URL parser drops them silently,
+// so what it checked would not be what is sent.
+// eslint-disable-next-line no-control-regex
+const controlCharacterInUrl = /[\u0000-\u001f\u007f-\u009f]/
 
 const fail = (field: InvalidTokenRequest["field"], reason: string) => new InvalidTokenRequest({ field, reason })
 
@@ -76,7 +80,7 @@ const normalizeTarget = (target: unknown): string | InvalidTokenRequest => {
 
 const checkResource = (resource: unknown): InvalidTokenRequest | undefined => {
   if (typeof resource !== "string") return fail("resource", "must be a string")
-  if (controlCharacter.test(resource)) return fail("resource", "contains a control character")
+  if (controlCharacterInUrl.test(resource)) return fail("resource", "contains a control character")
   let url: URL
   try {
     url = new URL(resource)
