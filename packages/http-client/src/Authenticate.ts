@@ -11,6 +11,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { type AccessToken, type TokenError, type TokenRequest, TokenService, type TokenServiceShape } from "@effect-texas/core"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import { OriginNotAllowed } from "./AuthError.js"
 
 // ---- Options -----------------------------------------------------------------
@@ -56,9 +57,6 @@ const normalizeOrigins = (origins: ReadonlyArray<string>): ReadonlySet<string> =
   }
   return normalized
 }
-
-/** Whether a URL stands on its own (has a scheme); a relative one still awaits the client's base URL. */
-const isAbsolute = (url: string): boolean => /^[a-z][a-z\d+.-]*:/i.test(url)
 
 const describeOrigin = (url: string): string =>
   originOf(url) ?? (URL.canParse(url) ? "(opaque origin)" : url.startsWith("/") ? "(relative URL)" : "(invalid URL)")
@@ -150,6 +148,7 @@ export const authenticateWith = <RT>(
     authorizationDetails: options.authorizationDetails
   }
 
+  const attempts = FiberRef.unsafeMake<Attempt>({ use: undefined, sent: undefined })
   const refuse = (url: string) => new OriginNotAllowed({ origin: describeOrigin(url), allowedOrigins: allowedList })
   // Clients call the same few URLs again and again: remember the verdicts so a
   // request parses its URL once, not at every check. Bounded; cleared when full.
@@ -164,61 +163,89 @@ export const authenticateWith = <RT>(
     return verdict
   }
 
-  // The last line of defence, after the client's own request mapping: a request
-  // that carries an Authorization header leaves only for an allowed origin.
-  const guarded = HttpClient.mapRequestEffect(client, (request) =>
-    request.headers["authorization"] !== undefined && !isAllowed(request.url)
-      ? Effect.fail(refuse(request.url))
-      : Effect.succeed(request))
+  /**
+   * The token used for one `execute`: the guard below attaches `use` (or a
+   * token from the cache) and records in `sent` what it attached, so the 401
+   * handling knows which token was rejected.
+   */
+  interface Attempt {
+    use: AccessToken | undefined
+    sent: AccessToken | undefined
+  }
 
-  const sendWith = (request: HttpClientRequest.HttpClientRequest, token: AccessToken) =>
-    guarded.execute(HttpClientRequest.bearerToken(request, token.accessToken))
+  // The token is attached at the very end of the client's own request mapping
+  // (a `prependUrl` inside this middleware has run by then), so the origin is
+  // checked on the URL that will really be used, before any token is fetched.
+  const attachToken = (
+    request: HttpClientRequest.HttpClientRequest
+  ): Effect.Effect<HttpClientRequest.HttpClientRequest, TokenError | OriginNotAllowed, RT> => {
+    if (!isAllowed(request.url)) return Effect.fail(refuse(request.url))
+    return Effect.flatMap(FiberRef.get(attempts), (attempt) => {
+      const token = attempt.use === undefined
+        ? Effect.flatMap(tokens, (service) => service.token(tokenRequest))
+        : Effect.succeed(attempt.use)
+      return Effect.map(token, (token) => {
+        attempt.sent = token
+        return HttpClientRequest.bearerToken(request, token.accessToken)
+      })
+    })
+  }
+  const guarded = HttpClient.mapRequestEffect(client, attachToken)
 
-  /** An answer, and whether the request that got it carried the token (a redirect may have dropped it). */
-  type Answer = readonly [response: HttpClientResponse.HttpClientResponse, withToken: boolean]
+  /** Sends `request` through the guard, with `token` if given (else the cached one); says which token went. */
+  const sendGuarded = (
+    request: HttpClientRequest.HttpClientRequest,
+    token: AccessToken | undefined
+  ): Effect.Effect<Answer, E | TokenError | OriginNotAllowed, R | RT> => {
+    const attempt: Attempt = { use: token, sent: undefined }
+    return Effect.map(
+      Effect.locally(guarded.execute(request), attempts, attempt),
+      (response) => [response, attempt.sent] as const
+    )
+  }
+
+  /** An answer, and the token the request that got it carried (a redirect may have dropped it). */
+  type Answer = readonly [response: HttpClientResponse.HttpClientResponse, sent: AccessToken | undefined]
 
   /** Follows redirects: with the token while they stay on allowed origins, without it after. */
   const follow = (
-    response: HttpClientResponse.HttpClientResponse,
-    token: AccessToken | undefined,
+    [response, sent]: Answer,
     hops: number
-  ): Effect.Effect<Answer, E | OriginNotAllowed, R> => {
+  ): Effect.Effect<Answer, E | TokenError | OriginNotAllowed, R | RT> => {
     const location = response.headers["location"]
     if (hops >= maxRedirects || !isRedirect(response.status) || location === undefined) {
-      return Effect.succeed([response, token !== undefined])
+      return Effect.succeed([response, sent])
     }
     const next = HttpClientRequest.setUrl(
       response.status === 303 ? HttpClientRequest.setMethod(response.request, "GET") : response.request,
       new URL(location, response.request.url)
     )
-    const keepToken = token !== undefined && isAllowed(next.url)
-    const sent = keepToken ? sendWith(next, token) : guarded.execute(withoutAuthorization(next))
-    return Effect.flatMap(sent, (answer) => follow(answer, keepToken ? token : undefined, hops + 1))
+    const hop: Effect.Effect<Answer, E | TokenError | OriginNotAllowed, R | RT> = sent !== undefined && isAllowed(next.url)
+      ? sendGuarded(next, sent)
+      : Effect.map(client.execute(withoutAuthorization(next)), (answer) => [answer, undefined] as const)
+    return Effect.flatMap(hop, (answer) => follow(answer, hops + 1))
   }
 
-  const send = (request: HttpClientRequest.HttpClientRequest, token: AccessToken): Effect.Effect<Answer, E | OriginNotAllowed, R> =>
+  const send = (
+    request: HttpClientRequest.HttpClientRequest,
+    token: AccessToken | undefined
+  ): Effect.Effect<Answer, E | TokenError | OriginNotAllowed, R | RT> =>
     maxRedirects === 0
-      ? Effect.map(sendWith(request, token), (response) => [response, true] as const)
-      : Effect.flatMap(sendWith(request, token), (response) => follow(response, token, 0))
+      ? sendGuarded(request, token)
+      : Effect.flatMap(sendGuarded(request, token), (answer) => follow(answer, 0))
 
-  /** A 401 to a request that carried the token: the token was rejected, so renew it and try once more. */
-  const rejected = ([response, withToken]: Answer, request: HttpClientRequest.HttpClientRequest) =>
-    response.status === 401 && withToken && isReplayable(request)
-
-  const execute = (request: HttpClientRequest.HttpClientRequest) =>
-    Effect.flatMap(tokens, (service) =>
-      Effect.flatMap(service.token(tokenRequest), (token) =>
-        Effect.flatMap(send(request, token), (answer) =>
-          rejected(answer, request)
-            ? Effect.flatMap(service.renew(tokenRequest, token), (fresh) => Effect.map(send(request, fresh), ([r]) => r))
-            : Effect.succeed(answer[0]))))
+  const execute = (
+    request: HttpClientRequest.HttpClientRequest
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | TokenError | OriginNotAllowed, R | RT> =>
+    Effect.flatMap(send(request, undefined), ([response, sent]) =>
+      // A 401 to a request that carried the token: the token was rejected, so renew it and try once more.
+      response.status === 401 && sent !== undefined && isReplayable(request)
+        ? Effect.flatMap(tokens, (service) =>
+          Effect.flatMap(service.renew(tokenRequest, sent), (fresh) => Effect.map(send(request, fresh), ([r]) => r)))
+        : Effect.succeed(response))
 
   return HttpClient.makeWith<never, never, E | TokenError | OriginNotAllowed, R | RT>(
-    (request) =>
-      Effect.flatMap(request, (request) =>
-        // Refuse an absolute URL elsewhere before a token is fetched; a relative one
-        // is resolved by the client's own mapping and checked by `guarded`.
-        isAbsolute(request.url) && !isAllowed(request.url) ? Effect.fail(refuse(request.url)) : execute(request)),
+    (request) => Effect.flatMap(request, execute),
     Effect.succeed
   )
 }
