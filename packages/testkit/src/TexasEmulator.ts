@@ -12,7 +12,7 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Jose from "jose"
+import * as Jose from "jose"
 import type { Fault } from "./Fault.js"
 import * as HttpIo from "./internal/http.js"
 import * as Protocol from "./internal/protocol.js"
@@ -61,6 +61,10 @@ export interface EmulatorStats {
   readonly requests: number
   /** Requests received on `POST /api/v1/token`. */
   readonly tokenRequests: number
+  /** Requests received on `POST /api/v1/token/exchange`. */
+  readonly exchangeRequests: number
+  /** Requests received on `POST /api/v1/introspect`. */
+  readonly introspectionRequests: number
   /** Tokens signed (cache misses that reached the "identity provider"). */
   readonly tokensIssued: number
   /** Token answers served from the sidecar cache. */
@@ -127,6 +131,32 @@ export interface TexasEmulatorOptions {
 }
 
 /**
+ * A user's token for `issueUserToken`: what a login at `provider` would have
+ * given the user, for an application to receive and exchange or introspect.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface UserTokenOptions {
+  /** The identity provider that "logged the user in". */
+  readonly provider: IdentityProvider
+  /** @default a random id */
+  readonly subject?: string | undefined
+  /**
+   * The audience: the application the token was issued to.
+   * @default the emulator's `clientId`
+   */
+  readonly audience?: string | undefined
+  /**
+   * Lifetime from now; negative for a token that has already expired.
+   * @default "1 hour"
+   */
+  readonly expiresIn?: Duration.DurationInput | undefined
+  /** Further claims, e.g. `{ pid: "12345678910" }` or `{ NAVident: "Z123456" }`. */
+  readonly claims?: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
  * A running emulator, driven from plain TypeScript. Every control is synchronous.
  *
  * @category models
@@ -157,6 +187,11 @@ export interface TexasEmulatorHandle {
   readonly stats: () => EmulatorStats
   /** Every access token the emulator has signed, for scanning logs for leaks. */
   readonly issuedTokens: () => ReadonlyArray<string>
+  /**
+   * Signs a user's token as `provider` would after a login, for the
+   * application to receive (exchange, introspect). It counts as issued.
+   */
+  readonly issueUserToken: (options: UserTokenOptions) => Promise<string>
   /** Grant scopes (or Entra ID targets) to the organisation. */
   readonly grant: (...scopes: ReadonlyArray<string>) => void
   /** Revoke scopes; with no grants left explicit, nothing is granted. */
@@ -203,6 +238,8 @@ type ClaimsOutcome = { readonly _tag: "Claims"; readonly claims: Jose.JWTPayload
 
 const cacheLeewayMs = 120_000
 const tokenPath = "/api/v1/token"
+const exchangePath = "/api/v1/token/exchange"
+const introspectPath = "/api/v1/introspect"
 const jwksPath = "/jwks"
 const defaultEnabled: ReadonlyArray<IdentityProvider> = ["maskinporten", "entra_id"]
 
@@ -225,6 +262,24 @@ const cacheKey = (request: Protocol.DecodedTokenRequest): string =>
     request.resource ?? null,
     request.authorizationDetails === undefined ? null : sortedKeys(request.authorizationDetails)
   ])
+
+const allProviders: ReadonlyArray<IdentityProvider> = ["maskinporten", "entra_id", "tokenx", "idporten"]
+
+/** The request log never keeps a user's token: it shows that one was sent, not what it was. */
+const redactUserToken = (fields: Record<string, unknown>): Record<string, unknown> => {
+  const copy = { ...fields }
+  for (const name of ["user_token", "token"]) if (typeof copy[name] === "string") copy[name] = "<redacted>"
+  return copy
+}
+
+/** Why a token did not verify, in the words an introspection answer uses. */
+const verificationFailure = (error: unknown): string => {
+  if (error instanceof Jose.errors.JWTExpired) return "token is expired"
+  if (error instanceof Jose.errors.JWTClaimValidationFailed) return `token is not valid: ${error.claim} ${error.reason}`
+  if (error instanceof Jose.errors.JWSSignatureVerificationFailed) return "token signature is invalid"
+  if (error instanceof Jose.errors.JWKSNoMatchingKey) return "token was signed by an unknown key"
+  return "token is malformed"
+}
 
 const splitScopes = (target: string): ReadonlyArray<string> => target.split(/\s+/).filter((scope) => scope.length > 0)
 
@@ -286,7 +341,15 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
   let granted: Set<string> | undefined = options.grantedScopes === undefined ? undefined : new Set(options.grantedScopes)
   let log: Array<RecordedRequest> = []
   const logLimit = Math.max(1, options.requestLogLimit ?? 10_000)
-  const zeroCounters = () => ({ requests: 0, tokenRequests: 0, tokensIssued: 0, cacheHits: 0, faults: 0 })
+  const zeroCounters = () => ({
+    requests: 0,
+    tokenRequests: 0,
+    exchangeRequests: 0,
+    introspectionRequests: 0,
+    tokensIssued: 0,
+    cacheHits: 0,
+    faults: 0
+  })
   let counters = zeroCounters()
   let faults: Array<Fault> = []
   let random: { readonly fault: Fault; readonly probability: number } | undefined
@@ -410,6 +473,170 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     return fetching
   }
 
+  // -- users' tokens: issuing, verifying, exchanging ------------------------------
+
+  const keySet = Jose.createLocalJWKSet(signer.jwks)
+
+  const issueUserToken = async (user: UserTokenOptions): Promise<string> => {
+    const issuedAtMs = now()
+    const expiresAtMs = issuedAtMs + Duration.toMillis(Duration.decode(user.expiresIn ?? "1 hour"))
+    const subject = user.subject ?? randomUUID()
+    const token = await signer.sign({
+      iss: user.provider === "maskinporten" ? `${issuer("maskinporten")}/` : issuer(user.provider),
+      aud: user.audience ?? clientId,
+      sub: subject,
+      ...(user.provider === "entra_id" ? { oid: subject, azp: "emulator-frontend", ver: "2.0" } : {}),
+      ...(user.provider === "idporten" ? { acr: "idporten-loa-high", client_id: "emulator-frontend" } : {}),
+      ...user.claims,
+      iat: Math.floor(issuedAtMs / 1000),
+      nbf: Math.floor(issuedAtMs / 1000),
+      exp: Math.floor(expiresAtMs / 1000),
+      jti: randomUUID()
+    })
+    issued.push(token)
+    return token
+  }
+
+  /** Which provider issued a token, by its `iss`. */
+  const providerOf = (iss: unknown): IdentityProvider | undefined =>
+    allProviders.find((provider) => iss === issuer(provider) || iss === `${issuer(provider)}/`)
+
+  /** Verifies a token this emulator signed, by its clock; the reason when it is not valid. */
+  const verify = async (
+    token: string
+  ): Promise<{ readonly _tag: "Valid"; readonly claims: Jose.JWTPayload } | { readonly _tag: "Invalid"; readonly reason: string }> => {
+    try {
+      const { payload } = await Jose.jwtVerify(token, keySet, { currentDate: new Date(now()), algorithms: ["RS256"] })
+      return { _tag: "Valid", claims: payload }
+    } catch (error) {
+      return { _tag: "Invalid", reason: verificationFailure(error) }
+    }
+  }
+
+  const exchangeClaims = (
+    provider: "tokenx" | "entra_id",
+    target: string,
+    user: Jose.JWTPayload
+  ): ClaimsOutcome => {
+    const from = providerOf(user.iss)
+    if (provider === "entra_id") {
+      if (from !== "entra_id") {
+        return {
+          _tag: "Rejected",
+          answer: { status: 400, error: "invalid_grant", description: "AADSTS50013: Assertion failed signature validation or was not issued by Entra ID." }
+        }
+      }
+      if (!entraTarget.test(target)) {
+        return rejectScope(`AADSTS70011: The provided value for scope ${target} is not valid.`)
+      }
+      return {
+        _tag: "Claims",
+        claims: {
+          iss: issuer("entra_id"),
+          aud: target.slice(0, -"/.default".length),
+          azp: clientId,
+          sub: user.sub ?? "",
+          oid: user["oid"] ?? user.sub,
+          ...(user["NAVident"] === undefined ? {} : { NAVident: user["NAVident"] }),
+          scp: "defaultaccess",
+          ver: "2.0"
+        }
+      }
+    }
+    if (from === undefined || from === "maskinporten") {
+      return {
+        _tag: "Rejected",
+        answer: { status: 400, error: "invalid_request", description: "invalid subject_token: not issued by an identity provider TokenX trusts" }
+      }
+    }
+    return {
+      _tag: "Claims",
+      claims: {
+        iss: issuer("tokenx"),
+        aud: target,
+        sub: user.sub ?? "",
+        client_id: clientId,
+        idp: user.iss ?? "",
+        ...(user["pid"] === undefined ? {} : { pid: user["pid"] }),
+        ...(user["acr"] === undefined ? {} : { acr: user["acr"] })
+      }
+    }
+  }
+
+  const exchangeCache = new Map<string, CachedToken>()
+
+  /** Decides the answer to an exchange: the token, or an OAuth error. Cached per (provider, target, user token). */
+  const exchangeAnswer = async (
+    body: string,
+    contentType: string | undefined
+  ): Promise<{ readonly fields: Record<string, unknown> | undefined; readonly outcome: IssueOutcome }> => {
+    const encoding = Protocol.selectEncoding(contentType)
+    if (encoding._tag === "Invalid") return { fields: undefined, outcome: { _tag: "Rejected", answer: encoding.answer } }
+    const decoded = Protocol.decodeStruct(body, encoding.encoding, Protocol.exchangeRequestSpec)
+    if (decoded._tag === "Invalid") return { fields: undefined, outcome: { _tag: "Rejected", answer: decoded.answer } }
+    const fields = redactUserToken(decoded.fields)
+    const provider = decoded.value["identity_provider"] as Protocol.ProviderId
+    const target = decoded.value["target"] as string
+    const userToken = decoded.value["user_token"] as string
+    const reject = (answer: Protocol.OAuthErrorAnswer) => ({ fields, outcome: { _tag: "Rejected", answer } as const })
+    if (!enabled.has(provider)) return reject(notSupported(`identity provider '${provider}' is not enabled`))
+    if (provider !== "tokenx" && provider !== "entra_id") {
+      return reject(notSupported(`identity provider '${provider}' does not support token exchange`))
+    }
+    const key = JSON.stringify([provider, target, userToken])
+    if (decoded.value["skip_cache"] === true) exchangeCache.delete(key)
+    const cached = exchangeCache.get(key)
+    if (cached !== undefined && now() < cached.dropAtMs) {
+      counters.cacheHits++
+      return { fields, outcome: { _tag: "Token", token: cached } }
+    }
+    const user = await verify(userToken)
+    if (user._tag === "Invalid") {
+      return reject({ status: 400, error: "invalid_request", description: `invalid subject_token: ${user.reason}` })
+    }
+    const decided = exchangeClaims(provider, target, user.claims)
+    if (decided._tag === "Rejected") return { fields, outcome: decided }
+    const issuedAtMs = now()
+    const expiresAtMs = issuedAtMs + lifetimeMs
+    const accessToken = await signer.sign({
+      ...decided.claims,
+      iat: Math.floor(issuedAtMs / 1000),
+      nbf: Math.floor(issuedAtMs / 1000),
+      exp: Math.floor(expiresAtMs / 1000),
+      jti: randomUUID()
+    })
+    counters.tokensIssued++
+    issued.push(accessToken)
+    const token: CachedToken = { accessToken, expiresAtMs, dropAtMs: issuedAtMs + cacheTtlMs(lifetimeMs) }
+    exchangeCache.set(key, token)
+    return { fields, outcome: { _tag: "Token", token } }
+  }
+
+  /** Decides the answer to an introspection: always 200 with `active`, unless the request itself is bad. */
+  const introspectionAnswer = async (
+    body: string,
+    contentType: string | undefined
+  ): Promise<{
+    readonly fields: Record<string, unknown> | undefined
+    readonly outcome: { readonly _tag: "Answer"; readonly body: Record<string, unknown> } | Rejected
+  }> => {
+    const encoding = Protocol.selectEncoding(contentType)
+    if (encoding._tag === "Invalid") return { fields: undefined, outcome: { _tag: "Rejected", answer: encoding.answer } }
+    const decoded = Protocol.decodeStruct(body, encoding.encoding, Protocol.introspectRequestSpec)
+    if (decoded._tag === "Invalid") return { fields: undefined, outcome: { _tag: "Rejected", answer: decoded.answer } }
+    const fields = redactUserToken(decoded.fields)
+    const provider = decoded.value["identity_provider"] as Protocol.ProviderId
+    if (!enabled.has(provider)) {
+      return { fields, outcome: { _tag: "Rejected", answer: notSupported(`identity provider '${provider}' is not enabled`) } }
+    }
+    const verdict = await verify(decoded.value["token"] as string)
+    if (verdict._tag === "Invalid") return { fields, outcome: { _tag: "Answer", body: { active: false, error: verdict.reason } } }
+    if (providerOf(verdict.claims.iss) !== provider) {
+      return { fields, outcome: { _tag: "Answer", body: { active: false, error: `token was not issued by ${provider}` } } }
+    }
+    return { fields, outcome: { _tag: "Answer", body: { active: true, ...verdict.claims } } }
+  }
+
   // -- the HTTP side ------------------------------------------------------------
 
   const sendError = (response: Http.ServerResponse, answer: Protocol.OAuthErrorAnswer, headers: Record<string, string> = {}) =>
@@ -503,6 +730,8 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     // Counted on arrival (the log entry is written with the answer, which a fault may delay).
     counters.requests++
     if (path === tokenPath) counters.tokenRequests++
+    if (path === exchangePath) counters.exchangeRequests++
+    if (path === introspectPath) counters.introspectionRequests++
     const bodyBytes = read._tag === "Body"
       ? Buffer.byteLength(read.text)
       : Number(HttpIo.header(request, "content-length") ?? Protocol.bodyLimitBytes + 1)
@@ -519,7 +748,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
       HttpIo.sendJson(response, 200, signer.jwks)
       return save(200, undefined, undefined)
     }
-    if (path !== tokenPath) {
+    if (path !== tokenPath && path !== exchangePath && path !== introspectPath) {
       HttpIo.sendText(response, 404, "text/plain", "")
       return save(404, undefined, undefined)
     }
@@ -538,7 +767,18 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
       sendError(response, Protocol.bodyTooLarge)
       return save(400, fault?._tag, undefined)
     }
-    const answered = await tokenAnswer(read.text, contentType)
+    if (path === introspectPath) {
+      const introspected = await introspectionAnswer(read.text, contentType)
+      if (introspected.outcome._tag === "Rejected") {
+        sendError(response, introspected.outcome.answer)
+        return save(introspected.outcome.answer.status, fault?._tag, introspected.fields)
+      }
+      HttpIo.sendJson(response, 200, introspected.outcome.body)
+      return save(200, fault?._tag, introspected.fields)
+    }
+    const answered = path === exchangePath
+      ? await exchangeAnswer(read.text, contentType)
+      : await tokenAnswer(read.text, contentType)
     save(sendOutcome(response, answered.outcome), fault?._tag, answered.fields)
   }
 
@@ -574,6 +814,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     },
     stats: () => ({ ...counters }),
     issuedTokens: () => [...issued],
+    issueUserToken,
     grant: (...scopes) => {
       granted ??= new Set()
       for (const scope of scopes) granted.add(scope)
@@ -591,6 +832,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
       faults = []
       random = undefined
       cache.clear()
+      exchangeCache.clear()
       offsetMs = 0
       granted = options.grantedScopes === undefined ? undefined : new Set(options.grantedScopes)
     },
@@ -618,6 +860,7 @@ export interface Service {
   readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
   readonly stats: Effect.Effect<EmulatorStats>
   readonly issuedTokens: Effect.Effect<ReadonlyArray<string>>
+  readonly issueUserToken: (options: UserTokenOptions) => Effect.Effect<string>
   readonly grant: (...scopes: ReadonlyArray<string>) => Effect.Effect<void>
   readonly revoke: (...scopes: ReadonlyArray<string>) => Effect.Effect<void>
   readonly advance: (duration: Duration.DurationInput) => Effect.Effect<void>
@@ -677,6 +920,7 @@ export const fromHandle = (handle: TexasEmulatorHandle): Service => ({
   requests: Effect.sync(handle.requests),
   stats: Effect.sync(handle.stats),
   issuedTokens: Effect.sync(handle.issuedTokens),
+  issueUserToken: (options) => Effect.promise(() => handle.issueUserToken(options)),
   grant: (...scopes) => Effect.sync(() => handle.grant(...scopes)),
   revoke: (...scopes) => Effect.sync(() => handle.revoke(...scopes)),
   advance: (duration) => Effect.sync(() => handle.advance(duration)),

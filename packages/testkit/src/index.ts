@@ -31,5 +31,6 @@ export {
   startTexasEmulator,
   TexasEmulator,
   type TexasEmulatorHandle,
-  type TexasEmulatorOptions
+  type TexasEmulatorOptions,
+  type UserTokenOptions
 } from "./TexasEmulator.js"

@@ -460,7 +460,15 @@ describe("request log and controls", () => {
     expect(emulator.requests()).toEqual([])
     const second = await tokenOf(await postJson(emulator.tokenEndpoint, maskinporten("skatt:some.scope")))
     expect(second.access_token).not.toBe(first.access_token)
-    expect(emulator.stats()).toEqual({ requests: 1, tokenRequests: 1, tokensIssued: 1, cacheHits: 0, faults: 0 })
+    expect(emulator.stats()).toEqual({
+      requests: 1,
+      tokenRequests: 1,
+      exchangeRequests: 0,
+      introspectionRequests: 0,
+      tokensIssued: 1,
+      cacheHits: 0,
+      faults: 0
+    })
   })
 })
 
