@@ -27,7 +27,15 @@ import type * as Duration from "effect/Duration"
  */
 export class InvalidTokenRequest extends Data.TaggedError("InvalidTokenRequest")<{
   /** Which part of the request is wrong. */
-  readonly field: "identityProvider" | "target" | "resource" | "authorizationDetails" | "skipCache" | "endpoint"
+  readonly field:
+    | "identityProvider"
+    | "target"
+    | "resource"
+    | "authorizationDetails"
+    | "skipCache"
+    | "endpoint"
+    | "userToken"
+    | "token"
   /** What is wrong with it, in words a person can act on. */
   readonly reason: string
 }> {

@@ -39,6 +39,24 @@ export {
  */
 export * as TokenMetrics from "./TokenMetrics.js"
 
+export {
+  type ExchangeRequest,
+  type Service as TokenExchangeShape,
+  TokenExchange,
+  type TokenExchangeOptions
+} from "./TokenExchange.js"
+
+export {
+  Active,
+  Claims,
+  Inactive,
+  type IntrospectionResult,
+  type IntrospectRequest,
+  type Service as TokenIntrospectionShape,
+  TokenIntrospection,
+  type TokenIntrospectionOptions
+} from "./TokenIntrospection.js"
+
 export type { IdentityProvider, RequestEncoding, TokenRequest } from "./TokenRequest.js"
 
 export {

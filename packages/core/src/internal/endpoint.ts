@@ -27,7 +27,7 @@ import {
 } from "../TokenError.js"
 import * as TokenMetrics from "../TokenMetrics.js"
 import type { RequestEncoding } from "../TokenRequest.js"
-import { encodeBody, type PreparedRequest } from "./prepare.js"
+import { encodeFields, type PreparedRequest, tokenFields } from "./prepare.js"
 
 /** How the service talks to the endpoint; resolved from the options once, at construction. */
 export interface EndpointSettings {
@@ -95,7 +95,7 @@ const describeBody = (response: HttpClientResponse.HttpClientResponse, text: str
 
 const toErrorAnswer = (
   settings: EndpointSettings,
-  request: PreparedRequest,
+  request: EndpointCall,
   response: HttpClientResponse.HttpClientResponse,
   text: string,
   now: number
@@ -198,12 +198,33 @@ const readText = (
 const unreachable = (settings: EndpointSettings, reason: "Transport" | "Timeout", detail: string) =>
   new TokenEndpointUnreachable({ endpoint: settings.endpoint, reason, detail })
 
-const attempt = (
+/**
+ * One POST to an endpoint of the sidecar: its body fields, what the errors
+ * name, and the span it runs in.
+ */
+export interface EndpointCall {
+  readonly fields: Readonly<Record<string, unknown>>
+  readonly providerName: string
+  /** What errors name as the target (never a token). */
+  readonly target: string
+  readonly spanName: string
+  readonly attributes: Readonly<Record<string, unknown>>
+}
+
+/** Turns a 2xx answer into the value the caller wants, or says why it is not usable. */
+export type DecodeAnswer<A> = (
+  response: HttpClientResponse.HttpClientResponse,
+  text: string,
+  receivedAt: DateTime.Utc
+) => Either.Either<A, InvalidTokenResponse>
+
+const attempt = <A>(
   client: HttpClient.HttpClient,
   settings: EndpointSettings,
-  request: PreparedRequest
-): Effect.Effect<AccessToken, TokenError> => {
-  const body = encodeBody(request, settings.encoding)
+  call: EndpointCall,
+  decode: DecodeAnswer<A>
+): Effect.Effect<A, TokenError> => {
+  const body = encodeFields(call.fields, settings.encoding)
   const httpRequest = HttpClientRequest.post(settings.endpoint).pipe(
     HttpClientRequest.acceptJson,
     HttpClientRequest.bodyText(body.text, body.contentType)
@@ -224,9 +245,9 @@ const attempt = (
         unreachable(settings, "Timeout", `no complete answer within ${Duration.format(settings.attemptTimeout)}`)
     }),
     Effect.flatMap(([response, text]) =>
-      Effect.flatMap(DateTime.now, (receivedAt): Effect.Effect<AccessToken, TokenError> => {
-        if (response.status >= 200 && response.status < 300) return toAccessToken(settings, response, text, receivedAt)
-        return Effect.fail(toErrorAnswer(settings, request, response, text, DateTime.toEpochMillis(receivedAt)))
+      Effect.flatMap(DateTime.now, (receivedAt): Effect.Effect<A, TokenError> => {
+        if (response.status >= 200 && response.status < 300) return decode(response, text, receivedAt)
+        return Effect.fail(toErrorAnswer(settings, call, response, text, DateTime.toEpochMillis(receivedAt)))
       })
     )
   )
@@ -244,15 +265,17 @@ const honouringRetryAfter = (schedule: Schedule.Schedule<unknown, TokenError>) =
   )
 
 /**
- * A token from the endpoint, retrying transient failures on the schedule
- * within the overall budget. A `Retry-After` longer than the whole budget is
- * not waited for: the error is returned at once.
+ * A call to the endpoint, retrying transient failures on the schedule within
+ * the overall budget, in a span of its own. A `Retry-After` longer than the
+ * whole budget is not waited for: the error is returned at once.
  */
-export const fetchToken = (
+export const callEndpoint = <A>(
   client: HttpClient.HttpClient,
   settings: EndpointSettings,
-  request: PreparedRequest
-): Effect.Effect<AccessToken, TokenError> => {
+  call: EndpointCall,
+  decode: DecodeAnswer<A>,
+  annotate: (value: A) => Record<string, unknown> = () => ({})
+): Effect.Effect<A, TokenError> => {
   const schedule = honouringRetryAfter(settings.retrySchedule)
   const worthRetrying = (error: TokenError) =>
     isTransient(error) && Duration.lessThanOrEqualTo(retryAfterOf(error), settings.totalTimeout)
@@ -261,24 +284,42 @@ export const fetchToken = (
     const counted = Effect.suspend(() => {
       attempts++
       const count = attempts > 1 ? Metric.increment(TokenMetrics.retries) : Effect.void
-      return Effect.zipRight(Effect.zipRight(count, Metric.increment(TokenMetrics.fetches)), attempt(client, settings, request))
+      return Effect.zipRight(Effect.zipRight(count, Metric.increment(TokenMetrics.fetches)), attempt(client, settings, call, decode))
     })
     return counted.pipe(
       Effect.retry({ schedule, while: worthRetrying }),
       Effect.timeoutFail({
         duration: settings.totalTimeout,
         onTimeout: () =>
-          unreachable(settings, "Timeout", `no token within the overall budget of ${Duration.format(settings.totalTimeout)}`)
+          unreachable(settings, "Timeout", `no answer within the overall budget of ${Duration.format(settings.totalTimeout)}`)
       }),
       Effect.tapError(() => Metric.increment(TokenMetrics.failures)),
-      Effect.tap((token) =>
-        Effect.annotateCurrentSpan({ "texas.attempts": attempts, "texas.expires_in": Duration.toSeconds(token.expiresIn) })
-      ),
+      Effect.tap((value) => Effect.annotateCurrentSpan({ "texas.attempts": attempts, ...annotate(value) })),
       Effect.tapError((error) => Effect.annotateCurrentSpan({ "texas.attempts": attempts, "texas.error": error._tag }))
     )
-  }).pipe(
-    Effect.withSpan("TokenService.fetch", {
-      kind: "client",
+  }).pipe(Effect.withSpan(call.spanName, { kind: "client", attributes: call.attributes }))
+}
+
+/** The decoding of a token answer (`/api/v1/token` and `/api/v1/token/exchange`). */
+export const decodeToken = (settings: EndpointSettings): DecodeAnswer<AccessToken> => (response, text, receivedAt) =>
+  toAccessToken(settings, response, text, receivedAt)
+
+const annotateToken = (token: AccessToken) => ({ "texas.expires_in": Duration.toSeconds(token.expiresIn) })
+
+/** A machine token from `/api/v1/token`. */
+export const fetchToken = (
+  client: HttpClient.HttpClient,
+  settings: EndpointSettings,
+  request: PreparedRequest
+): Effect.Effect<AccessToken, TokenError> =>
+  callEndpoint(
+    client,
+    settings,
+    {
+      fields: tokenFields(request),
+      providerName: request.providerName,
+      target: request.target,
+      spanName: "TokenService.fetch",
       attributes: {
         "texas.identity_provider": request.provider,
         "texas.target": request.target,
@@ -286,6 +327,14 @@ export const fetchToken = (
         "texas.skip_cache": request.skipCache,
         "texas.cache_hit": false
       }
-    })
+    },
+    decodeToken(settings),
+    annotateToken
   )
-}
+
+/** A token from `/api/v1/token/exchange`, with the same span attributes as machine tokens. */
+export const fetchExchangedToken = (
+  client: HttpClient.HttpClient,
+  settings: EndpointSettings,
+  call: EndpointCall
+): Effect.Effect<AccessToken, TokenError> => callEndpoint(client, settings, call, decodeToken(settings), annotateToken)

@@ -156,20 +156,30 @@ export const prepare = (request: TokenRequest): PreparedRequest | InvalidTokenRe
   }
 }
 
-/** The body on the wire, with exactly the protocol's field names; `skip_cache` only when true. */
-export const encodeBody = (
-  request: PreparedRequest,
-  encoding: RequestEncoding
-): { readonly contentType: string; readonly text: string } => {
+/** The fields of `/api/v1/token`, with exactly the protocol's names; `skip_cache` only when true. */
+export const tokenFields = (request: PreparedRequest): Record<string, unknown> => {
   const fields: Record<string, unknown> = { identity_provider: request.providerName, target: request.target }
   if (request.resource !== undefined) fields["resource"] = request.resource
   if (request.authorizationDetails !== undefined) fields["authorization_details"] = request.authorizationDetails
   if (request.skipCache) fields["skip_cache"] = true
+  return fields
+}
+
+/** A body on the wire: JSON, or a form where non-string values travel as JSON text (as the protocol says). */
+export const encodeFields = (
+  fields: Readonly<Record<string, unknown>>,
+  encoding: RequestEncoding
+): { readonly contentType: string; readonly text: string } => {
   if (encoding === "json") return { contentType: "application/json", text: JSON.stringify(fields) }
   const form = new URLSearchParams()
   for (const [name, value] of Object.entries(fields)) {
-    // In a form, authorization_details travels as a JSON string (the protocol says so).
     form.append(name, typeof value === "string" ? value : JSON.stringify(value))
   }
   return { contentType: "application/x-www-form-urlencoded", text: form.toString() }
 }
+
+/** The body of a token request on the wire. */
+export const encodeBody = (
+  request: PreparedRequest,
+  encoding: RequestEncoding
+): { readonly contentType: string; readonly text: string } => encodeFields(tokenFields(request), encoding)

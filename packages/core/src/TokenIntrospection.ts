@@ -1,0 +1,282 @@
+/**
+ * Validating incoming tokens: asks the sidecar's
+ * `NAIS_TOKEN_INTROSPECTION_ENDPOINT` whether a token is active, and decodes
+ * its answer into typed claims or the reason it is not.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import { callEndpoint, defaultRetrySchedule, type EndpointSettings } from "./internal/endpoint.js"
+import { httpUrl } from "./TokenExchange.js"
+import { InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
+import type { RequestEncoding } from "./TokenRequest.js"
+
+// ---- Models ------------------------------------------------------------------
+
+/**
+ * The claims an introspection answer carries: the common ones typed, every
+ * other claim kept as it came.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Claims = Schema.Struct(
+  {
+    iss: Schema.optional(Schema.String),
+    sub: Schema.optional(Schema.String),
+    aud: Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String))),
+    exp: Schema.optional(Schema.Number),
+    iat: Schema.optional(Schema.Number),
+    nbf: Schema.optional(Schema.Number),
+    jti: Schema.optional(Schema.String),
+    azp: Schema.optional(Schema.String),
+    client_id: Schema.optional(Schema.String),
+    scope: Schema.optional(Schema.String),
+    /** ID-porten and TokenX: the person's national identity number. */
+    pid: Schema.optional(Schema.String),
+    acr: Schema.optional(Schema.String),
+    /** TokenX: the issuer of the token that was exchanged. */
+    idp: Schema.optional(Schema.String),
+    /** Entra ID: the employee's NAV ident. */
+    NAVident: Schema.optional(Schema.String)
+  },
+  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+)
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type Claims = typeof Claims.Type
+
+/**
+ * The token is valid: its claims.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export class Active extends Data.TaggedClass("Active")<{ readonly claims: Claims }> {}
+
+/**
+ * The token is not valid (expired, tampered with, from another issuer, ...):
+ * the sidecar's reason, which never holds the token.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export class Inactive extends Data.TaggedClass("Inactive")<{ readonly reason: string }> {}
+
+/**
+ * What an introspection found.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type IntrospectionResult = Active | Inactive
+
+/**
+ * A token to check, and the provider that should have issued it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface IntrospectRequest {
+  readonly identityProvider: "tokenx" | "entra_id" | "azuread" | "idporten" | "maskinporten"
+  readonly token: Redacted.Redacted<string>
+}
+
+/**
+ * What `TokenIntrospection` offers.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export interface Service {
+  /** Whether the token is active, with its claims; fails only when the sidecar could not tell. */
+  readonly introspect: (request: IntrospectRequest) => Effect.Effect<IntrospectionResult, TokenError>
+}
+
+/**
+ * Settings of `TokenIntrospection.layer`.
+ *
+ * @category options
+ * @since 0.1.0
+ */
+export interface TokenIntrospectionOptions {
+  /** The value of `NAIS_TOKEN_INTROSPECTION_ENDPOINT`. Must be an http(s) URL. */
+  readonly endpoint: string | URL
+  /** @default "json" */
+  readonly encoding?: RequestEncoding | undefined
+  /** @default exponential from 200 ms, jittered, 3 retries */
+  readonly retrySchedule?: Schedule.Schedule<unknown, TokenError> | undefined
+  /** @default "2 seconds" */
+  readonly attemptTimeout?: Duration.DurationInput | undefined
+  /** @default "5 seconds" */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** @default 262144 (256 KiB) */
+  readonly maxResponseBytes?: number | undefined
+}
+
+// ---- Service tag -------------------------------------------------------------
+
+/**
+ * Validates incoming tokens at `NAIS_TOKEN_INTROSPECTION_ENDPOINT`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { TokenIntrospection } from "@effect-texas/core"
+ *
+ * const callerOf = (token: string) =>
+ *   Effect.gen(function*() {
+ *     const introspection = yield* TokenIntrospection
+ *     const result = yield* introspection.introspect({ identityProvider: "tokenx", token: Redacted.make(token) })
+ *     return result._tag === "Active" ? result.claims.sub : undefined
+ *   })
+ * ```
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class TokenIntrospection extends Context.Tag("@effect-texas/core/TokenIntrospection")<
+  TokenIntrospection,
+  Service
+>() {
+  /**
+   * The service for an explicit endpoint URL.
+   *
+   * @since 0.1.0
+   */
+  static readonly layer = (options: TokenIntrospectionOptions): Layer.Layer<TokenIntrospection, never, HttpClient.HttpClient> =>
+    Layer.effect(TokenIntrospection, make(options))
+
+  /**
+   * The service for the endpoint in `NAIS_TOKEN_INTROSPECTION_ENDPOINT`; a
+   * missing or non-http(s) value fails the layer with a `ConfigError`.
+   *
+   * @since 0.1.0
+   */
+  static readonly layerConfig = (
+    options: Omit<TokenIntrospectionOptions, "endpoint"> = {}
+  ): Layer.Layer<TokenIntrospection, ConfigError.ConfigError, HttpClient.HttpClient> =>
+    Layer.effect(
+      TokenIntrospection,
+      Effect.flatMap(httpUrl("NAIS_TOKEN_INTROSPECTION_ENDPOINT"), (endpoint) => make({ ...options, endpoint }))
+    )
+
+  /**
+   * A stub for tests: `verdict` decides per token string (default: every
+   * non-empty token is active with `sub: "test-user"`).
+   *
+   * @since 0.1.0
+   */
+  static readonly layerTest = (
+    verdict: (token: string, request: IntrospectRequest) => IntrospectionResult = (token) =>
+      token.length > 0 ? new Active({ claims: { sub: "test-user" } }) : new Inactive({ reason: "token is empty" })
+  ): Layer.Layer<TokenIntrospection> =>
+    Layer.succeed(TokenIntrospection, {
+      introspect: (request) => Effect.sync(() => verdict(Redacted.value(request.token), request))
+    })
+}
+
+// ---- Decoding ------------------------------------------------------------------
+
+const Answer = Schema.Struct(
+  { active: Schema.Boolean, error: Schema.optional(Schema.String) },
+  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+)
+const decodeAnswer = Schema.decodeUnknownEither(Answer)
+const decodeClaims = Schema.decodeUnknownEither(Claims)
+
+const describe = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`))
+    .join("; ")
+
+const toResult = (settings: EndpointSettings) => (
+  response: { readonly status: number },
+  text: string
+): Either.Either<IntrospectionResult, InvalidTokenResponse> => {
+  const invalid = (reason: string) => new InvalidTokenResponse({ endpoint: settings.endpoint, status: response.status, reason })
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return Either.left(invalid(`the body is not JSON (${text.length} characters)`))
+  }
+  const answer = decodeAnswer(json)
+  if (Either.isLeft(answer)) return Either.left(invalid(describe(answer.left)))
+  if (!answer.right.active) return Either.right(new Inactive({ reason: answer.right.error ?? "token is not active" }))
+  const { active: _active, ...rest } = answer.right
+  const claims = decodeClaims(rest)
+  if (Either.isLeft(claims)) return Either.left(invalid(`claims: ${describe(claims.left)}`))
+  return Either.right(new Active({ claims: claims.right }))
+}
+
+const providers = new Set(["tokenx", "entra_id", "azuread", "idporten", "maskinporten"])
+
+// ---- Constructor ---------------------------------------------------------------
+
+/**
+ * Builds the service; needs an `HttpClient`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (options: TokenIntrospectionOptions): Effect.Effect<Service, never, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const endpointText = String(options.endpoint)
+    const endpointOk = URL.canParse(endpointText) && /^https?:$/.test(new URL(endpointText).protocol)
+    const settings: EndpointSettings = {
+      endpoint: endpointOk ? new URL(endpointText).href : endpointText,
+      encoding: options.encoding ?? "json",
+      attemptTimeout: Duration.decode(options.attemptTimeout ?? "2 seconds"),
+      totalTimeout: Duration.decode(options.timeout ?? "5 seconds"),
+      retrySchedule: options.retrySchedule ?? defaultRetrySchedule,
+      maxResponseBytes: options.maxResponseBytes ?? 256 * 1024
+    }
+    const decode = toResult(settings)
+
+    const introspect = (request: IntrospectRequest): Effect.Effect<IntrospectionResult, TokenError> => {
+      if (!endpointOk) {
+        return Effect.fail(new InvalidTokenRequest({ field: "endpoint", reason: `\`${endpointText}\` must be an http or https URL` }))
+      }
+      if (!providers.has(request.identityProvider)) {
+        return Effect.fail(new InvalidTokenRequest({ field: "identityProvider", reason: `\`${String(request.identityProvider)}\` is not an identity provider of the platform` }))
+      }
+      if (!Redacted.isRedacted(request.token)) {
+        return Effect.fail(new InvalidTokenRequest({ field: "token", reason: "must be Redacted (Redacted.make(token))" }))
+      }
+      const token = Redacted.value(request.token)
+      if (typeof token !== "string" || token.trim().length === 0) {
+        return Effect.fail(new InvalidTokenRequest({ field: "token", reason: "is empty" }))
+      }
+      return callEndpoint(
+        client,
+        settings,
+        {
+          fields: { identity_provider: request.identityProvider, token },
+          providerName: request.identityProvider,
+          target: "(introspection)",
+          spanName: "TokenIntrospection.introspect",
+          attributes: { "texas.identity_provider": request.identityProvider }
+        },
+        (response, text) => decode(response, text),
+        (result) => ({ "texas.active": result._tag === "Active" })
+      )
+    }
+
+    return TokenIntrospection.of({ introspect })
+  })
