@@ -6,6 +6,7 @@ import { defineConfig } from "vitest/config"
 const alias = {
   "@effect-texas/core": fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url)),
   "@effect-texas/http-client": fileURLToPath(new URL("./packages/http-client/src/index.ts", import.meta.url)),
+  "@effect-texas/http-server": fileURLToPath(new URL("./packages/http-server/src/index.ts", import.meta.url)),
   "@effect-texas/testkit": fileURLToPath(new URL("./packages/testkit/src/index.ts", import.meta.url))
 }
 
@@ -25,6 +26,7 @@ export default defineConfig({
       project("testkit"),
       project("core"),
       project("http-client"),
+      project("http-server"),
       {
         resolve: { alias },
         test: { name: "reliability", include: ["reliability/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 20_000 }

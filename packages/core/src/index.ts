@@ -7,6 +7,8 @@
 
 export { AccessToken } from "./AccessToken.js"
 
+export { CurrentUser, type User } from "./CurrentUser.js"
+
 /**
  * Entra ID machine-to-machine tokens.
  *

@@ -137,9 +137,6 @@ export const authenticateWith = <RT>(
 <E, R>(
   client: HttpClient.HttpClient.With<E, R>
 ): HttpClient.HttpClient.With<E | TokenError | OriginNotAllowed, R | RT> => {
-  const allowed = normalizeOrigins(options.allowedOrigins)
-  const allowedList = [...allowed]
-  const maxRedirects = options.followRedirects ?? 0
   // Built once: the per-request path reuses the same request object.
   const tokenRequest: TokenRequest = {
     identityProvider: options.identityProvider,
@@ -147,6 +144,67 @@ export const authenticateWith = <RT>(
     resource: options.resource,
     authorizationDetails: options.authorizationDetails
   }
+  return authenticateFrom(
+    {
+      token: Effect.flatMap(tokens, (service) => service.token(tokenRequest)),
+      renew: (rejected) => Effect.flatMap(tokens, (service) => service.renew(tokenRequest, rejected))
+    },
+    options
+  )(client)
+}
+
+/**
+ * Where an authenticated client gets its tokens: the current one, and a
+ * replacement for one an API rejected.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TokenSource<E, R> {
+  readonly token: Effect.Effect<AccessToken, E, R>
+  readonly renew: (rejected: AccessToken) => Effect.Effect<AccessToken, E, R>
+}
+
+/**
+ * Where tokens may go, and whether to follow redirects.
+ *
+ * @category options
+ * @since 0.1.0
+ */
+export type OriginOptions = Pick<AuthenticateOptions, "allowedOrigins" | "followRedirects">
+
+/**
+ * The middleware behind `authenticate`, for any source of tokens: it attaches
+ * `source.token` to requests to allowed origins and, on a 401, replays once
+ * with `source.renew`.
+ *
+ * @example
+ * ```ts
+ * import { HttpClient } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { Maskinporten } from "@effect-texas/core"
+ * import { authenticateFrom } from "@effect-texas/http-client"
+ *
+ * const scope = "skatt:some.scope"
+ * const withToken = (client: HttpClient.HttpClient) =>
+ *   client.pipe(
+ *     authenticateFrom(
+ *       { token: Maskinporten.token(scope), renew: () => Maskinporten.token(scope, { skipCache: true }) },
+ *       { allowedOrigins: ["https://api.example.com"] }
+ *     )
+ *   )
+ * ```
+ *
+ * @category middleware
+ * @since 0.1.0
+ */
+export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: OriginOptions) =>
+<E, R>(
+  client: HttpClient.HttpClient.With<E, R>
+): HttpClient.HttpClient.With<E | ES | OriginNotAllowed, R | RS> => {
+  const allowed = normalizeOrigins(options.allowedOrigins)
+  const allowedList = [...allowed]
+  const maxRedirects = options.followRedirects ?? 0
 
   const attempts = FiberRef.unsafeMake<Attempt>({ use: undefined, sent: undefined })
   const refuse = (url: string) => new OriginNotAllowed({ origin: describeOrigin(url), allowedOrigins: allowedList })
@@ -178,12 +236,10 @@ export const authenticateWith = <RT>(
   // checked on the URL that will really be used, before any token is fetched.
   const attachToken = (
     request: HttpClientRequest.HttpClientRequest
-  ): Effect.Effect<HttpClientRequest.HttpClientRequest, TokenError | OriginNotAllowed, RT> => {
+  ): Effect.Effect<HttpClientRequest.HttpClientRequest, ES | OriginNotAllowed, RS> => {
     if (!isAllowed(request.url)) return Effect.fail(refuse(request.url))
     return Effect.flatMap(FiberRef.get(attempts), (attempt) => {
-      const token = attempt.use === undefined
-        ? Effect.flatMap(tokens, (service) => service.token(tokenRequest))
-        : Effect.succeed(attempt.use)
+      const token = attempt.use === undefined ? source.token : Effect.succeed(attempt.use)
       return Effect.map(token, (token) => {
         attempt.sent = token
         return HttpClientRequest.bearerToken(request, token.accessToken)
@@ -196,7 +252,7 @@ export const authenticateWith = <RT>(
   const sendGuarded = (
     request: HttpClientRequest.HttpClientRequest,
     token: AccessToken | undefined
-  ): Effect.Effect<Answer, E | TokenError | OriginNotAllowed, R | RT> => {
+  ): Effect.Effect<Answer, E | ES | OriginNotAllowed, R | RS> => {
     const attempt: Attempt = { use: token, sent: undefined }
     return Effect.map(
       Effect.locally(guarded.execute(request), attempts, attempt),
@@ -211,7 +267,7 @@ export const authenticateWith = <RT>(
   const follow = (
     [response, sent]: Answer,
     hops: number
-  ): Effect.Effect<Answer, E | TokenError | OriginNotAllowed, R | RT> => {
+  ): Effect.Effect<Answer, E | ES | OriginNotAllowed, R | RS> => {
     const location = response.headers["location"]
     if (hops >= maxRedirects || !isRedirect(response.status) || location === undefined) {
       return Effect.succeed([response, sent])
@@ -220,7 +276,7 @@ export const authenticateWith = <RT>(
       response.status === 303 ? HttpClientRequest.setMethod(response.request, "GET") : response.request,
       new URL(location, response.request.url)
     )
-    const hop: Effect.Effect<Answer, E | TokenError | OriginNotAllowed, R | RT> = sent !== undefined && isAllowed(next.url)
+    const hop: Effect.Effect<Answer, E | ES | OriginNotAllowed, R | RS> = sent !== undefined && isAllowed(next.url)
       ? sendGuarded(next, sent)
       : Effect.map(client.execute(withoutAuthorization(next)), (answer) => [answer, undefined] as const)
     return Effect.flatMap(hop, (answer) => follow(answer, hops + 1))
@@ -229,22 +285,21 @@ export const authenticateWith = <RT>(
   const send = (
     request: HttpClientRequest.HttpClientRequest,
     token: AccessToken | undefined
-  ): Effect.Effect<Answer, E | TokenError | OriginNotAllowed, R | RT> =>
+  ): Effect.Effect<Answer, E | ES | OriginNotAllowed, R | RS> =>
     maxRedirects === 0
       ? sendGuarded(request, token)
       : Effect.flatMap(sendGuarded(request, token), (answer) => follow(answer, 0))
 
   const execute = (
     request: HttpClientRequest.HttpClientRequest
-  ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | TokenError | OriginNotAllowed, R | RT> =>
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | OriginNotAllowed, R | RS> =>
     Effect.flatMap(send(request, undefined), ([response, sent]) =>
       // A 401 to a request that carried the token: the token was rejected, so renew it and try once more.
       response.status === 401 && sent !== undefined && isReplayable(request)
-        ? Effect.flatMap(tokens, (service) =>
-          Effect.flatMap(service.renew(tokenRequest, sent), (fresh) => Effect.map(send(request, fresh), ([r]) => r)))
+        ? Effect.flatMap(source.renew(sent), (fresh) => Effect.map(send(request, fresh), ([r]) => r))
         : Effect.succeed(response))
 
-  return HttpClient.makeWith<never, never, E | TokenError | OriginNotAllowed, R | RT>(
+  return HttpClient.makeWith<never, never, E | ES | OriginNotAllowed, R | RS>(
     (request) => Effect.flatMap(request, execute),
     Effect.succeed
   )

@@ -5,7 +5,14 @@
  * @since 0.1.0
  */
 
-export { authenticate, type AuthenticateOptions, authenticateWith } from "./Authenticate.js"
+export {
+  authenticate,
+  authenticateFrom,
+  type AuthenticateOptions,
+  authenticateWith,
+  type OriginOptions,
+  type TokenSource
+} from "./Authenticate.js"
 
 /**
  * A ready authenticated client for one API, as a layer.
@@ -15,3 +22,5 @@ export { authenticate, type AuthenticateOptions, authenticateWith } from "./Auth
 export * as AuthenticatedClient from "./AuthenticatedClient.js"
 
 export { OriginNotAllowed } from "./AuthError.js"
+
+export { authenticateOnBehalfOf, type OnBehalfOfOptions } from "./OnBehalfOf.js"

@@ -1,0 +1,79 @@
+/**
+ * Inbound authentication for plain `HttpRouter` / `HttpApp` servers: wraps an
+ * app (a route or a whole router) so it runs only for callers with an active
+ * bearer token, and provides the `CurrentUser` to it.
+ *
+ * @since 0.1.0
+ */
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { CurrentUser, type IntrospectRequest, TokenIntrospection } from "@effect-texas/core"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+
+/**
+ * Which identity provider the callers' tokens must come from.
+ *
+ * @category options
+ * @since 0.1.0
+ */
+export interface RequireUserOptions {
+  readonly identityProvider: IntrospectRequest["identityProvider"]
+}
+
+const bearer = /^Bearer ([^\s]+)$/i
+
+const unauthorized = (description: string) =>
+  HttpServerResponse.empty({
+    status: 401,
+    headers: { "www-authenticate": `Bearer error="invalid_token", error_description="${description}"` }
+  })
+
+/**
+ * Runs `app` only for a caller whose bearer token the sidecar says is active,
+ * with the `CurrentUser` provided; others get `401` with a
+ * `WWW-Authenticate: Bearer` challenge (`503` when the sidecar cannot be asked).
+ *
+ * @example
+ * ```ts
+ * import { HttpRouter, HttpServerResponse } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { CurrentUser } from "@effect-texas/core"
+ * import { requireUser } from "@effect-texas/http-server"
+ *
+ * const me = Effect.flatMap(CurrentUser, (user) => HttpServerResponse.json({ sub: user.claims.sub }))
+ *
+ * const router = HttpRouter.empty.pipe(
+ *   HttpRouter.get("/me", requireUser({ identityProvider: "tokenx" })(me))
+ * )
+ * ```
+ *
+ * @category middleware
+ * @since 0.1.0
+ */
+export const requireUser = (options: RequireUserOptions) =>
+<E, R>(
+  app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  E,
+  Exclude<R, CurrentUser> | TokenIntrospection | HttpServerRequest.HttpServerRequest
+> =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const match = bearer.exec(request.headers["authorization"] ?? "")
+    if (match === null) return unauthorized("missing bearer token")
+    const token = Redacted.make(match[1]!)
+    const introspection = yield* TokenIntrospection
+    const verdict = yield* Effect.either(introspection.introspect({ identityProvider: options.identityProvider, token }))
+    if (verdict._tag === "Left") {
+      if (verdict.left._tag === "InvalidTokenRequest") return unauthorized("malformed bearer token")
+      yield* Effect.logWarning("could not introspect the bearer token", verdict.left)
+      return HttpServerResponse.empty({ status: 503 })
+    }
+    if (verdict.right._tag === "Inactive") {
+      yield* Effect.logDebug("bearer token is not active", verdict.right.reason)
+      return unauthorized("token is not active")
+    }
+    return yield* Effect.provideService(app, CurrentUser, { token, claims: verdict.right.claims })
+  }).pipe(Effect.withSpan("requireUser", { attributes: { "texas.identity_provider": options.identityProvider } }))
