@@ -85,7 +85,7 @@ const authenticateBearer = (
 ) =>
   introspection.introspect({ identityProvider: options.identityProvider, token }).pipe(
     // A malformed token is the caller's fault (401); a sidecar that cannot answer is ours (503).
-    Effect.catchAll((error) =>
+    Effect.catchAll((error): Effect.Effect<never, HttpApiError.Unauthorized | HttpApiError.ServiceUnavailable> =>
       error._tag === "InvalidTokenRequest"
         ? Effect.zipRight(Effect.logDebug("bearer token refused", error.reason), new HttpApiError.Unauthorized())
         : Effect.zipRight(Effect.logWarning("could not introspect the bearer token", error), new HttpApiError.ServiceUnavailable())),
