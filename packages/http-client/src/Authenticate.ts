@@ -11,7 +11,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { type AccessToken, type TokenError, type TokenRequest, TokenService, type TokenServiceShape } from "@effect-texas/core"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
+import * as Redacted from "effect/Redacted"
 import { OriginNotAllowed } from "./AuthError.js"
 
 // ---- Options -----------------------------------------------------------------
@@ -127,6 +127,26 @@ export const authenticate = (options: AuthenticateOptions) =>
  * `authenticate` with the `TokenService` already in hand, for clients built
  * once at layer construction: the client then needs nothing from context.
  *
+ * @example
+ * ```ts
+ * import { HttpClient } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { TokenService } from "@effect-texas/core"
+ * import { authenticateWith } from "@effect-texas/http-client"
+ *
+ * // Built once in a layer: the client's requests need nothing from context.
+ * const makeClient = Effect.gen(function*() {
+ *   const tokens = yield* TokenService
+ *   return (yield* HttpClient.HttpClient).pipe(
+ *     authenticateWith(Effect.succeed(tokens), {
+ *       identityProvider: "maskinporten",
+ *       target: "skatt:some.scope",
+ *       allowedOrigins: ["https://api.example.com"]
+ *     })
+ *   )
+ * })
+ * ```
+ *
  * @category middleware
  * @since 0.1.0
  */
@@ -206,7 +226,6 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
   const allowedList = [...allowed]
   const maxRedirects = options.followRedirects ?? 0
 
-  const attempts = FiberRef.unsafeMake<Attempt>({ use: undefined, sent: undefined })
   const refuse = (url: string) => new OriginNotAllowed({ origin: describeOrigin(url), allowedOrigins: allowedList })
   // Clients call the same few URLs again and again: remember the verdicts so a
   // request parses its URL once, not at every check. Bounded; cleared when full.
@@ -221,83 +240,62 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
     return verdict
   }
 
-  /**
-   * The token used for one `execute`: the guard below attaches `use` (or a
-   * token from the cache) and records in `sent` what it attached, so the 401
-   * handling knows which token was rejected.
-   */
-  interface Attempt {
-    use: AccessToken | undefined
-    sent: AccessToken | undefined
-  }
-
   // The token is attached at the very end of the client's own request mapping
   // (a `prependUrl` inside this middleware has run by then), so the origin is
   // checked on the URL that will really be used, before any token is fetched.
   const attachToken = (
     request: HttpClientRequest.HttpClientRequest
-  ): Effect.Effect<HttpClientRequest.HttpClientRequest, ES | OriginNotAllowed, RS> => {
-    if (!isAllowed(request.url)) return Effect.fail(refuse(request.url))
-    return Effect.flatMap(FiberRef.get(attempts), (attempt) => {
-      const token = attempt.use === undefined ? source.token : Effect.succeed(attempt.use)
-      return Effect.map(token, (token) => {
-        attempt.sent = token
-        return HttpClientRequest.bearerToken(request, token.accessToken)
-      })
-    })
-  }
+  ): Effect.Effect<HttpClientRequest.HttpClientRequest, ES | OriginNotAllowed, RS> =>
+    isAllowed(request.url)
+      ? Effect.map(source.token, (token) => HttpClientRequest.bearerToken(request, token.accessToken))
+      : Effect.fail(refuse(request.url))
   const guarded = HttpClient.mapRequestEffect(client, attachToken)
 
-  /** Sends `request` through the guard, with `token` if given (else the cached one); says which token went. */
-  const sendGuarded = (
-    request: HttpClientRequest.HttpClientRequest,
-    token: AccessToken | undefined
-  ): Effect.Effect<Answer, E | ES | OriginNotAllowed, R | RS> => {
-    const attempt: Attempt = { use: token, sent: undefined }
-    return Effect.map(
-      Effect.locally(guarded.execute(request), attempts, attempt),
-      (response) => [response, attempt.sent] as const
-    )
-  }
-
-  /** An answer, and the token the request that got it carried (a redirect may have dropped it). */
-  type Answer = readonly [response: HttpClientResponse.HttpClientResponse, sent: AccessToken | undefined]
+  /** The Authorization header the request that got `response` carried, if any. */
+  const sentAuthorization = (response: HttpClientResponse.HttpClientResponse): string | undefined =>
+    response.request.headers["authorization"]
 
   /** Follows redirects: with the token while they stay on allowed origins, without it after. */
   const follow = (
-    [response, sent]: Answer,
+    response: HttpClientResponse.HttpClientResponse,
     hops: number
-  ): Effect.Effect<Answer, E | ES | OriginNotAllowed, R | RS> => {
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | OriginNotAllowed, R | RS> => {
     const location = response.headers["location"]
-    if (hops >= maxRedirects || !isRedirect(response.status) || location === undefined) {
-      return Effect.succeed([response, sent])
-    }
-    const next = HttpClientRequest.setUrl(
+    if (hops >= maxRedirects || !isRedirect(response.status) || location === undefined) return Effect.succeed(response)
+    const next = withoutAuthorization(HttpClientRequest.setUrl(
       response.status === 303 ? HttpClientRequest.setMethod(response.request, "GET") : response.request,
       new URL(location, response.request.url)
-    )
-    const hop: Effect.Effect<Answer, E | ES | OriginNotAllowed, R | RS> = sent !== undefined && isAllowed(next.url)
-      ? sendGuarded(next, sent)
-      : Effect.map(client.execute(withoutAuthorization(next)), (answer) => [answer, undefined] as const)
+    ))
+    const hop = sentAuthorization(response) !== undefined && isAllowed(next.url)
+      ? guarded.execute(next)
+      : client.execute(next)
     return Effect.flatMap(hop, (answer) => follow(answer, hops + 1))
   }
 
   const send = (
-    request: HttpClientRequest.HttpClientRequest,
-    token: AccessToken | undefined
-  ): Effect.Effect<Answer, E | ES | OriginNotAllowed, R | RS> =>
-    maxRedirects === 0
-      ? sendGuarded(request, token)
-      : Effect.flatMap(sendGuarded(request, token), (answer) => follow(answer, 0))
+    request: HttpClientRequest.HttpClientRequest
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | OriginNotAllowed, R | RS> =>
+    maxRedirects === 0 ? guarded.execute(request) : Effect.flatMap(guarded.execute(request), (response) => follow(response, 0))
+
+  /**
+   * After a 401 to a request that carried the token: if the source still holds
+   * the token that was sent, renew it; if it has moved on already (another
+   * fiber renewed it), the next send picks up the new one.
+   */
+  const renewRejected = (sent: string): Effect.Effect<void, ES, RS> =>
+    Effect.flatMap(source.token, (current) =>
+      `Bearer ${Redacted.value(current.accessToken)}` === sent ? Effect.asVoid(source.renew(current)) : Effect.void)
 
   const execute = (
     request: HttpClientRequest.HttpClientRequest
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | OriginNotAllowed, R | RS> =>
-    Effect.flatMap(send(request, undefined), ([response, sent]) =>
-      // A 401 to a request that carried the token: the token was rejected, so renew it and try once more.
-      response.status === 401 && sent !== undefined && isReplayable(request)
-        ? Effect.flatMap(source.renew(sent), (fresh) => Effect.map(send(request, fresh), ([r]) => r))
-        : Effect.succeed(response))
+    Effect.flatMap(send(request), (response) => {
+      const sent = sentAuthorization(response)
+      // Only a 401 to a request that carried the token means the token was rejected; replay once.
+      return response.status === 401 && sent !== undefined && isReplayable(request)
+        ? Effect.zipRight(renewRejected(sent), send(request))
+        : Effect.succeed(response)
+    })
 
   return HttpClient.makeWith<never, never, E | ES | OriginNotAllowed, R | RS>(
     (request) => Effect.flatMap(request, execute),
