@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `effect-texas-emulator`: runs the Texas emulator (and optionally the
  * protected API) until interrupted, printing the variables to export.

@@ -1,0 +1,47 @@
+/**
+ * Publish-readiness of every package (`npm run check:packages`, part of
+ * `npm test`, after `npm run build`):
+ *
+ * - `npm pack --dry-run` lists only `package.json`, `README.md`, `LICENSE` and `dist/`;
+ * - the types resolve for ESM consumers (`@arethetypeswrong/cli`, esm-only profile);
+ * - every package has the same version, and the changelog has an entry for it.
+ */
+import { spawnSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+
+const packages = ["core", "testkit", "http-client", "http-server"]
+const allowed = (path: string) => ["package.json", "README.md", "LICENSE"].includes(path) || path.startsWith("dist/")
+
+let failures = 0
+const fail = (message: string) => {
+  failures++
+  console.log(`FAIL ${message}`)
+}
+
+const versions = new Set<string>()
+for (const name of packages) {
+  const directory = `packages/${name}`
+  const manifest = JSON.parse(readFileSync(`${directory}/package.json`, "utf8")) as { name: string; version: string }
+  versions.add(manifest.version)
+
+  const pack = spawnSync("npm", ["pack", "--dry-run", "--json"], { cwd: directory, encoding: "utf8" })
+  if (pack.status !== 0) {
+    fail(`${manifest.name}: npm pack failed\n${pack.stderr}`)
+    continue
+  }
+  const files = (JSON.parse(pack.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path)
+  const stray = files.filter((path) => !allowed(path))
+  if (stray.length > 0) fail(`${manifest.name}: the package would ship ${stray.join(", ")}`)
+  for (const needed of ["README.md", "LICENSE", "dist/index.js", "dist/index.d.ts"]) {
+    if (!files.includes(needed)) fail(`${manifest.name}: the package lacks ${needed}`)
+  }
+
+  const attw = spawnSync("npx", ["attw", "--pack", directory, "--profile", "esm-only", "--format", "ascii"], { encoding: "utf8" })
+  if (attw.status !== 0) fail(`${manifest.name}: types do not resolve for ESM consumers\n${attw.stdout}${attw.stderr}`)
+  else console.log(`ok   ${manifest.name}@${manifest.version}: ${files.length} files (dist, README.md, LICENSE); types resolve (attw)`)
+}
+
+if (versions.size !== 1) fail(`packages disagree on their version: ${[...versions].join(", ")}`)
+const [version] = [...versions]
+if (!readFileSync("CHANGELOG.md", "utf8").includes(`## ${version}`)) fail(`CHANGELOG.md has no entry for ${version}`)
+process.exit(failures === 0 ? 0 : 1)
