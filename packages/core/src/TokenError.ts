@@ -50,6 +50,16 @@ export class InvalidTokenRequest extends Data.TaggedError("InvalidTokenRequest")
  * No answer came from the token endpoint (connection refused or reset, body cut
  * off, or no answer in time), also after the retries.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Maskinporten } from "@effect-texas/core"
+ *
+ * const program = Maskinporten.token("skatt:some.scope").pipe(
+ *   Effect.catchTag("TokenEndpointUnreachable", (error) => Effect.logError(`sidecar down (${error.reason})`))
+ * )
+ * ```
+ *
  * @category errors
  * @since 0.1.0
  */
@@ -126,6 +136,16 @@ export class TokenEndpointError extends Data.TaggedError("TokenEndpointError")<{
  * not JSON, missed fields, had a `token_type` other than `Bearer`, or gave a
  * token that had already expired.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Maskinporten } from "@effect-texas/core"
+ *
+ * const program = Maskinporten.token("skatt:some.scope").pipe(
+ *   Effect.catchTag("InvalidTokenResponse", (error) => Effect.logError(error.reason))
+ * )
+ * ```
+ *
  * @category errors
  * @since 0.1.0
  */
@@ -152,6 +172,16 @@ export type TokenError = InvalidTokenRequest | TokenEndpointUnreachable | TokenE
 
 /**
  * Whether a failure is worth retrying: transport faults, timeouts, 5xx, 408 and 429.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { isTransient, Maskinporten } from "@effect-texas/core"
+ *
+ * const program = Maskinporten.token("skatt:some.scope").pipe(
+ *   Effect.tapError((error) => Effect.log(isTransient(error) ? "try again later" : "fix the request"))
+ * )
+ * ```
  *
  * @category predicates
  * @since 0.1.0

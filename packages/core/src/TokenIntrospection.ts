@@ -28,6 +28,14 @@ import type { RequestEncoding } from "./TokenRequest.js"
  * The claims an introspection answer carries: the common ones typed, every
  * other claim kept as it came.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Claims } from "@effect-texas/core"
+ *
+ * const claims = Schema.decodeUnknownSync(Claims)({ sub: "user-a", pid: "12345678910", custom: true })
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -55,6 +63,8 @@ export const Claims = Schema.Struct(
 )
 
 /**
+ * The decoded claims: the common ones typed, the rest as `unknown`.
+ *
  * @category models
  * @since 0.1.0
  */
@@ -62,6 +72,18 @@ export type Claims = typeof Claims.Type
 
 /**
  * The token is valid: its claims.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { TokenIntrospection } from "@effect-texas/core"
+ *
+ * const subject = (token: string) =>
+ *   Effect.flatMap(TokenIntrospection, (introspection) =>
+ *     introspection.introspect({ identityProvider: "tokenx", token: Redacted.make(token) })).pipe(
+ *     Effect.map((result) => (result._tag === "Active" ? result.claims.sub : undefined))
+ *   )
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -71,6 +93,18 @@ export class Active extends Data.TaggedClass("Active")<{ readonly claims: Claims
 /**
  * The token is not valid (expired, tampered with, from another issuer, ...):
  * the sidecar's reason, which never holds the token.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { TokenIntrospection } from "@effect-texas/core"
+ *
+ * const whyNot = (token: string) =>
+ *   Effect.flatMap(TokenIntrospection, (introspection) =>
+ *     introspection.introspect({ identityProvider: "idporten", token: Redacted.make(token) })).pipe(
+ *     Effect.map((result) => (result._tag === "Inactive" ? result.reason : "active"))
+ *   )
+ * ```
  *
  * @category models
  * @since 0.1.0

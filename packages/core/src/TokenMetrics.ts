@@ -27,6 +27,14 @@ export const cacheHits = Metric.counter("effect_texas_token_cache_hits", {
 /**
  * `token` calls that found no usable cached token (including `skipCache` calls).
  *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const cacheMisses = Metric.value(TokenMetrics.cacheMisses)
+ * ```
+ *
  * @category metrics
  * @since 0.1.0
  */
@@ -36,6 +44,14 @@ export const cacheMisses = Metric.counter("effect_texas_token_cache_misses", {
 
 /**
  * Requests sent to the token endpoint (each attempt counts, retries included).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const fetches = Metric.value(TokenMetrics.fetches)
+ * ```
  *
  * @category metrics
  * @since 0.1.0
@@ -47,6 +63,14 @@ export const fetches = Metric.counter("effect_texas_token_endpoint_requests", {
 /**
  * Retries after a transient failure of the token endpoint.
  *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const retries = Metric.value(TokenMetrics.retries)
+ * ```
+ *
  * @category metrics
  * @since 0.1.0
  */
@@ -56,6 +80,14 @@ export const retries = Metric.counter("effect_texas_token_endpoint_retries", {
 
 /**
  * Token acquisitions that failed (after retries), whatever the error.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const failures = Metric.value(TokenMetrics.failures)
+ * ```
  *
  * @category metrics
  * @since 0.1.0
@@ -67,6 +99,14 @@ export const failures = Metric.counter("effect_texas_token_failures", {
 /**
  * Background refreshes (refresh-ahead) that failed while the cached token was still valid.
  *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const refreshFailures = Metric.value(TokenMetrics.refreshFailures)
+ * ```
+ *
  * @category metrics
  * @since 0.1.0
  */
@@ -76,6 +116,14 @@ export const refreshFailures = Metric.counter("effect_texas_token_refresh_failur
 
 /**
  * Tokens held in the client cache right now (bounded by `maxEntries`).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const cacheEntries = Metric.value(TokenMetrics.cacheEntries)
+ * ```
  *
  * @category metrics
  * @since 0.1.0

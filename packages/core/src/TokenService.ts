@@ -245,6 +245,18 @@ const isInvalid = (prepared: PreparedRequest | InvalidTokenRequest): prepared is
  * Builds the service; the returned effect needs an `HttpClient` and a `Scope`
  * (background fetches run in it and stop with it).
  *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { make } from "@effect-texas/core"
+ *
+ * const service = make({ endpoint: "http://127.0.0.1:8090/api/v1/token" }).pipe(
+ *   Effect.provide(FetchHttpClient.layer),
+ *   Effect.scoped
+ * )
+ * ```
+ *
  * @category constructors
  * @since 0.1.0
  */

@@ -72,6 +72,14 @@ export const status = (
 /**
  * Destroy the connection without an answer (the client sees a reset).
  *
+ * @example
+ * ```ts
+ * import { Fault, startTexasEmulator } from "@effect-texas/testkit"
+ *
+ * const emulator = await startTexasEmulator()
+ * emulator.inject(Fault.drop)
+ * ```
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -95,6 +103,14 @@ export const delay = (delay: Duration.DurationInput): Fault => ({ _tag: "Delay",
 /**
  * Answer `200` with an HTML body, as a misconfigured proxy would.
  *
+ * @example
+ * ```ts
+ * import { Fault, startTexasEmulator } from "@effect-texas/testkit"
+ *
+ * const emulator = await startTexasEmulator()
+ * emulator.inject(Fault.nonJson)
+ * ```
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -102,6 +118,14 @@ export const nonJson: Fault = { _tag: "NonJson" }
 
 /**
  * Answer `200` and close the connection halfway through the body.
+ *
+ * @example
+ * ```ts
+ * import { Fault, startTexasEmulator } from "@effect-texas/testkit"
+ *
+ * const emulator = await startTexasEmulator()
+ * emulator.inject(Fault.truncated)
+ * ```
  *
  * @category constructors
  * @since 0.1.0

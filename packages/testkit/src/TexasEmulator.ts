@@ -207,6 +207,17 @@ export interface TexasEmulatorHandle {
 /**
  * The emulator could not start (most often: the port is taken).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TexasEmulator } from "@effect-texas/testkit"
+ *
+ * const program = Effect.void.pipe(
+ *   Effect.provide(TexasEmulator.layer({ port: 8090 })),
+ *   Effect.catchTag("EmulatorStartError", (error) => Effect.logError(`port ${error.port} is taken`))
+ * )
+ * ```
+ *
  * @category errors
  * @since 0.1.0
  */
@@ -906,6 +917,17 @@ const acquire = (options: TexasEmulatorOptions) =>
 
 /**
  * Wraps a handle as the Effect service.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { fromHandle, startTexasEmulator, TexasEmulator } from "@effect-texas/testkit"
+ *
+ * const handle = await startTexasEmulator()
+ * const stats = Effect.flatMap(TexasEmulator, (emulator) => emulator.stats).pipe(
+ *   Effect.provideService(TexasEmulator, fromHandle(handle))
+ * )
+ * ```
  *
  * @category constructors
  * @since 0.1.0
