@@ -46,8 +46,15 @@ export const throughput = <E, R>(request: Effect.Effect<unknown, E, R>, concurre
       }
     })
     const started = performance.now()
+    const cpuBefore = process.cpuUsage()
     yield* Effect.all(Array.from({ length: concurrency }, () => worker), { concurrency: "unbounded", discard: true })
-    return { perSecond: (completed * 1000) / (performance.now() - started), completed }
+    const cpu = process.cpuUsage(cpuBefore)
+    return {
+      perSecond: (completed * 1000) / (performance.now() - started),
+      completed,
+      // This process's CPU time per request: the client's own cost, the servers run elsewhere.
+      cpuMicrosPerRequest: (cpu.user + cpu.system) / Math.max(1, completed)
+    }
   })
 
 /**
@@ -68,16 +75,20 @@ export const alternating = <E, R>(
     const a: Array<number> = []
     const b: Array<number> = []
     const ratios: Array<number> = []
+    const cpuA: Array<number> = []
+    const cpuB: Array<number> = []
     for (let round = 0; round < options.rounds; round++) {
       // Alternate which side goes first, so neither always follows the other's garbage.
       const first = round % 2 === 0 ? sides.a : sides.b
       const second = round % 2 === 0 ? sides.b : sides.a
-      const x = (yield* throughput(first, options.concurrency, options.millis)).perSecond
-      const y = (yield* throughput(second, options.concurrency, options.millis)).perSecond
-      const [rateA, rateB] = round % 2 === 0 ? [x, y] : [y, x]
-      a.push(rateA)
-      b.push(rateB)
-      ratios.push(rateA / rateB)
+      const x = yield* throughput(first, options.concurrency, options.millis)
+      const y = yield* throughput(second, options.concurrency, options.millis)
+      const [sideA, sideB] = round % 2 === 0 ? [x, y] : [y, x]
+      a.push(sideA.perSecond)
+      b.push(sideB.perSecond)
+      ratios.push(sideA.perSecond / sideB.perSecond)
+      cpuA.push(sideA.cpuMicrosPerRequest)
+      cpuB.push(sideB.cpuMicrosPerRequest)
     }
-    return { a: median(a), b: median(b), ratio: median(ratios) }
+    return { a: median(a), b: median(b), ratio: median(ratios), cpuA: median(cpuA), cpuB: median(cpuB) }
   })
