@@ -122,11 +122,14 @@ const isPlatformError = (
  *
  * @example
  * ```ts
- * import { HttpApiClient } from "@effect/platform"
- * import { Effect } from "effect"
+ * import { HttpApi, HttpApiClient, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+ * import { Effect, Schema } from "effect"
  * import { TokenService } from "@effect-texas/core"
  * import { AuthenticatedClient } from "@effect-texas/http-client"
- * import { MyApi } from "./MyApi.js"
+ *
+ * class MyApi extends HttpApi.make("my-api").add(
+ *   HttpApiGroup.make("things").add(HttpApiEndpoint.get("list", "/things").addSuccess(Schema.Array(Schema.String)))
+ * ) {}
  *
  * const client = Effect.gen(function*() {
  *   const tokens = yield* TokenService
