@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -21,7 +20,7 @@ import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Jose from "jose"
 import { AccessToken } from "./AccessToken.js"
-import { defaultRetrySchedule, type EndpointSettings, fetchExchangedToken } from "./internal/endpoint.js"
+import { fetchExchangedToken, httpUrlConfig, resolveSettings } from "./internal/endpoint.js"
 import { InvalidTokenRequest, type TokenError } from "./TokenError.js"
 import type { RequestEncoding } from "./TokenRequest.js"
 
@@ -129,7 +128,7 @@ export class TokenExchange extends Context.Tag("@effect-texas/core/TokenExchange
   static readonly layerConfig = (
     options: Omit<TokenExchangeOptions, "endpoint"> = {}
   ): Layer.Layer<TokenExchange, ConfigError.ConfigError, HttpClient.HttpClient> =>
-    Layer.scoped(TokenExchange, Effect.flatMap(httpUrl("NAIS_TOKEN_EXCHANGE_ENDPOINT"), (endpoint) => make({ ...options, endpoint })))
+    Layer.scoped(TokenExchange, Effect.flatMap(httpUrlConfig("NAIS_TOKEN_EXCHANGE_ENDPOINT"), (endpoint) => make({ ...options, endpoint })))
 
   /**
    * A stub for tests: every exchange succeeds with a token naming the target
@@ -156,15 +155,6 @@ export class TokenExchange extends Context.Tag("@effect-texas/core/TokenExchange
 }
 
 // ---- Validation and keys -------------------------------------------------------
-
-/** Reads an http(s) URL from the environment variable `name`. */
-export const httpUrl = (name: string): Config.Config<URL> =>
-  Config.url(name).pipe(
-    Config.validate({
-      message: `${name} must be an http or https URL`,
-      validation: (url) => url.protocol === "http:" || url.protocol === "https:"
-    })
-  )
 
 // eslint-disable-next-line no-control-regex
 const controlOrSpace = /[\u0000-\u0020\u007f-\u009f]/
@@ -247,15 +237,7 @@ export const make = (
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
     const scope = yield* Effect.scope
-    const endpoint = checkEndpoint(options.endpoint)
-    const settings: EndpointSettings = {
-      endpoint: typeof endpoint === "string" ? endpoint : String(options.endpoint),
-      encoding: options.encoding ?? "json",
-      attemptTimeout: Duration.decode(options.attemptTimeout ?? "5 seconds"),
-      totalTimeout: Duration.decode(options.timeout ?? "15 seconds"),
-      retrySchedule: options.retrySchedule ?? defaultRetrySchedule,
-      maxResponseBytes: options.maxResponseBytes ?? 256 * 1024
-    }
+    const { invalid, settings } = resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
     const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
     const maxEntries = Math.max(1, options.maxEntries ?? 10_000)
     const entries = new Map<string, Entry>()
@@ -275,7 +257,7 @@ export const make = (
     }
 
     const fetch = (prepared: PreparedExchange) =>
-      typeof endpoint === "string"
+      invalid === undefined
         ? fetchExchangedToken(client, settings, {
           fields: {
             identity_provider: prepared.providerName,
@@ -293,7 +275,7 @@ export const make = (
             "texas.cache_hit": false
           }
         })
-        : Effect.fail(endpoint)
+        : Effect.fail(invalid)
 
     const flight = (key: string, prepared: PreparedExchange): Effect.Effect<AccessToken, TokenError> =>
       Effect.suspend(() => {
@@ -337,14 +319,3 @@ export const make = (
 
     return TokenExchange.of({ exchange })
   })
-
-const checkEndpoint = (endpoint: string | URL): string | InvalidTokenRequest => {
-  if (!URL.canParse(String(endpoint))) {
-    return new InvalidTokenRequest({ field: "endpoint", reason: `\`${String(endpoint)}\` is not an absolute URL` })
-  }
-  const url = new URL(endpoint)
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return new InvalidTokenRequest({ field: "endpoint", reason: `\`${url.href}\` must be an http or https URL` })
-  }
-  return url.href
-}

@@ -17,8 +17,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import { callEndpoint, defaultRetrySchedule, type EndpointSettings } from "./internal/endpoint.js"
-import { httpUrl } from "./TokenExchange.js"
+import { callEndpoint, type EndpointSettings, httpUrlConfig, resolveSettings } from "./internal/endpoint.js"
 import { InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
 import type { RequestEncoding } from "./TokenRequest.js"
 
@@ -206,7 +205,7 @@ export class TokenIntrospection extends Context.Tag("@effect-texas/core/TokenInt
   ): Layer.Layer<TokenIntrospection, ConfigError.ConfigError, HttpClient.HttpClient> =>
     Layer.effect(
       TokenIntrospection,
-      Effect.flatMap(httpUrl("NAIS_TOKEN_INTROSPECTION_ENDPOINT"), (endpoint) => make({ ...options, endpoint }))
+      Effect.flatMap(httpUrlConfig("NAIS_TOKEN_INTROSPECTION_ENDPOINT"), (endpoint) => make({ ...options, endpoint }))
     )
 
   /**
@@ -271,22 +270,11 @@ const providers = new Set(["tokenx", "entra_id", "azuread", "idporten", "maskinp
 export const make = (options: TokenIntrospectionOptions): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    const endpointText = String(options.endpoint)
-    const endpointOk = URL.canParse(endpointText) && /^https?:$/.test(new URL(endpointText).protocol)
-    const settings: EndpointSettings = {
-      endpoint: endpointOk ? new URL(endpointText).href : endpointText,
-      encoding: options.encoding ?? "json",
-      attemptTimeout: Duration.decode(options.attemptTimeout ?? "2 seconds"),
-      totalTimeout: Duration.decode(options.timeout ?? "5 seconds"),
-      retrySchedule: options.retrySchedule ?? defaultRetrySchedule,
-      maxResponseBytes: options.maxResponseBytes ?? 256 * 1024
-    }
+    const { invalid, settings } = resolveSettings(options, { attemptTimeout: "2 seconds", timeout: "5 seconds" })
     const decode = toResult(settings)
 
     const introspect = (request: IntrospectRequest): Effect.Effect<IntrospectionResult, TokenError> => {
-      if (!endpointOk) {
-        return Effect.fail(new InvalidTokenRequest({ field: "endpoint", reason: `\`${endpointText}\` must be an http or https URL` }))
-      }
+      if (invalid !== undefined) return Effect.fail(invalid)
       if (!providers.has(request.identityProvider)) {
         return Effect.fail(new InvalidTokenRequest({ field: "identityProvider", reason: `\`${String(request.identityProvider)}\` is not an identity provider of the platform` }))
       }

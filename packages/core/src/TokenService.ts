@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -21,7 +20,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { AccessToken } from "./AccessToken.js"
-import { defaultRetrySchedule, type EndpointSettings, fetchToken } from "./internal/endpoint.js"
+import { fetchToken, httpUrlConfig, resolveSettings } from "./internal/endpoint.js"
 import { prepare, type PreparedRequest } from "./internal/prepare.js"
 import { TestTokens } from "./TestTokens.js"
 import { InvalidTokenRequest, type TokenError } from "./TokenError.js"
@@ -94,7 +93,7 @@ export class TokenService extends Context.Tag("@effect-texas/core/TokenService")
   static readonly layerConfig = (
     options: Omit<TokenServiceOptions, "endpoint"> = {}
   ): Layer.Layer<TokenService, ConfigError.ConfigError, HttpClient.HttpClient> =>
-    Layer.scoped(TokenService, Effect.flatMap(endpointConfig, (endpoint) => make({ ...options, endpoint })))
+    Layer.scoped(TokenService, Effect.flatMap(httpUrlConfig("NAIS_TOKEN_ENDPOINT"), (endpoint) => make({ ...options, endpoint })))
 
   /**
    * A stub for tests: hands out fixed tokens without any endpoint, records every
@@ -217,27 +216,6 @@ const refreshRetryMillis = 5_000
 const nextRefreshTry = (now: number, usableUntil: number): number =>
   now + Math.min(refreshRetryMillis, Math.max(0, usableUntil - now) / 4)
 
-/** Reads `NAIS_TOKEN_ENDPOINT` as an http(s) URL. */
-const endpointConfig: Config.Config<URL> = Config.url("NAIS_TOKEN_ENDPOINT").pipe(
-  Config.validate({
-    message: "NAIS_TOKEN_ENDPOINT must be an http or https URL",
-    validation: (url) => url.protocol === "http:" || url.protocol === "https:"
-  })
-)
-
-const checkEndpoint = (endpoint: string | URL): string | InvalidTokenRequest => {
-  let url: URL
-  try {
-    url = new URL(endpoint)
-  } catch {
-    return new InvalidTokenRequest({ field: "endpoint", reason: `\`${String(endpoint)}\` is not an absolute URL` })
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return new InvalidTokenRequest({ field: "endpoint", reason: `\`${url.href}\` must be an http or https URL` })
-  }
-  return url.href
-}
-
 const isInvalid = (prepared: PreparedRequest | InvalidTokenRequest): prepared is InvalidTokenRequest =>
   "_tag" in prepared
 
@@ -266,15 +244,7 @@ export const make = (
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
     const scope = yield* Effect.scope
-    const endpoint = checkEndpoint(options.endpoint)
-    const settings: EndpointSettings = {
-      endpoint: typeof endpoint === "string" ? endpoint : String(options.endpoint),
-      encoding: options.encoding ?? "json",
-      attemptTimeout: Duration.decode(options.attemptTimeout ?? "5 seconds"),
-      totalTimeout: Duration.decode(options.timeout ?? "15 seconds"),
-      retrySchedule: options.retrySchedule ?? defaultRetrySchedule,
-      maxResponseBytes: options.maxResponseBytes ?? 256 * 1024
-    }
+    const { invalid, settings } = resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
     const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
     const refreshWindowMillis = options.refreshAhead === undefined
       ? undefined
@@ -337,7 +307,7 @@ export const make = (
           }
           return Deferred.done(flight.deferred, exit)
         })
-      const fetch = typeof endpoint === "string" ? fetchToken(client, settings, prepared) : Effect.fail(endpoint)
+      const fetch = invalid === undefined ? fetchToken(client, settings, prepared) : Effect.fail(invalid)
       // Forked into the service's scope: a caller that gives up does not cancel the fetch for the others.
       const launch = Effect.forkIn(Effect.onExit(fetch, settle), scope)
       return { flight, launch }

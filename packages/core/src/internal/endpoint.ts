@@ -7,6 +7,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Config from "effect/Config"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -19,6 +20,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { AccessToken } from "../AccessToken.js"
 import {
+  InvalidTokenRequest,
   InvalidTokenResponse,
   isTransient,
   TokenEndpointError,
@@ -39,6 +41,60 @@ export interface EndpointSettings {
   /** Answers longer than this are refused unread: a token answer is a few KB. */
   readonly maxResponseBytes: number
 }
+
+/** The options every endpoint's service shares, as callers give them. */
+export interface EndpointOptions {
+  readonly endpoint: string | URL
+  readonly encoding?: RequestEncoding | undefined
+  readonly retrySchedule?: Schedule.Schedule<unknown, TokenError> | undefined
+  readonly attemptTimeout?: Duration.DurationInput | undefined
+  readonly timeout?: Duration.DurationInput | undefined
+  readonly maxResponseBytes?: number | undefined
+}
+
+/**
+ * Resolves the options once, at construction. A bad endpoint URL does not
+ * fail construction (the layer has no error channel for it): it comes back
+ * as the `InvalidTokenRequest` every call then fails with.
+ */
+export const resolveSettings = (
+  options: EndpointOptions,
+  defaults: { readonly attemptTimeout: Duration.DurationInput; readonly timeout: Duration.DurationInput }
+): { readonly settings: EndpointSettings; readonly invalid: InvalidTokenRequest | undefined } => {
+  const checked = checkEndpoint(options.endpoint)
+  return {
+    invalid: typeof checked === "string" ? undefined : checked,
+    settings: {
+      endpoint: typeof checked === "string" ? checked : String(options.endpoint),
+      encoding: options.encoding ?? "json",
+      attemptTimeout: Duration.decode(options.attemptTimeout ?? defaults.attemptTimeout),
+      totalTimeout: Duration.decode(options.timeout ?? defaults.timeout),
+      retrySchedule: options.retrySchedule ?? defaultRetrySchedule,
+      maxResponseBytes: options.maxResponseBytes ?? 256 * 1024
+    }
+  }
+}
+
+const checkEndpoint = (endpoint: string | URL): string | InvalidTokenRequest => {
+  const text = String(endpoint)
+  if (!URL.canParse(text)) {
+    return new InvalidTokenRequest({ field: "endpoint", reason: `\`${text}\` is not an absolute URL` })
+  }
+  const url = new URL(text)
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return new InvalidTokenRequest({ field: "endpoint", reason: `\`${url.href}\` must be an http or https URL` })
+  }
+  return url.href
+}
+
+/** Reads the environment variable `name` as an http(s) URL. */
+export const httpUrlConfig = (name: string): Config.Config<URL> =>
+  Config.url(name).pipe(
+    Config.validate({
+      message: `${name} must be an http or https URL`,
+      validation: (url) => url.protocol === "http:" || url.protocol === "https:"
+    })
+  )
 
 /** Exponential from 200 ms, doubled each time, jittered, at most 3 retries: about 1.4 s in all. */
 export const defaultRetrySchedule: Schedule.Schedule<unknown, TokenError> = Schedule.exponential("200 millis", 2).pipe(
