@@ -450,10 +450,15 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     if (upstreamLatencyMs > 0) await delayMs(upstreamLatencyMs)
     const decided = request.identityProvider === "entra_id" ? entraClaims(request) : maskinportenClaims(request)
     if (decided._tag === "Rejected") return decided
+    return { _tag: "Token", token: await signAccessToken(decided.claims) }
+  }
+
+  /** Signs claims as a token issued now with the configured lifetime, and counts it. */
+  const signAccessToken = async (claims: Jose.JWTPayload): Promise<CachedToken> => {
     const issuedAtMs = now()
     const expiresAtMs = issuedAtMs + lifetimeMs
     const accessToken = await signer.sign({
-      ...decided.claims,
+      ...claims,
       iat: Math.floor(issuedAtMs / 1000),
       nbf: Math.floor(issuedAtMs / 1000),
       exp: Math.floor(expiresAtMs / 1000),
@@ -461,7 +466,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     })
     counters.tokensIssued++
     issued.push(accessToken)
-    return { _tag: "Token", token: { accessToken, expiresAtMs, dropAtMs: issuedAtMs + cacheTtlMs(lifetimeMs) } }
+    return { accessToken, expiresAtMs, dropAtMs: issuedAtMs + cacheTtlMs(lifetimeMs) }
   }
 
   /** Cache lookup with coalesced misses; failures are not cached. */
@@ -607,18 +612,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     }
     const decided = exchangeClaims(provider, target, user.claims)
     if (decided._tag === "Rejected") return { fields, outcome: decided }
-    const issuedAtMs = now()
-    const expiresAtMs = issuedAtMs + lifetimeMs
-    const accessToken = await signer.sign({
-      ...decided.claims,
-      iat: Math.floor(issuedAtMs / 1000),
-      nbf: Math.floor(issuedAtMs / 1000),
-      exp: Math.floor(expiresAtMs / 1000),
-      jti: randomUUID()
-    })
-    counters.tokensIssued++
-    issued.push(accessToken)
-    const token: CachedToken = { accessToken, expiresAtMs, dropAtMs: issuedAtMs + cacheTtlMs(lifetimeMs) }
+    const token = await signAccessToken(decided.claims)
     exchangeCache.set(key, token)
     return { fields, outcome: { _tag: "Token", token } }
   }
