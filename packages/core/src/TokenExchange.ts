@@ -16,13 +16,12 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Jose from "jose"
 import { AccessToken } from "./AccessToken.js"
+import type { EndpointOptions } from "./EndpointOptions.js"
 import { fetchExchangedToken, httpUrlConfig, resolveSettings } from "./internal/endpoint.js"
 import { InvalidTokenRequest, type TokenError } from "./TokenError.js"
-import type { RequestEncoding } from "./TokenRequest.js"
 
 // ---- Models ------------------------------------------------------------------
 
@@ -64,11 +63,7 @@ export interface Service {
  * @category options
  * @since 0.1.0
  */
-export interface TokenExchangeOptions {
-  /** The value of `NAIS_TOKEN_EXCHANGE_ENDPOINT`. Must be an http(s) URL. */
-  readonly endpoint: string | URL
-  /** @default "json" */
-  readonly encoding?: RequestEncoding | undefined
+export interface TokenExchangeOptions extends EndpointOptions {
   /**
    * A cached token stops being handed out this long before it expires (capped at half its lifetime).
    * @default "60 seconds"
@@ -79,14 +74,6 @@ export interface TokenExchangeOptions {
    * @default 10000
    */
   readonly maxEntries?: number | undefined
-  /** @default exponential from 200 ms, jittered, 3 retries */
-  readonly retrySchedule?: Schedule.Schedule<unknown, TokenError> | undefined
-  /** @default "5 seconds" */
-  readonly attemptTimeout?: Duration.DurationInput | undefined
-  /** @default "15 seconds" */
-  readonly timeout?: Duration.DurationInput | undefined
-  /** @default 262144 (256 KiB) */
-  readonly maxResponseBytes?: number | undefined
 }
 
 // ---- Service tag -------------------------------------------------------------

@@ -9,17 +9,15 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
-import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import type { EndpointOptions } from "./EndpointOptions.js"
 import { callEndpoint, type EndpointSettings, httpUrlConfig, resolveSettings } from "./internal/endpoint.js"
 import { InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
-import type { RequestEncoding } from "./TokenRequest.js"
 
 // ---- Models ------------------------------------------------------------------
 
@@ -141,25 +139,14 @@ export interface Service {
 }
 
 /**
- * Settings of `TokenIntrospection.layer`.
+ * Settings of `TokenIntrospection.layer`. Introspection sits on the request
+ * path of a server, so its timeouts default shorter: "2 seconds" per attempt,
+ * "5 seconds" in all.
  *
  * @category options
  * @since 0.1.0
  */
-export interface TokenIntrospectionOptions {
-  /** The value of `NAIS_TOKEN_INTROSPECTION_ENDPOINT`. Must be an http(s) URL. */
-  readonly endpoint: string | URL
-  /** @default "json" */
-  readonly encoding?: RequestEncoding | undefined
-  /** @default exponential from 200 ms, jittered, 3 retries */
-  readonly retrySchedule?: Schedule.Schedule<unknown, TokenError> | undefined
-  /** @default "2 seconds" */
-  readonly attemptTimeout?: Duration.DurationInput | undefined
-  /** @default "5 seconds" */
-  readonly timeout?: Duration.DurationInput | undefined
-  /** @default 262144 (256 KiB) */
-  readonly maxResponseBytes?: number | undefined
-}
+export type TokenIntrospectionOptions = EndpointOptions
 
 // ---- Service tag -------------------------------------------------------------
 

@@ -17,15 +17,15 @@ import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Redacted from "effect/Redacted"
-import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { AccessToken } from "./AccessToken.js"
+import type { EndpointOptions } from "./EndpointOptions.js"
 import { fetchToken, httpUrlConfig, resolveSettings } from "./internal/endpoint.js"
 import { prepare, type PreparedRequest } from "./internal/prepare.js"
 import { TestTokens } from "./TestTokens.js"
 import { InvalidTokenRequest, type TokenError } from "./TokenError.js"
 import * as TokenMetrics from "./TokenMetrics.js"
-import type { RequestEncoding, TokenRequest } from "./TokenRequest.js"
+import type { TokenRequest } from "./TokenRequest.js"
 
 // ---- Service -----------------------------------------------------------------
 
@@ -114,14 +114,7 @@ export class TokenService extends Context.Tag("@effect-texas/core/TokenService")
  * @category options
  * @since 0.1.0
  */
-export interface TokenServiceOptions {
-  /** The token endpoint: the value of `NAIS_TOKEN_ENDPOINT`. Must be an http(s) URL. */
-  readonly endpoint: string | URL
-  /**
-   * Body encoding of requests.
-   * @default "json"
-   */
-  readonly encoding?: RequestEncoding | undefined
+export interface TokenServiceOptions extends EndpointOptions {
   /**
    * A cached token stops being handed out this long before it expires (capped at
    * half its lifetime), so that it does not expire in flight.
@@ -141,28 +134,6 @@ export interface TokenServiceOptions {
    * @default 10000
    */
   readonly maxEntries?: number | undefined
-  /**
-   * When to retry transient failures (transport, timeouts, 5xx, 408, 429);
-   * `Retry-After` lengthens a delay, never shortens it. 4xx are never retried.
-   * @default exponential from 200 ms, jittered, 3 retries
-   */
-  readonly retrySchedule?: Schedule.Schedule<unknown, TokenError> | undefined
-  /**
-   * Time allowed for one request to the endpoint.
-   * @default "5 seconds"
-   */
-  readonly attemptTimeout?: Duration.DurationInput | undefined
-  /**
-   * Time allowed for a token acquisition, retries included.
-   * @default "15 seconds"
-   */
-  readonly timeout?: Duration.DurationInput | undefined
-  /**
-   * A longer answer from the endpoint is refused with `InvalidTokenResponse`
-   * without being read into memory (a token answer is a few KB).
-   * @default 262144 (256 KiB)
-   */
-  readonly maxResponseBytes?: number | undefined
 }
 
 /**

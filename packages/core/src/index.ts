@@ -9,6 +9,8 @@ export { AccessToken } from "./AccessToken.js"
 
 export { CurrentUser, type User } from "./CurrentUser.js"
 
+export type { EndpointOptions } from "./EndpointOptions.js"
+
 /**
  * Entra ID machine-to-machine tokens.
  *

@@ -27,6 +27,7 @@ import {
   type TokenError,
   TokenEndpointUnreachable
 } from "../TokenError.js"
+import type { EndpointOptions } from "../EndpointOptions.js"
 import * as TokenMetrics from "../TokenMetrics.js"
 import type { RequestEncoding } from "../TokenRequest.js"
 import { encodeFields, type PreparedRequest, tokenFields } from "./prepare.js"
@@ -42,15 +43,6 @@ export interface EndpointSettings {
   readonly maxResponseBytes: number
 }
 
-/** The options every endpoint's service shares, as callers give them. */
-export interface EndpointOptions {
-  readonly endpoint: string | URL
-  readonly encoding?: RequestEncoding | undefined
-  readonly retrySchedule?: Schedule.Schedule<unknown, TokenError> | undefined
-  readonly attemptTimeout?: Duration.DurationInput | undefined
-  readonly timeout?: Duration.DurationInput | undefined
-  readonly maxResponseBytes?: number | undefined
-}
 
 /**
  * Resolves the options once, at construction. A bad endpoint URL does not

@@ -1,0 +1,64 @@
+/**
+ * Settings every service that talks to the sidecar shares: where it is, how
+ * requests are encoded, how long to wait and when to retry.
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import type * as Schedule from "effect/Schedule"
+import type { TokenError } from "./TokenError.js"
+import type { RequestEncoding } from "./TokenRequest.js"
+
+/**
+ * How a service reaches its endpoint of the sidecar.
+ *
+ * @example
+ * ```ts
+ * import { Schedule } from "effect"
+ * import type { EndpointOptions } from "@effect-texas/core"
+ *
+ * const options: EndpointOptions = {
+ *   endpoint: "http://127.0.0.1:8090/api/v1/token",
+ *   retrySchedule: Schedule.spaced("100 millis").pipe(Schedule.intersect(Schedule.recurs(2))),
+ *   timeout: "5 seconds"
+ * }
+ * ```
+ *
+ * @category options
+ * @since 0.1.0
+ */
+export interface EndpointOptions {
+  /**
+   * The endpoint's URL: the value of its variable (`NAIS_TOKEN_ENDPOINT`,
+   * `NAIS_TOKEN_EXCHANGE_ENDPOINT` or `NAIS_TOKEN_INTROSPECTION_ENDPOINT`).
+   * Must be an http(s) URL; any other value fails every call with `InvalidTokenRequest`.
+   */
+  readonly endpoint: string | URL
+  /**
+   * Body encoding of requests.
+   * @default "json"
+   */
+  readonly encoding?: RequestEncoding | undefined
+  /**
+   * When to retry transient failures (transport, timeouts, 5xx, 408, 429);
+   * `Retry-After` lengthens a delay, never shortens it. 4xx are never retried.
+   * @default exponential from 200 ms, jittered, 3 retries
+   */
+  readonly retrySchedule?: Schedule.Schedule<unknown, TokenError> | undefined
+  /**
+   * Time allowed for one request to the endpoint.
+   * @default "5 seconds" ("2 seconds" for introspection)
+   */
+  readonly attemptTimeout?: Duration.DurationInput | undefined
+  /**
+   * Time allowed for one call, retries included.
+   * @default "15 seconds" ("5 seconds" for introspection)
+   */
+  readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * A longer answer is refused with `InvalidTokenResponse` without being read
+   * into memory (a token answer is a few KB).
+   * @default 262144 (256 KiB)
+   */
+  readonly maxResponseBytes?: number | undefined
+}
