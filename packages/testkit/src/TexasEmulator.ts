@@ -192,6 +192,12 @@ export interface TexasEmulatorHandle {
    * application to receive (exchange, introspect). It counts as issued.
    */
   readonly issueUserToken: (options: UserTokenOptions) => Promise<string>
+  /**
+   * Take `token` (signed elsewhere, or not a JWT at all) as issued by
+   * `provider` for exchange and introspection, until `reset`. Its claims are
+   * read without verification; its `exp`, if any, still counts.
+   */
+  readonly accept: (token: string, provider: IdentityProvider) => void
   /** Grant scopes (or Entra ID targets) to the organisation. */
   readonly grant: (...scopes: ReadonlyArray<string>) => void
   /** Revoke scopes; with no grants left explicit, nothing is granted. */
@@ -518,23 +524,43 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     allProviders.find((provider) => iss === issuer(provider) || iss === `${issuer(provider)}/`)
 
   /** Verifies a token this emulator signed, by its clock; the reason when it is not valid. */
-  const verify = async (
-    token: string
-  ): Promise<{ readonly _tag: "Valid"; readonly claims: Jose.JWTPayload } | { readonly _tag: "Invalid"; readonly reason: string }> => {
+  /** Tokens from elsewhere that tests told the emulator to take as issued by a provider. */
+  const accepted = new Map<string, IdentityProvider>()
+
+  type Verdict =
+    | { readonly _tag: "Valid"; readonly claims: Jose.JWTPayload; readonly provider: IdentityProvider | undefined }
+    | { readonly _tag: "Invalid"; readonly reason: string }
+
+  /** Verifies a token this emulator signed (or was told to accept), by its clock; the reason when it is not valid. */
+  const verify = async (token: string): Promise<Verdict> => {
+    const acceptedAs = accepted.get(token)
+    if (acceptedAs !== undefined) return verifyAccepted(token, acceptedAs)
     try {
       const { payload } = await Jose.jwtVerify(token, keySet, { currentDate: new Date(now()), algorithms: ["RS256"] })
-      return { _tag: "Valid", claims: payload }
+      return { _tag: "Valid", claims: payload, provider: providerOf(payload.iss) }
     } catch (error) {
       return { _tag: "Invalid", reason: verificationFailure(error) }
     }
   }
 
+  /** An accepted token is not verified, but its `exp` still counts. */
+  const verifyAccepted = (token: string, provider: IdentityProvider): Verdict => {
+    let claims: Jose.JWTPayload = {}
+    try {
+      claims = Jose.decodeJwt(token)
+    } catch {
+      // Not a JWT: accepted as an opaque token with no claims of its own.
+    }
+    if (typeof claims.exp === "number" && claims.exp * 1000 <= now()) return { _tag: "Invalid", reason: "token is expired" }
+    return { _tag: "Valid", claims, provider }
+  }
+
   const exchangeClaims = (
     provider: "tokenx" | "entra_id",
     target: string,
-    user: Jose.JWTPayload
+    user: Jose.JWTPayload,
+    from: IdentityProvider | undefined
   ): ClaimsOutcome => {
-    const from = providerOf(user.iss)
     if (provider === "entra_id") {
       if (from !== "entra_id") {
         return {
@@ -572,7 +598,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
         aud: target,
         sub: user.sub ?? "",
         client_id: clientId,
-        idp: user.iss ?? "",
+        idp: user.iss ?? (from === undefined ? "" : issuer(from)),
         ...(user["pid"] === undefined ? {} : { pid: user["pid"] }),
         ...(user["acr"] === undefined ? {} : { acr: user["acr"] })
       }
@@ -610,7 +636,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     if (user._tag === "Invalid") {
       return reject({ status: 400, error: "invalid_request", description: `invalid subject_token: ${user.reason}` })
     }
-    const decided = exchangeClaims(provider, target, user.claims)
+    const decided = exchangeClaims(provider, target, user.claims, user.provider)
     if (decided._tag === "Rejected") return { fields, outcome: decided }
     const token = await signAccessToken(decided.claims)
     exchangeCache.set(key, token)
@@ -636,7 +662,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     }
     const verdict = await verify(decoded.value["token"] as string)
     if (verdict._tag === "Invalid") return { fields, outcome: { _tag: "Answer", body: { active: false, error: verdict.reason } } }
-    if (providerOf(verdict.claims.iss) !== provider) {
+    if (verdict.provider !== provider) {
       return { fields, outcome: { _tag: "Answer", body: { active: false, error: `token was not issued by ${provider}` } } }
     }
     return { fields, outcome: { _tag: "Answer", body: { active: true, ...verdict.claims } } }
@@ -820,6 +846,9 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     stats: () => ({ ...counters }),
     issuedTokens: () => [...issued],
     issueUserToken,
+    accept: (token, provider) => {
+      accepted.set(token, provider)
+    },
     grant: (...scopes) => {
       granted ??= new Set()
       for (const scope of scopes) granted.add(scope)
@@ -838,6 +867,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
       random = undefined
       cache.clear()
       exchangeCache.clear()
+      accepted.clear()
       offsetMs = 0
       granted = options.grantedScopes === undefined ? undefined : new Set(options.grantedScopes)
     },
@@ -866,6 +896,7 @@ export interface Service {
   readonly stats: Effect.Effect<EmulatorStats>
   readonly issuedTokens: Effect.Effect<ReadonlyArray<string>>
   readonly issueUserToken: (options: UserTokenOptions) => Effect.Effect<string>
+  readonly accept: (token: string, provider: IdentityProvider) => Effect.Effect<void>
   readonly grant: (...scopes: ReadonlyArray<string>) => Effect.Effect<void>
   readonly revoke: (...scopes: ReadonlyArray<string>) => Effect.Effect<void>
   readonly advance: (duration: Duration.DurationInput) => Effect.Effect<void>
@@ -937,6 +968,7 @@ export const fromHandle = (handle: TexasEmulatorHandle): Service => ({
   stats: Effect.sync(handle.stats),
   issuedTokens: Effect.sync(handle.issuedTokens),
   issueUserToken: (options) => Effect.promise(() => handle.issueUserToken(options)),
+  accept: (token, provider) => Effect.sync(() => handle.accept(token, provider)),
   grant: (...scopes) => Effect.sync(() => handle.grant(...scopes)),
   revoke: (...scopes) => Effect.sync(() => handle.revoke(...scopes)),
   advance: (duration) => Effect.sync(() => handle.advance(duration)),

@@ -173,6 +173,22 @@ describe("POST /api/v1/introspect", () => {
     })
   }
 
+  it("takes a token it was told to accept as issued by that provider, expiry included", async () => {
+    const foreign = await foreignToken()
+    expect(await introspect("idporten", foreign)).toEqual({ active: false, error: "token was signed by an unknown key" })
+    emulator.accept(foreign, "idporten")
+    expect(await introspect("idporten", foreign)).toMatchObject({ active: true, sub: "mallory" })
+    expect(await introspect("tokenx", foreign)).toEqual({ active: false, error: "token was not issued by tokenx" })
+    const exchanged = await exchange({ identity_provider: "tokenx", target: "dev-gcp:team:downstream", user_token: foreign })
+    expect(Jose.decodeJwt(exchanged.body["access_token"] as string)).toMatchObject({ sub: "mallory" })
+    emulator.accept("opaque-session-token", "entra_id")
+    expect(await introspect("entra_id", "opaque-session-token")).toEqual({ active: true })
+    emulator.advance("2 hours")
+    expect(await introspect("idporten", foreign)).toEqual({ active: false, error: "token is expired" })
+    emulator.reset()
+    expect((await introspect("entra_id", "opaque-session-token"))["active"]).toBe(false)
+  })
+
   it("expires tokens by the emulator's clock", async () => {
     const user = await emulator.issueUserToken({ provider: "idporten", expiresIn: "10 minutes" })
     expect(await introspect("idporten", user)).toMatchObject({ active: true })
