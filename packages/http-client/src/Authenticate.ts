@@ -34,6 +34,8 @@ export interface AuthenticateOptions extends Omit<TokenRequest, "skipCache"> {
    * origins and dropping it for good on the first hop elsewhere. `0` leaves
    * redirects to the underlying client (`FetchHttpClient` follows them and,
    * as the fetch standard requires, drops `Authorization` across origins).
+   * Hops go through the client this middleware wraps, request mapping
+   * included: keep a `prependUrl` outside `authenticate` when following here.
    * @default 0
    */
   readonly followRedirects?: number | undefined
