@@ -64,13 +64,17 @@ const Emulator = TexasEmulator.layer({
   port,
   host: values.host,
   tokenLifetime: `${lifetimeSeconds} seconds`,
-  grantedScopes: values.grant
+  grantedScopes: values.grant,
+  // An app on a laptop may use any of the sidecar's endpoints: enable every provider.
+  enabledProviders: ["maskinporten", "entra_id", "tokenx", "idporten"]
 })
 
 const announce = Effect.gen(function*() {
   const emulator = yield* TexasEmulator
   yield* Console.log(`Texas emulator listening on ${emulator.url}`)
   yield* Console.log(`  export NAIS_TOKEN_ENDPOINT=${emulator.tokenEndpoint}`)
+  yield* Console.log(`  export NAIS_TOKEN_EXCHANGE_ENDPOINT=${emulator.url}/api/v1/token/exchange`)
+  yield* Console.log(`  export NAIS_TOKEN_INTROSPECTION_ENDPOINT=${emulator.url}/api/v1/introspect`)
   yield* Console.log(`  JWKS: ${emulator.jwksUri}`)
 })
 
