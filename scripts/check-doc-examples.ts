@@ -1,5 +1,6 @@
 /**
- * Type-checks every `@example` in the packages' JSDoc, so the docs cannot
+ * Type-checks every `@example` in the packages' JSDoc and every ```ts block
+ * of the READMEs, so the docs cannot
  * drift from the API: each ```ts block becomes a module under
  * `.doc-examples/` (git-ignored), compiled with the repository's settings
  * against the package sources.
@@ -27,6 +28,17 @@ for (const file of readdirSync("packages").flatMap((name) => sources(join("packa
     const line = text.slice(0, match.index).split("\n").length
     const name = `${relative("packages", file).replace(/[/.]/g, "_")}_${line}.ts`
     writeFileSync(join(out, name), `// ${file}:${line}\nexport {}\n${code}\n`)
+    count++
+  }
+}
+
+// The READMEs' ```ts blocks are complete programs too (fragments are fenced as plain text).
+for (const file of ["README.md", ...readdirSync("packages").map((name) => join("packages", name, "README.md"))]) {
+  const text = readFileSync(file, "utf8")
+  for (const match of text.matchAll(/```ts\n([\s\S]*?)\n```/g)) {
+    const line = text.slice(0, match.index).split("\n").length
+    const name = `${file.replace(/[/.]/g, "_")}_${line}.ts`
+    writeFileSync(join(out, name), `// ${file}:${line}\nexport {}\n${match[1]!}\n`)
     count++
   }
 }
