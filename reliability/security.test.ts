@@ -4,14 +4,15 @@
  * - Origin tricks: the middleware sends the token only to allowed origins,
  *   whatever the spelling of the URL, and after redirects.
  * - Leak scan: the suite's scenarios (successes, hits, forced renewals, 401
- *   replays, every fault, refusals) run under a capturing logger and tracer;
+ *   replays, every fault, refusals, exchanges and introspections of users'
+ *   tokens) run under a capturing logger and tracer;
  *   no token the emulator issued appears in a log line, span, error message or
  *   `JSON.stringify` of any value the SDK hands out.
  */
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Maskinporten, type TokenRequest, TokenService } from "@effect-texas/core"
+import { Maskinporten, TokenExchange, TokenIntrospection, type TokenRequest, TokenService } from "@effect-texas/core"
 import { authenticate } from "@effect-texas/http-client"
 import {
   Fault,
@@ -26,6 +27,7 @@ import * as Exit from "effect/Exit"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as Redacted from "effect/Redacted"
 import * as LogLevel from "effect/LogLevel"
 import * as Tracer from "effect/Tracer"
 import { afterAll, afterEach, beforeAll } from "vitest"
@@ -39,7 +41,10 @@ let api: ProtectedApiHandle
 let elsewhere: ProtectedApiHandle
 
 beforeAll(async () => {
-  emulator = await startTexasEmulator({ grantedScopes: [scope] })
+  emulator = await startTexasEmulator({
+    grantedScopes: [scope],
+    enabledProviders: ["maskinporten", "entra_id", "tokenx", "idporten"]
+  })
   api = await startProtectedApi(emulator, { requiredScope: scope })
   elsewhere = await startProtectedApi(emulator)
 })
@@ -211,22 +216,55 @@ describe("no token leaks", () => {
         expose(yield* Effect.flip(tokens.token({ ...request, target: "" })))
         expose(tokens)
         expose(client)
+
+        // Users' tokens: exchange (success, hit, forced, refused) and introspection (active, inactive).
+        const exchange = yield* TokenExchange
+        const introspection = yield* TokenIntrospection
+        const user = Redacted.make(yield* Effect.promise(() => emulator.issueUserToken({ provider: "idporten", subject: "user-a" })))
+        const exchanged = yield* exchange.exchange({ identityProvider: "tokenx", target: "dev-gcp:team:downstream", userToken: user })
+        expose(exchanged)
+        yield* Effect.log("exchanged", exchanged, { user })
+        expose(yield* exchange.exchange({ identityProvider: "tokenx", target: "dev-gcp:team:downstream", userToken: user }))
+        expose(yield* exchange.exchange({ identityProvider: "tokenx", target: "dev-gcp:team:downstream", userToken: user, skipCache: true }))
+        const expiredUser = Redacted.make(yield* Effect.promise(() =>
+          emulator.issueUserToken({ provider: "idporten", subject: "user-b", expiresIn: "-1 minute" })
+        ))
+        const refusedExchange = yield* Effect.flip(
+          exchange.exchange({ identityProvider: "tokenx", target: "dev-gcp:team:downstream", userToken: expiredUser })
+        )
+        expose(refusedExchange)
+        yield* Effect.logError("exchange failed", refusedExchange, Cause.fail(refusedExchange))
+        const active = yield* introspection.introspect({ identityProvider: "idporten", token: user })
+        expose(active)
+        yield* Effect.log("introspected", active)
+        const inactive = yield* introspection.introspect({ identityProvider: "idporten", token: expiredUser })
+        expose(inactive)
+        yield* Effect.log("introspected", inactive)
       })
 
       yield* scenario.pipe(
         Effect.withSpan("scenario"),
-        Effect.provide(Layer.mergeAll(tokensFor(emulator), FetchHttpClient.layer)),
+        Effect.provide(
+          Layer.mergeAll(
+            tokensFor(emulator),
+            TokenExchange.layer({ endpoint: `${emulator.url}/api/v1/token/exchange` }),
+            TokenIntrospection.layer({ endpoint: `${emulator.url}/api/v1/introspect` })
+          ).pipe(Layer.provideMerge(FetchHttpClient.layer))
+        ),
         Effect.provide(Logger.replace(Logger.defaultLogger, capturingLogger)),
         Logger.withMinimumLogLevel(LogLevel.All),
         Effect.withTracer(tracer)
       )
 
       const issued = emulator.issuedTokens()
-      expect(issued.length).toBeGreaterThanOrEqual(4)
+      // Machine tokens, users' tokens and exchanged tokens alike.
+      expect(issued.length).toBeGreaterThanOrEqual(8)
       const everything = [...captured, ...spans.map(describeSpan)].join("\n")
       // The scan sees what was logged and traced: otherwise it proves nothing.
       expect(everything).toContain(scope)
       expect(spans.some((span) => span.name === "TokenService.fetch")).toBe(true)
+      expect(spans.some((span) => span.name === "TokenExchange.exchange")).toBe(true)
+      expect(spans.some((span) => span.name === "TokenIntrospection.introspect")).toBe(true)
       expect(spans.some((span) => span.name.startsWith("http.client"))).toBe(true)
       for (const token of issued) {
         const leaks = [...captured, ...spans.map(describeSpan)].filter((text) => text.includes(token))
