@@ -12,11 +12,17 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type { EndpointOptions } from "./EndpointOptions.js"
-import { callEndpoint, type EndpointSettings, httpUrlConfig, resolveSettings } from "./internal/endpoint.js"
+import {
+  callEndpoint,
+  describeIssues,
+  type EndpointSettings,
+  httpUrlConfig,
+  parseJson,
+  resolveSettings
+} from "./internal/endpoint.js"
 import { InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
 
 // ---- Models ------------------------------------------------------------------
@@ -212,36 +218,24 @@ export class TokenIntrospection extends Context.Tag("@effect-texas/core/TokenInt
 
 // ---- Decoding ------------------------------------------------------------------
 
+/** An answer: `active` (and `error` when not), with the claims beside them. */
 const Answer = Schema.Struct(
-  { active: Schema.Boolean, error: Schema.optional(Schema.String) },
+  { active: Schema.Boolean, error: Schema.optional(Schema.String), ...Claims.fields },
   Schema.Record({ key: Schema.String, value: Schema.Unknown })
 )
 const decodeAnswer = Schema.decodeUnknownEither(Answer)
-const decodeClaims = Schema.decodeUnknownEither(Claims)
-
-const describe = (error: ParseResult.ParseError): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`))
-    .join("; ")
 
 const toResult = (settings: EndpointSettings) => (
   response: { readonly status: number },
   text: string
 ): Either.Either<IntrospectionResult, InvalidTokenResponse> => {
   const invalid = (reason: string) => new InvalidTokenResponse({ endpoint: settings.endpoint, status: response.status, reason })
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return Either.left(invalid(`the body is not JSON (${text.length} characters)`))
-  }
-  const answer = decodeAnswer(json)
-  if (Either.isLeft(answer)) return Either.left(invalid(describe(answer.left)))
-  if (!answer.right.active) return Either.right(new Inactive({ reason: answer.right.error ?? "token is not active" }))
-  const { active: _active, ...rest } = answer.right
-  const claims = decodeClaims(rest)
-  if (Either.isLeft(claims)) return Either.left(invalid(`claims: ${describe(claims.left)}`))
-  return Either.right(new Active({ claims: claims.right }))
+  const json = parseJson(text)
+  if (Either.isLeft(json)) return Either.left(invalid(`the body is not JSON (${text.length} characters)`))
+  const answer = decodeAnswer(json.right)
+  if (Either.isLeft(answer)) return Either.left(invalid(describeIssues(answer.left)))
+  const { active, error, ...claims } = answer.right
+  return Either.right(active ? new Active({ claims }) : new Inactive({ reason: error ?? "token is not active" }))
 }
 
 const providers = new Set(["tokenx", "entra_id", "azuread", "idporten", "maskinporten"])

@@ -110,17 +110,17 @@ const ErrorBody = Schema.Struct({
 const decodeSuccess = Schema.decodeUnknownEither(SuccessBody)
 const decodeError = Schema.decodeUnknownEither(ErrorBody)
 
-const parseJson = (text: string): Either.Either<unknown, undefined> => {
+/** The body as JSON, or nothing: the parser's message quotes the body, so it is never passed on. */
+export const parseJson = (text: string): Either.Either<unknown, undefined> => {
   try {
     return Either.right(JSON.parse(text))
   } catch {
-    // The parser's message quotes the body, which may hold a token: say nothing of it.
     return Either.left(undefined)
   }
 }
 
 /** Names each failing field and why; values of `access_token` are never quoted. */
-const describeIssues = (error: ParseResult.ParseError): string =>
+export const describeIssues = (error: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
     .map((issue) => {
       const path = issue.path.join(".")
@@ -189,18 +189,6 @@ const toAccessToken = (
 
 // ---- one attempt -------------------------------------------------------------
 
-const utf8 = new TextDecoder()
-
-const concatBytes = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.length
-  }
-  return bytes
-}
-
 /**
  * The token endpoint is only ever reached at its configured URL: under `fetch`
  * a redirect is not followed but answered as the 3xx it is (an error). Other
@@ -230,16 +218,14 @@ const readText = (
   const limit = settings.maxResponseBytes
   const declared = Number(response.headers["content-length"])
   if (Number.isFinite(declared) && declared > limit) return Effect.fail(tooLarge(settings, response))
-  const chunks: Array<Uint8Array> = []
   let size = 0
   return response.stream.pipe(
-    Stream.runForEach((chunk) => {
+    Stream.tap((chunk) => {
       size += chunk.length
-      if (size > limit) return Effect.fail(tooLarge(settings, response))
-      chunks.push(chunk)
-      return Effect.void
+      return size > limit ? Effect.fail(tooLarge(settings, response)) : Effect.void
     }),
-    Effect.map(() => utf8.decode(concatBytes(chunks, size)))
+    Stream.decodeText(),
+    Stream.mkString
   )
 }
 

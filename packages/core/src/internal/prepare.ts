@@ -177,9 +177,3 @@ export const encodeFields = (
   }
   return { contentType: "application/x-www-form-urlencoded", text: form.toString() }
 }
-
-/** The body of a token request on the wire. */
-export const encodeBody = (
-  request: PreparedRequest,
-  encoding: RequestEncoding
-): { readonly contentType: string; readonly text: string } => encodeFields(tokenFields(request), encoding)
