@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import { verifyUser } from "./internal/verify.js"
 
 /**
  * Which identity provider the callers' tokens must come from.
@@ -77,22 +78,15 @@ export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@ef
     )
 }
 
-/** Introspects one bearer token and maps the verdict to the user or an HTTP error. */
+/** Introspects one bearer token: the user, or the HTTP error for the refusal. */
 const authenticateBearer = (
   introspection: TokenIntrospection["Type"],
   options: AuthenticationOptions,
   token: Redacted.Redacted<string>
 ) =>
-  introspection.introspect({ identityProvider: options.identityProvider, token }).pipe(
-    // A malformed token is the caller's fault (401); a sidecar that cannot answer is ours (503).
-    Effect.catchAll((error): Effect.Effect<never, HttpApiError.Unauthorized | HttpApiError.ServiceUnavailable> =>
-      error._tag === "InvalidTokenRequest"
-        ? Effect.zipRight(Effect.logDebug("bearer token refused", error.reason), new HttpApiError.Unauthorized())
-        : Effect.zipRight(Effect.logWarning("could not introspect the bearer token", error), new HttpApiError.ServiceUnavailable())),
-    Effect.flatMap((result) =>
-      result._tag === "Active"
-        ? Effect.succeed(CurrentUser.of({ token, claims: result.claims }))
-        : Effect.zipRight(Effect.logDebug("bearer token is not active", result.reason), new HttpApiError.Unauthorized())
+  verifyUser(introspection, options.identityProvider, token).pipe(
+    Effect.mapError((refusal) =>
+      refusal._tag === "Unauthorized" ? new HttpApiError.Unauthorized() : new HttpApiError.ServiceUnavailable()
     ),
     Effect.withSpan("Authentication.bearer", { attributes: { "texas.identity_provider": options.identityProvider } })
   )

@@ -10,6 +10,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { CurrentUser, type IntrospectRequest, TokenIntrospection } from "@effect-texas/core"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import { verifyUser } from "./internal/verify.js"
 
 /**
  * Which identity provider the callers' tokens must come from.
@@ -65,15 +66,9 @@ export const requireUser = (options: RequireUserOptions) =>
     if (match === null) return unauthorized("missing bearer token")
     const token = Redacted.make(match[1]!)
     const introspection = yield* TokenIntrospection
-    const verdict = yield* Effect.either(introspection.introspect({ identityProvider: options.identityProvider, token }))
-    if (verdict._tag === "Left") {
-      if (verdict.left._tag === "InvalidTokenRequest") return unauthorized("malformed bearer token")
-      yield* Effect.logWarning("could not introspect the bearer token", verdict.left)
-      return HttpServerResponse.empty({ status: 503 })
-    }
-    if (verdict.right._tag === "Inactive") {
-      yield* Effect.logDebug("bearer token is not active", verdict.right.reason)
-      return unauthorized("token is not active")
-    }
-    return yield* Effect.provideService(app, CurrentUser, { token, claims: verdict.right.claims })
+    const user = yield* Effect.either(verifyUser(introspection, options.identityProvider, token))
+    if (user._tag === "Right") return yield* Effect.provideService(app, CurrentUser, user.right)
+    return user.left._tag === "Unauthorized"
+      ? unauthorized(user.left.description)
+      : HttpServerResponse.empty({ status: 503 })
   }).pipe(Effect.withSpan("requireUser", { attributes: { "texas.identity_provider": options.identityProvider } }))

@@ -1,0 +1,39 @@
+/**
+ * The one decision both inbound middlewares make: is this bearer token a
+ * user, and if not, is that the caller's fault (401) or the sidecar's (503)?
+ */
+import { CurrentUser, type IntrospectRequest, type TokenIntrospection, type User } from "@effect-texas/core"
+import * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+
+/** Why a request gets no user: its token is bad, or the sidecar could not say. */
+export type Refusal =
+  | { readonly _tag: "Unauthorized"; readonly description: string }
+  | { readonly _tag: "Unavailable" }
+
+const unauthorized = (description: string): Refusal => ({ _tag: "Unauthorized", description })
+const unavailable: Refusal = { _tag: "Unavailable" }
+
+/** Introspects `token` and maps the verdict to the user or a refusal, logging why (never the token). */
+export const verifyUser = (
+  introspection: TokenIntrospection["Type"],
+  identityProvider: IntrospectRequest["identityProvider"],
+  token: Redacted.Redacted<string>
+): Effect.Effect<User, Refusal> =>
+  introspection.introspect({ identityProvider, token }).pipe(
+    Effect.catchAll((error): Effect.Effect<never, Refusal> =>
+      error._tag === "InvalidTokenRequest"
+        ? Effect.zipRight(
+          Effect.logDebug("bearer token refused", error.reason),
+          Effect.fail(unauthorized("malformed bearer token"))
+        )
+        : Effect.zipRight(Effect.logWarning("could not introspect the bearer token", error), Effect.fail(unavailable))),
+    Effect.flatMap((result) =>
+      result._tag === "Active"
+        ? Effect.succeed(CurrentUser.of({ token, claims: result.claims }))
+        : Effect.zipRight(
+          Effect.logDebug("bearer token is not active", result.reason),
+          Effect.fail(unauthorized("token is not active"))
+        )
+    )
+  )
