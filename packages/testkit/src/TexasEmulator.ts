@@ -311,13 +311,19 @@ const isAbsoluteUrl = (value: string): boolean => {
 
 const entraTarget = /^api:\/\/[^/\s]+\/\.default$/
 
-/** The decoded fields of a body, for the request log of an answer that did not decode it. */
-const fieldsForLog = (read: HttpIo.ReadBody, contentType: string | undefined): Record<string, unknown> | undefined => {
+/** The request spec of each endpoint's body. */
+const specOf = (path: string): Protocol.StructSpec =>
+  path === exchangePath
+    ? Protocol.exchangeRequestSpec
+    : path === introspectPath
+    ? Protocol.introspectRequestSpec
+    : Protocol.tokenRequestSpec
+
+/** The decoded fields of a body (users' tokens redacted), for the log of an answer that did not decode it. */
+const fieldsForLog = (read: HttpIo.ReadBody, contentType: string | undefined, path: string): Record<string, unknown> | undefined => {
   if (read._tag === "TooLarge") return undefined
-  const encoding = Protocol.selectEncoding(contentType)
-  if (encoding._tag === "Invalid") return undefined
-  const decoded = Protocol.decodeStruct(read.text, encoding.encoding, Protocol.tokenRequestSpec)
-  return decoded._tag === "Ok" ? decoded.fields : undefined
+  const decoded = Protocol.decodeBody(read.text, contentType, specOf(path))
+  return decoded._tag === "Ok" ? redactUserToken(decoded.fields) : undefined
 }
 
 const delayMs = (duration: Duration.DurationInput): Promise<void> =>
@@ -475,10 +481,17 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     return { accessToken, expiresAtMs, dropAtMs: issuedAtMs + cacheTtlMs(lifetimeMs) }
   }
 
-  /** Cache lookup with coalesced misses; failures are not cached. */
-  const tokenFor = async (request: Protocol.DecodedTokenRequest): Promise<IssueOutcome> => {
-    const key = cacheKey(request)
-    if (request.skipCache) cache.delete(key)
+  /**
+   * The sidecar's cache, for token requests and exchanges alike: a hit while
+   * the entry is fresh, else one issue shared by concurrent misses.
+   * `skipCache` drops the entry first; failures are not cached.
+   */
+  const cachedOrIssued = async (
+    key: string,
+    skipCache: boolean,
+    issue: () => Promise<IssueOutcome>
+  ): Promise<IssueOutcome> => {
+    if (skipCache) cache.delete(key)
     const cached = cache.get(key)
     if (cached !== undefined && now() < cached.dropAtMs) {
       counters.cacheHits++
@@ -487,13 +500,16 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     cache.delete(key)
     const pending = inFlight.get(key)
     if (pending !== undefined) return pending
-    const fetching = issueToken(request).then((outcome) => {
+    const fetching = issue().then((outcome) => {
       if (outcome._tag === "Token") cache.set(key, outcome.token)
       return outcome
     }).finally(() => inFlight.delete(key))
     inFlight.set(key, fetching)
     return fetching
   }
+
+  const tokenFor = (request: Protocol.DecodedTokenRequest): Promise<IssueOutcome> =>
+    cachedOrIssued(cacheKey(request), request.skipCache, () => issueToken(request))
 
   // -- users' tokens: issuing, verifying, exchanging ------------------------------
 
@@ -605,16 +621,12 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     }
   }
 
-  const exchangeCache = new Map<string, CachedToken>()
-
   /** Decides the answer to an exchange: the token, or an OAuth error. Cached per (provider, target, user token). */
   const exchangeAnswer = async (
     body: string,
     contentType: string | undefined
   ): Promise<{ readonly fields: Record<string, unknown> | undefined; readonly outcome: IssueOutcome }> => {
-    const encoding = Protocol.selectEncoding(contentType)
-    if (encoding._tag === "Invalid") return { fields: undefined, outcome: { _tag: "Rejected", answer: encoding.answer } }
-    const decoded = Protocol.decodeStruct(body, encoding.encoding, Protocol.exchangeRequestSpec)
+    const decoded = Protocol.decodeBody(body, contentType, Protocol.exchangeRequestSpec)
     if (decoded._tag === "Invalid") return { fields: undefined, outcome: { _tag: "Rejected", answer: decoded.answer } }
     const fields = redactUserToken(decoded.fields)
     const provider = decoded.value["identity_provider"] as Protocol.ProviderId
@@ -625,22 +637,21 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     if (provider !== "tokenx" && provider !== "entra_id") {
       return reject(notSupported(`identity provider '${provider}' does not support token exchange`))
     }
+    // Keyed per (provider, target, user token): three parts, never equal to a token request's four.
     const key = JSON.stringify([provider, target, userToken])
-    if (decoded.value["skip_cache"] === true) exchangeCache.delete(key)
-    const cached = exchangeCache.get(key)
-    if (cached !== undefined && now() < cached.dropAtMs) {
-      counters.cacheHits++
-      return { fields, outcome: { _tag: "Token", token: cached } }
-    }
+    const outcome = await cachedOrIssued(key, decoded.value["skip_cache"] === true, () => exchangeToken(provider, target, userToken))
+    return { fields, outcome }
+  }
+
+  /** Verifies the user's token and signs the exchanged one. */
+  const exchangeToken = async (provider: "tokenx" | "entra_id", target: string, userToken: string): Promise<IssueOutcome> => {
     const user = await verify(userToken)
     if (user._tag === "Invalid") {
-      return reject({ status: 400, error: "invalid_request", description: `invalid subject_token: ${user.reason}` })
+      return { _tag: "Rejected", answer: { status: 400, error: "invalid_request", description: `invalid subject_token: ${user.reason}` } }
     }
     const decided = exchangeClaims(provider, target, user.claims, user.provider)
-    if (decided._tag === "Rejected") return { fields, outcome: decided }
-    const token = await signAccessToken(decided.claims)
-    exchangeCache.set(key, token)
-    return { fields, outcome: { _tag: "Token", token } }
+    if (decided._tag === "Rejected") return decided
+    return { _tag: "Token", token: await signAccessToken(decided.claims) }
   }
 
   /** Decides the answer to an introspection: always 200 with `active`, unless the request itself is bad. */
@@ -651,9 +662,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     readonly fields: Record<string, unknown> | undefined
     readonly outcome: { readonly _tag: "Answer"; readonly body: Record<string, unknown> } | Rejected
   }> => {
-    const encoding = Protocol.selectEncoding(contentType)
-    if (encoding._tag === "Invalid") return { fields: undefined, outcome: { _tag: "Rejected", answer: encoding.answer } }
-    const decoded = Protocol.decodeStruct(body, encoding.encoding, Protocol.introspectRequestSpec)
+    const decoded = Protocol.decodeBody(body, contentType, Protocol.introspectRequestSpec)
     if (decoded._tag === "Invalid") return { fields: undefined, outcome: { _tag: "Rejected", answer: decoded.answer } }
     const fields = redactUserToken(decoded.fields)
     const provider = decoded.value["identity_provider"] as Protocol.ProviderId
@@ -684,9 +693,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     body: string,
     contentType: string | undefined
   ): Promise<{ readonly fields: Record<string, unknown> | undefined; readonly outcome: IssueOutcome }> => {
-    const encoding = Protocol.selectEncoding(contentType)
-    if (encoding._tag === "Invalid") return { fields: undefined, outcome: { _tag: "Rejected", answer: encoding.answer } }
-    const decoded = Protocol.decodeTokenRequest(body, encoding.encoding)
+    const decoded = Protocol.decodeTokenRequest(body, contentType)
     if (decoded._tag === "Invalid") return { fields: undefined, outcome: { _tag: "Rejected", answer: decoded.answer } }
     const request = decoded.value
     const provider = request.identityProvider
@@ -792,7 +799,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     if (fault !== undefined) {
       counters.faults++
       const faulted = await applyFault(fault, response)
-      if (faulted !== undefined) return save(faulted, fault._tag, fieldsForLog(read, contentType))
+      if (faulted !== undefined) return save(faulted, fault._tag, fieldsForLog(read, contentType, path))
     }
     if (read._tag === "TooLarge") {
       sendError(response, Protocol.bodyTooLarge)
@@ -866,7 +873,6 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
       faults = []
       random = undefined
       cache.clear()
-      exchangeCache.clear()
       accepted.clear()
       offsetMs = 0
       granted = options.grantedScopes === undefined ? undefined : new Set(options.grantedScopes)

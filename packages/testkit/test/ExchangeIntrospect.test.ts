@@ -1,4 +1,4 @@
-import { startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
+import { Fault, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
 import * as Jose from "jose"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 
@@ -135,6 +135,10 @@ describe("POST /api/v1/token/exchange", () => {
   it("never keeps the user token in its request log", async () => {
     const user = await emulator.issueUserToken({ provider: "idporten" })
     await exchange({ identity_provider: "tokenx", target: "dev-gcp:team:downstream", user_token: user })
+    // Also when a scripted fault answers instead.
+    emulator.inject(Fault.status(503))
+    await postJson(exchangeUrl, { identity_provider: "tokenx", target: "dev-gcp:team:downstream", user_token: user })
+    expect(emulator.requests()[1]?.body).toMatchObject({ user_token: "<redacted>" })
     expect(JSON.stringify(emulator.requests())).not.toContain(user)
     expect(emulator.requests()[0]?.body).toMatchObject({ user_token: "<redacted>" })
   })

@@ -296,9 +296,19 @@ export const decodeStruct = (
   return { _tag: "Ok", value: values, fields: read.fields }
 }
 
+/** Decodes a body sent with `contentType`: the media type first (the 400 for a wrong one), then the fields. */
+export const decodeBody = (
+  body: string,
+  contentType: string | undefined,
+  spec: StructSpec
+): Decoded<Record<string, unknown>> => {
+  const encoding = selectEncoding(contentType)
+  return encoding._tag === "Invalid" ? encoding : decodeStruct(body, encoding.encoding, spec)
+}
+
 /** Decodes a `POST /api/v1/token` body. */
-export const decodeTokenRequest = (body: string, encoding: BodyEncoding): Decoded<DecodedTokenRequest> => {
-  const decoded = decodeStruct(body, encoding, tokenRequestSpec)
+export const decodeTokenRequest = (body: string, contentType: string | undefined): Decoded<DecodedTokenRequest> => {
+  const decoded = decodeBody(body, contentType, tokenRequestSpec)
   if (decoded._tag === "Invalid") return decoded
   const v = decoded.value
   return {
