@@ -187,11 +187,26 @@ const hex = (bytes: ArrayBuffer): string => Array.from(new Uint8Array(bytes), (b
  * The cache key: provider, target and a SHA-256 of the user token, so the
  * cache never holds a user's token and two users can never share an entry.
  */
-const cacheKey = (prepared: PreparedExchange): Effect.Effect<string> =>
-  Effect.map(
+const cacheKey = (prepared: PreparedExchange, userToken: Redacted.Redacted<string>): Effect.Effect<string> => {
+  const toKey = (digest: string) => `${prepared.provider}\u0000${prepared.target}\u0000${digest}`
+  const known = digests.get(userToken)
+  if (known !== undefined) return Effect.succeed(toKey(known))
+  return Effect.map(
     Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(prepared.userToken))),
-    (digest) => `${prepared.provider}\u0000${prepared.target}\u0000${hex(digest)}`
+    (digest) => {
+      const text = hex(digest)
+      digests.set(userToken, text)
+      return toKey(text)
+    }
   )
+}
+
+/**
+ * Digests already computed, per `Redacted` the caller holds: the outbound
+ * requests of one inbound request share one, and the hash is done once.
+ * Weak, so an entry goes with the request that held it.
+ */
+const digests = new WeakMap<Redacted.Redacted<string>, string>()
 
 /** The user token's own expiry in epoch ms, when it is a JWT that says; the exchanged token is not used past it. */
 const userTokenExpiry = (userToken: string): number => {
@@ -285,7 +300,7 @@ export const make = (
     const exchange = (request: ExchangeRequest): Effect.Effect<AccessToken, TokenError> => {
       const prepared = prepareExchange(request)
       if ("_tag" in prepared) return Effect.fail(prepared)
-      return Effect.flatMap(cacheKey(prepared), (key) =>
+      return Effect.flatMap(cacheKey(prepared, request.userToken), (key) =>
         Effect.clockWith((clock) => {
           const now = clock.unsafeCurrentTimeMillis()
           if (prepared.skipCache) {
