@@ -104,7 +104,7 @@ const program = Effect.gen(function*() {
     })
 
   const alice = yield* emulator.issueUserToken({ provider: "idporten", subject: "alice", claims: { pid: "12345678910" } })
-  const expired = yield* emulator.issueUserToken({ provider: "idporten", subject: "bob", expiresIn: "-1 minute" })
+  const expired = yield* emulator.issueUserToken({ provider: "idporten", subject: "bob", expiresIn: "-2 minutes" })
   const statuses = [
     yield* call("1. alice, logged in with ID-porten", alice),
     yield* call("2. alice again (exchange served from cache)", alice),

@@ -227,7 +227,7 @@ describe("no token leaks", () => {
         expose(yield* exchange.exchange({ identityProvider: "tokenx", target: "dev-gcp:team:downstream", userToken: user }))
         expose(yield* exchange.exchange({ identityProvider: "tokenx", target: "dev-gcp:team:downstream", userToken: user, skipCache: true }))
         const expiredUser = Redacted.make(yield* Effect.promise(() =>
-          emulator.issueUserToken({ provider: "idporten", subject: "user-b", expiresIn: "-1 minute" })
+          emulator.issueUserToken({ provider: "idporten", subject: "user-b", expiresIn: "-2 minutes" })
         ))
         const refusedExchange = yield* Effect.flip(
           exchange.exchange({ identityProvider: "tokenx", target: "dev-gcp:team:downstream", userToken: expiredUser })

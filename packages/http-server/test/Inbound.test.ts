@@ -26,7 +26,9 @@ import { afterAll, afterEach, beforeAll } from "vitest"
 let emulator: TexasEmulatorHandle
 
 beforeAll(async () => {
-  emulator = await startTexasEmulator({ enabledProviders: ["maskinporten", "entra_id", "tokenx", "idporten"] })
+  // One emulator plays both apps' sidecars: ID-porten tokens are for the frontend (the default client id),
+  // TokenX tokens for the downstream app, which requires them to carry its own client id as `aud`.
+  emulator = await startTexasEmulator({ providers: { tokenx: { clientId: "dev-gcp:team:downstream" } } })
 })
 afterEach(() => emulator.reset())
 afterAll(() => emulator.close())
@@ -102,7 +104,7 @@ const servers = Effect.gen(function*() {
 const get = (url: string, token?: string) =>
   Effect.promise(() => fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }))
 
-const idportenUser = (subject: string, expiresIn: "1 hour" | "-1 minute" = "1 hour") =>
+const idportenUser = (subject: string, expiresIn: "1 hour" | "-2 minutes" = "1 hour") =>
   Effect.promise(() => emulator.issueUserToken({ provider: "idporten", subject, expiresIn }))
 
 describe("inbound: HttpApi middleware and requireUser", () => {
@@ -136,7 +138,7 @@ describe("inbound: HttpApi middleware and requireUser", () => {
     Effect.gen(function*() {
       const { downstream, frontend } = yield* servers
       const valid = yield* idportenUser("user-a")
-      const expired = yield* idportenUser("user-a", "-1 minute")
+      const expired = yield* idportenUser("user-a", "-2 minutes")
       const statuses: Array<number> = []
       for (const token of [undefined, expired, `${valid}x`, "not-a-jwt"]) {
         statuses.push((yield* get(`${frontend}/api/greeting`, token)).status)

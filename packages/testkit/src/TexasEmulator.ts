@@ -12,21 +12,41 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Jose from "jose"
+import type * as Jose from "jose"
 import type { Fault } from "./Fault.js"
 import * as HttpIo from "./internal/http.js"
-import * as Protocol from "./internal/protocol.js"
-import { makeSigner, type Signer } from "./internal/signer.js"
+import { makeKeys } from "./internal/keys.js"
+import { allProviders, type IdentityProvider, type ProviderIdentity, userClaims } from "./internal/providers.js"
+import * as Routes from "./internal/routes.js"
+import type { SidecarContext } from "./internal/sidecar.js"
+import { makeSidecarCache } from "./internal/sidecarCache.js"
 
 // ---- Models ------------------------------------------------------------------
 
+export type {
+  /**
+   * An identity provider as the sidecar names it (`azuread` is accepted as an alias of `entra_id`).
+   *
+   * @category models
+   * @since 0.1.0
+   */
+  IdentityProvider
+} from "./internal/providers.js"
+
 /**
- * An identity provider as the sidecar names it (`azuread` is accepted as an alias of `entra_id`).
+ * What the sidecar is configured with for one identity provider: the issuer
+ * it trusts and the application's client id there, which is the audience it
+ * requires of tokens from `entra_id`, `tokenx` and `idporten`.
  *
  * @category models
- * @since 0.1.0
+ * @since 0.2.0
  */
-export type IdentityProvider = "maskinporten" | "entra_id" | "tokenx" | "idporten"
+export interface ProviderOptions {
+  /** @default `<emulator url>/<provider>` (`/entra_id/v2.0` for Entra ID) */
+  readonly issuer?: string | undefined
+  /** @default the emulator's `clientId` */
+  readonly clientId?: string | undefined
+}
 
 /**
  * One request the emulator received, as it decoded it.
@@ -86,10 +106,16 @@ export interface TexasEmulatorOptions {
    */
   readonly port?: number | undefined
   /**
-   * Interface to bind. Keep it on loopback.
+   * Interface to bind: a loopback address unless `allowNonLoopback` is set.
    * @default "127.0.0.1"
    */
   readonly host?: string | undefined
+  /**
+   * Let `host` be an address other than loopback. The emulator grants tokens
+   * to anyone who asks: only for a network you trust.
+   * @default false
+   */
+  readonly allowNonLoopback?: boolean | undefined
   /**
    * Lifetime of every token the emulated identity providers issue.
    * @default "1 hour"
@@ -102,18 +128,24 @@ export interface TexasEmulatorOptions {
    */
   readonly grantedScopes?: ReadonlyArray<string> | undefined
   /**
-   * Identity providers enabled for the application; others answer `400`
-   * `identity provider '...' is not enabled`.
-   * @default ["maskinporten", "entra_id"]
+   * Identity providers enabled for the application, as in its manifest. For
+   * the others the token and exchange endpoints answer `400` and
+   * introspection answers `200 {"active":false}`, both with `identity
+   * provider '...' is not enabled`.
+   * @default all four
    */
   readonly enabledProviders?: ReadonlyArray<IdentityProvider> | undefined
+  /** Issuer and client id per provider, as the sidecar is configured with them. */
+  readonly providers?: { readonly [P in IdentityProvider]?: ProviderOptions } | undefined
   /**
    * Time the emulated identity provider takes to issue a token on a cache miss.
    * @default 0
    */
   readonly upstreamLatency?: Duration.DurationInput | undefined
   /**
-   * The application's client id, put in `client_id` / `azp`.
+   * The application's client id at every provider that `providers` does not
+   * name otherwise: put in `client_id` / `azp`, and the audience the sidecar
+   * requires when it introspects a token.
    * @default "dev-gcp:team:app"
    */
   readonly clientId?: string | undefined
@@ -123,11 +155,17 @@ export interface TexasEmulatorOptions {
    */
   readonly organisationNumber?: string | undefined
   /**
-   * How many requests `requests()` keeps (the most recent); counters in
-   * `stats()` count them all. Bounds memory in load and soak runs.
+   * How many requests `requests()` and tokens `issuedTokens()` keep (the most
+   * recent); counters in `stats()` count them all. Bounds memory in load and
+   * soak runs.
    * @default 10000
    */
   readonly requestLogLimit?: number | undefined
+  /**
+   * Entries the sidecar cache holds at most; the oldest goes first.
+   * @default 10000
+   */
+  readonly cacheLimit?: number | undefined
 }
 
 /**
@@ -148,7 +186,8 @@ export interface UserTokenOptions {
    */
   readonly audience?: string | undefined
   /**
-   * Lifetime from now; negative for a token that has already expired.
+   * Lifetime from now; negative (`"-5 minutes"`, or milliseconds such as
+   * `-300_000`) for a token that has already expired.
    * @default "1 hour"
    */
   readonly expiresIn?: Duration.DurationInput | undefined
@@ -167,12 +206,14 @@ export interface TexasEmulatorHandle {
   readonly url: string
   /** `POST` endpoint for machine tokens: the value for `NAIS_TOKEN_ENDPOINT`. */
   readonly tokenEndpoint: string
-  /** The JWKS that verifies every token the emulator signs. */
+  /** The JWKS with every provider's key (each provider's own is at `/<provider>/jwks`). */
   readonly jwksUri: string
   /** The public keys, for in-process verification. */
   readonly jwks: Jose.JSONWebKeySet
-  /** The `iss` claim of tokens from `provider`. */
+  /** The `iss` claim of tokens from `provider`, which introspection requires. */
   readonly issuer: (provider: IdentityProvider) => string
+  /** The application's client id at `provider`, which introspection requires as `aud` (but for Maskinporten). */
+  readonly clientId: (provider: IdentityProvider) => string
   /** The emulator's clock in epoch milliseconds: real time plus every `advance`. */
   readonly now: () => number
   /** Script the next `times` answers (default 1) of the token endpoint. */
@@ -185,7 +226,7 @@ export interface TexasEmulatorHandle {
   /** Every request received, oldest first. */
   readonly requests: () => ReadonlyArray<RecordedRequest>
   readonly stats: () => EmulatorStats
-  /** Every access token the emulator has signed, for scanning logs for leaks. */
+  /** Every access token the emulator has signed (the most recent `requestLogLimit`), for scanning logs for leaks. */
   readonly issuedTokens: () => ReadonlyArray<string>
   /**
    * Signs a user's token as `provider` would after a login, for the
@@ -237,99 +278,134 @@ export class EmulatorStartError extends Data.TaggedError("EmulatorStartError")<{
   }
 }
 
-// ---- Internal state ----------------------------------------------------------
+// ---- Constructor -------------------------------------------------------------
 
-interface CachedToken {
-  readonly accessToken: string
-  readonly expiresAtMs: number
-  /** The sidecar drops an entry 120 s before expiry, or at half the lifetime when that is shorter. */
-  readonly dropAtMs: number
+const defaultClientId = "dev-gcp:team:app"
+
+const isLoopback = (host: string): boolean =>
+  host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host)
+
+/** A lifetime that may be negative: Effect's `Duration` has none, so the sign is read first. */
+const signedMillis = (input: Duration.DurationInput): number => {
+  if (typeof input === "number") return input
+  if (typeof input === "bigint") return Number(input) / 1_000_000
+  if (typeof input === "string" && input.trim().startsWith("-")) return -Duration.toMillis(Duration.decode(input.trim().slice(1) as Duration.DurationInput))
+  return Duration.toMillis(Duration.decode(input))
 }
 
-type Rejected = { readonly _tag: "Rejected"; readonly answer: Protocol.OAuthErrorAnswer }
+const defaultIssuer = (url: string, provider: IdentityProvider): string =>
+  provider === "entra_id" ? `${url}/entra_id/v2.0` : `${url}/${provider}`
 
-type IssueOutcome = { readonly _tag: "Token"; readonly token: CachedToken } | Rejected
-
-/** What an emulated identity provider decides: the claims to sign, or a rejection. */
-type ClaimsOutcome = { readonly _tag: "Claims"; readonly claims: Jose.JWTPayload } | Rejected
-
-const cacheLeewayMs = 120_000
-const tokenPath = "/api/v1/token"
-const exchangePath = "/api/v1/token/exchange"
-const introspectPath = "/api/v1/introspect"
-const jwksPath = "/jwks"
-const defaultEnabled: ReadonlyArray<IdentityProvider> = ["maskinporten", "entra_id"]
-
-/** Mirrors the sidecar's cache TTL: remaining - 120 s, or half the remaining when that is shorter. */
-const cacheTtlMs = (remainingMs: number): number =>
-  remainingMs > cacheLeewayMs ? remainingMs - cacheLeewayMs : remainingMs / 2
-
-/** The sidecar compares authorization details as serde_json maps, whose keys are sorted: key order does not matter. */
-const sortedKeys = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(sortedKeys)
-  if (typeof value !== "object" || value === null) return value
-  const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return Object.fromEntries(entries.map(([k, v]) => [k, sortedKeys(v)]))
-}
-
-const cacheKey = (request: Protocol.DecodedTokenRequest): string =>
-  JSON.stringify([
-    request.identityProvider,
-    request.target,
-    request.resource ?? null,
-    request.authorizationDetails === undefined ? null : sortedKeys(request.authorizationDetails)
-  ])
-
-const allProviders: ReadonlyArray<IdentityProvider> = ["maskinporten", "entra_id", "tokenx", "idporten"]
-
-/** The request log never keeps a user's token: it shows that one was sent, not what it was. */
-const redactUserToken = (fields: Record<string, unknown>): Record<string, unknown> => {
-  const copy = { ...fields }
-  for (const name of ["user_token", "token"]) if (typeof copy[name] === "string") copy[name] = "<redacted>"
-  return copy
-}
-
-/** Why a token did not verify, in the words an introspection answer uses. */
-const verificationFailure = (error: unknown): string => {
-  if (error instanceof Jose.errors.JWTExpired) return "token is expired"
-  if (error instanceof Jose.errors.JWTClaimValidationFailed) return `token is not valid: ${error.claim} ${error.reason}`
-  if (error instanceof Jose.errors.JWSSignatureVerificationFailed) return "token signature is invalid"
-  if (error instanceof Jose.errors.JWKSNoMatchingKey) return "token was signed by an unknown key"
-  return "token is malformed"
-}
-
-const splitScopes = (target: string): ReadonlyArray<string> => target.split(/\s+/).filter((scope) => scope.length > 0)
-
-const isAbsoluteUrl = (value: string): boolean => {
-  try {
-    new URL(value)
-    return true
-  } catch {
-    return false
+/** A bounded list: the most recent `limit` entries. */
+const boundedList = <A>(limit: number) => {
+  let items: Array<A> = []
+  return {
+    push: (item: A) => {
+      items.push(item)
+      if (items.length > limit * 2) items = items.slice(-limit)
+    },
+    all: (): ReadonlyArray<A> => items.slice(-limit),
+    clear: () => {
+      items = []
+    }
   }
 }
 
-const entraTarget = /^api:\/\/[^/\s]+\/\.default$/
+const zeroCounters = () => ({
+  requests: 0,
+  tokenRequests: 0,
+  exchangeRequests: 0,
+  introspectionRequests: 0,
+  tokensIssued: 0,
+  cacheHits: 0,
+  faults: 0
+})
 
-/** The request spec of each endpoint's body. */
-const specOf = (path: string): Protocol.StructSpec =>
-  path === exchangePath
-    ? Protocol.exchangeRequestSpec
-    : path === introspectPath
-    ? Protocol.introspectRequestSpec
-    : Protocol.tokenRequestSpec
-
-/** The decoded fields of a body (users' tokens redacted), for the log of an answer that did not decode it. */
-const fieldsForLog = (read: HttpIo.ReadBody, contentType: string | undefined, path: string): Record<string, unknown> | undefined => {
-  if (read._tag === "TooLarge") return undefined
-  const decoded = Protocol.decodeBody(read.text, contentType, specOf(path))
-  return decoded._tag === "Ok" ? redactUserToken(decoded.fields) : undefined
+/** The emulator's mutable state: clock, grants, faults, logs, counters, accepted tokens. */
+const makeState = (options: TexasEmulatorOptions) => {
+  const limit = Math.max(1, options.requestLogLimit ?? 10_000)
+  const initialGrants = () => (options.grantedScopes === undefined ? undefined : new Set(options.grantedScopes))
+  const state = {
+    offsetMs: 0,
+    granted: initialGrants(),
+    counters: zeroCounters(),
+    faults: [] as Array<Fault>,
+    random: undefined as { readonly fault: Fault; readonly probability: number } | undefined,
+    log: boundedList<RecordedRequest>(limit),
+    issued: boundedList<string>(limit),
+    accepted: new Map<string, IdentityProvider>(),
+    now: () => Date.now() + state.offsetMs,
+    nextFault: (): Fault | undefined =>
+      state.faults.shift() ??
+        (state.random !== undefined && Math.random() < state.random.probability ? state.random.fault : undefined),
+    resetAll: () => {
+      state.offsetMs = 0
+      state.granted = initialGrants()
+      state.counters = zeroCounters()
+      state.faults = []
+      state.random = undefined
+      state.log.clear()
+      state.accepted.clear()
+    }
+  }
+  return state
 }
 
-const delayMs = (duration: Duration.DurationInput): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Duration.toMillis(Duration.decode(duration))))
+type State = ReturnType<typeof makeState>
 
-// ---- Constructor -------------------------------------------------------------
+/** Wires the sidecar's decisions to the emulator's state and the configured providers. */
+const makeSidecar = async (options: TexasEmulatorOptions, state: State, url: () => string): Promise<SidecarContext> => {
+  const enabled = new Set<IdentityProvider>(options.enabledProviders ?? allProviders)
+  const identity = (provider: IdentityProvider): ProviderIdentity => ({
+    issuer: options.providers?.[provider]?.issuer ?? defaultIssuer(url(), provider),
+    clientId: options.providers?.[provider]?.clientId ?? options.clientId ?? defaultClientId
+  })
+  return {
+    keys: await makeKeys(),
+    cache: makeSidecarCache({
+      now: state.now,
+      maxEntries: Math.max(1, options.cacheLimit ?? 10_000),
+      onHit: () => state.counters.cacheHits++
+    }),
+    now: state.now,
+    isEnabled: (provider) => enabled.has(provider),
+    lifetimeMs: Duration.toMillis(Duration.decode(options.tokenLifetime ?? "1 hour")),
+    upstreamLatencyMs: Duration.toMillis(Duration.decode(options.upstreamLatency ?? 0)),
+    accepted: state.accepted,
+    onIssued: (token) => {
+      state.counters.tokensIssued++
+      state.issued.push(token)
+    },
+    identity,
+    organisationNumber: options.organisationNumber ?? "889640782",
+    isGranted: (scope) => state.granted === undefined || state.granted.has(scope)
+  }
+}
+
+const countArrival = (state: State) => (path: string) => {
+  state.counters.requests++
+  if (path === Routes.tokenPath) state.counters.tokenRequests++
+  if (path === Routes.exchangePath) state.counters.exchangeRequests++
+  if (path === Routes.introspectPath) state.counters.introspectionRequests++
+}
+
+/** Signs a user's token as `provider` would after a login. */
+const signUserToken = async (sidecar: SidecarContext, state: State, user: UserTokenOptions): Promise<string> => {
+  const issuedAtMs = state.now()
+  const expiresAtMs = issuedAtMs + signedMillis(user.expiresIn ?? "1 hour")
+  const claims = userClaims(sidecar, user.provider, user.subject ?? randomUUID())
+  const token = await sidecar.keys.sign(user.provider, {
+    ...claims,
+    ...(user.audience === undefined ? {} : { aud: user.audience }),
+    ...user.claims,
+    iat: Math.floor(issuedAtMs / 1000),
+    nbf: Math.floor(issuedAtMs / 1000),
+    exp: Math.floor(expiresAtMs / 1000),
+    jti: randomUUID()
+  })
+  state.issued.push(token)
+  return token
+}
 
 /**
  * Starts an emulator from plain TypeScript; call `close()` when done.
@@ -353,533 +429,73 @@ const delayMs = (duration: Duration.DurationInput): Promise<void> =>
  */
 export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Promise<TexasEmulatorHandle> => {
   const host = options.host ?? "127.0.0.1"
-  const lifetimeMs = Duration.toMillis(Duration.decode(options.tokenLifetime ?? "1 hour"))
-  const upstreamLatencyMs = Duration.toMillis(Duration.decode(options.upstreamLatency ?? 0))
-  const enabled = new Set<IdentityProvider>(options.enabledProviders ?? defaultEnabled)
-  const clientId = options.clientId ?? "dev-gcp:team:app"
-  const organisationNumber = options.organisationNumber ?? "889640782"
-  const signer: Signer = await makeSigner()
-
-  let offsetMs = 0
-  let granted: Set<string> | undefined = options.grantedScopes === undefined ? undefined : new Set(options.grantedScopes)
-  let log: Array<RecordedRequest> = []
-  const logLimit = Math.max(1, options.requestLogLimit ?? 10_000)
-  const zeroCounters = () => ({
-    requests: 0,
-    tokenRequests: 0,
-    exchangeRequests: 0,
-    introspectionRequests: 0,
-    tokensIssued: 0,
-    cacheHits: 0,
-    faults: 0
-  })
-  let counters = zeroCounters()
-  let faults: Array<Fault> = []
-  let random: { readonly fault: Fault; readonly probability: number } | undefined
-  const randomFault = (): Fault | undefined =>
-    random !== undefined && Math.random() < random.probability ? random.fault : undefined
-  const issued: Array<string> = []
-  const cache = new Map<string, CachedToken>()
-  const inFlight = new Map<string, Promise<IssueOutcome>>()
+  if (!isLoopback(host) && options.allowNonLoopback !== true) {
+    throw new Error(`refusing to listen on ${host}: the emulator grants tokens to anyone who asks; set allowNonLoopback to listen beyond loopback`)
+  }
+  const state = makeState(options)
   let url = ""
-
-  const now = () => Date.now() + offsetMs
-  const issuer = (provider: IdentityProvider) =>
-    provider === "entra_id" ? `${url}/entra_id/v2.0` : `${url}/${provider}`
-  const isGranted = (scope: string) => granted === undefined || granted.has(scope)
-
-  // -- the emulated identity providers --------------------------------------
-
-  const rejectScope = (description: string): Rejected => ({
-    _tag: "Rejected",
-    answer: { status: 400, error: "invalid_scope", description }
-  })
-
-  const maskinportenClaims = (request: Protocol.DecodedTokenRequest): ClaimsOutcome => {
-    const scopes = splitScopes(request.target)
-    if (scopes.length === 0) return rejectScope("Missing scope: the request names no scope")
-    const denied = scopes.filter((scope) => !isGranted(scope))
-    if (denied.length > 0) {
-      return rejectScope(
-        `Consumer ${organisationNumber} has not been granted access to the scope(s): ${denied.join(", ")}`
-      )
-    }
-    if (request.resource !== undefined && !isAbsoluteUrl(request.resource)) {
-      return {
-        _tag: "Rejected",
-        answer: { status: 400, error: "invalid_target", description: `Invalid resource indicator: ${request.resource}` }
-      }
-    }
-    return {
-      _tag: "Claims",
-      claims: {
-      iss: `${issuer("maskinporten")}/`,
-      aud: request.resource ?? "unspecified",
-      scope: scopes.join(" "),
-      client_id: clientId,
-      client_amr: "private_key_jwt",
-      token_type: "Bearer",
-      consumer: { authority: "iso6523-actorid-upis", ID: `0192:${organisationNumber}` },
-      ...(request.authorizationDetails === undefined ? {} : { authorization_details: request.authorizationDetails })
-      }
-    }
+  const sidecar = await makeSidecar(options, state, () => url)
+  const routes: Routes.RouteContext = {
+    sidecar,
+    nextFault: state.nextFault,
+    arrived: countArrival(state),
+    faulted: () => state.counters.faults++,
+    record: state.log.push
   }
-
-  const entraClaims = (request: Protocol.DecodedTokenRequest): ClaimsOutcome => {
-    if (!entraTarget.test(request.target)) {
-      return rejectScope(
-        `AADSTS1002012: The provided value for scope ${request.target} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`
-      )
-    }
-    if (!isGranted(request.target)) {
-      return {
-        _tag: "Rejected",
-        answer: {
-          status: 400,
-          error: "invalid_scope",
-          description: `AADSTS501051: Application '${clientId}' is not assigned to a role for the application '${request.target}'.`
-        }
-      }
-    }
-    const appId = request.target.slice(0, -"/.default".length)
-    return {
-      _tag: "Claims",
-      claims: {
-      iss: issuer("entra_id"),
-      aud: appId,
-      azp: clientId,
-      sub: clientId,
-      oid: clientId,
-      tid: "emulator-tenant",
-      idtyp: "app",
-      roles: ["access_as_application"],
-      ver: "2.0"
-      }
-    }
-  }
-
-  const issueToken = async (request: Protocol.DecodedTokenRequest): Promise<IssueOutcome> => {
-    if (upstreamLatencyMs > 0) await delayMs(upstreamLatencyMs)
-    const decided = request.identityProvider === "entra_id" ? entraClaims(request) : maskinportenClaims(request)
-    if (decided._tag === "Rejected") return decided
-    return { _tag: "Token", token: await signAccessToken(decided.claims) }
-  }
-
-  /** Signs claims as a token issued now with the configured lifetime, and counts it. */
-  const signAccessToken = async (claims: Jose.JWTPayload): Promise<CachedToken> => {
-    const issuedAtMs = now()
-    const expiresAtMs = issuedAtMs + lifetimeMs
-    const accessToken = await signer.sign({
-      ...claims,
-      iat: Math.floor(issuedAtMs / 1000),
-      nbf: Math.floor(issuedAtMs / 1000),
-      exp: Math.floor(expiresAtMs / 1000),
-      jti: randomUUID()
-    })
-    counters.tokensIssued++
-    issued.push(accessToken)
-    return { accessToken, expiresAtMs, dropAtMs: issuedAtMs + cacheTtlMs(lifetimeMs) }
-  }
-
-  /**
-   * The sidecar's cache, for token requests and exchanges alike: a hit while
-   * the entry is fresh, else one issue shared by concurrent misses.
-   * `skipCache` drops the entry first; failures are not cached.
-   */
-  const cachedOrIssued = async (
-    key: string,
-    skipCache: boolean,
-    issue: () => Promise<IssueOutcome>
-  ): Promise<IssueOutcome> => {
-    if (skipCache) cache.delete(key)
-    const cached = cache.get(key)
-    if (cached !== undefined && now() < cached.dropAtMs) {
-      counters.cacheHits++
-      return { _tag: "Token", token: cached }
-    }
-    cache.delete(key)
-    const pending = inFlight.get(key)
-    if (pending !== undefined) return pending
-    const fetching = issue().then((outcome) => {
-      if (outcome._tag === "Token") cache.set(key, outcome.token)
-      return outcome
-    }).finally(() => inFlight.delete(key))
-    inFlight.set(key, fetching)
-    return fetching
-  }
-
-  const tokenFor = (request: Protocol.DecodedTokenRequest): Promise<IssueOutcome> =>
-    cachedOrIssued(cacheKey(request), request.skipCache, () => issueToken(request))
-
-  // -- users' tokens: issuing, verifying, exchanging ------------------------------
-
-  const keySet = Jose.createLocalJWKSet(signer.jwks)
-
-  const issueUserToken = async (user: UserTokenOptions): Promise<string> => {
-    const issuedAtMs = now()
-    const expiresAtMs = issuedAtMs + Duration.toMillis(Duration.decode(user.expiresIn ?? "1 hour"))
-    const subject = user.subject ?? randomUUID()
-    const token = await signer.sign({
-      iss: user.provider === "maskinporten" ? `${issuer("maskinporten")}/` : issuer(user.provider),
-      aud: user.audience ?? clientId,
-      sub: subject,
-      ...(user.provider === "entra_id" ? { oid: subject, azp: "emulator-frontend", ver: "2.0" } : {}),
-      ...(user.provider === "idporten" ? { acr: "idporten-loa-high", client_id: "emulator-frontend" } : {}),
-      ...user.claims,
-      iat: Math.floor(issuedAtMs / 1000),
-      nbf: Math.floor(issuedAtMs / 1000),
-      exp: Math.floor(expiresAtMs / 1000),
-      jti: randomUUID()
-    })
-    issued.push(token)
-    return token
-  }
-
-  /** Which provider issued a token, by its `iss`. */
-  const providerOf = (iss: unknown): IdentityProvider | undefined =>
-    allProviders.find((provider) => iss === issuer(provider) || iss === `${issuer(provider)}/`)
-
-  /** Verifies a token this emulator signed, by its clock; the reason when it is not valid. */
-  /** Tokens from elsewhere that tests told the emulator to take as issued by a provider. */
-  const accepted = new Map<string, IdentityProvider>()
-
-  type Verdict =
-    | { readonly _tag: "Valid"; readonly claims: Jose.JWTPayload; readonly provider: IdentityProvider | undefined }
-    | { readonly _tag: "Invalid"; readonly reason: string }
-
-  /** Verifies a token this emulator signed (or was told to accept), by its clock; the reason when it is not valid. */
-  const verify = async (token: string): Promise<Verdict> => {
-    const acceptedAs = accepted.get(token)
-    if (acceptedAs !== undefined) return verifyAccepted(token, acceptedAs)
-    try {
-      const { payload } = await Jose.jwtVerify(token, keySet, { currentDate: new Date(now()), algorithms: ["RS256"] })
-      return { _tag: "Valid", claims: payload, provider: providerOf(payload.iss) }
-    } catch (error) {
-      return { _tag: "Invalid", reason: verificationFailure(error) }
-    }
-  }
-
-  /** An accepted token is not verified, but its `exp` still counts. */
-  const verifyAccepted = (token: string, provider: IdentityProvider): Verdict => {
-    let claims: Jose.JWTPayload = {}
-    try {
-      claims = Jose.decodeJwt(token)
-    } catch {
-      // Not a JWT: accepted as an opaque token with no claims of its own.
-    }
-    if (typeof claims.exp === "number" && claims.exp * 1000 <= now()) return { _tag: "Invalid", reason: "token is expired" }
-    return { _tag: "Valid", claims, provider }
-  }
-
-  const exchangeClaims = (
-    provider: "tokenx" | "entra_id",
-    target: string,
-    user: Jose.JWTPayload,
-    from: IdentityProvider | undefined
-  ): ClaimsOutcome => {
-    if (provider === "entra_id") {
-      if (from !== "entra_id") {
-        return {
-          _tag: "Rejected",
-          answer: { status: 400, error: "invalid_grant", description: "AADSTS50013: Assertion failed signature validation or was not issued by Entra ID." }
-        }
-      }
-      if (!entraTarget.test(target)) {
-        return rejectScope(`AADSTS70011: The provided value for scope ${target} is not valid.`)
-      }
-      return {
-        _tag: "Claims",
-        claims: {
-          iss: issuer("entra_id"),
-          aud: target.slice(0, -"/.default".length),
-          azp: clientId,
-          sub: user.sub ?? "",
-          oid: user["oid"] ?? user.sub,
-          ...(user["NAVident"] === undefined ? {} : { NAVident: user["NAVident"] }),
-          scp: "defaultaccess",
-          ver: "2.0"
-        }
-      }
-    }
-    if (from === undefined || from === "maskinporten") {
-      return {
-        _tag: "Rejected",
-        answer: { status: 400, error: "invalid_request", description: "invalid subject_token: not issued by an identity provider TokenX trusts" }
-      }
-    }
-    return {
-      _tag: "Claims",
-      claims: {
-        iss: issuer("tokenx"),
-        aud: target,
-        sub: user.sub ?? "",
-        client_id: clientId,
-        idp: user.iss ?? (from === undefined ? "" : issuer(from)),
-        ...(user["pid"] === undefined ? {} : { pid: user["pid"] }),
-        ...(user["acr"] === undefined ? {} : { acr: user["acr"] })
-      }
-    }
-  }
-
-  /** Decides the answer to an exchange: the token, or an OAuth error. Cached per (provider, target, user token). */
-  const exchangeAnswer = async (
-    body: string,
-    contentType: string | undefined
-  ): Promise<{ readonly fields: Record<string, unknown> | undefined; readonly outcome: IssueOutcome }> => {
-    const decoded = Protocol.decodeBody(body, contentType, Protocol.exchangeRequestSpec)
-    if (decoded._tag === "Invalid") return { fields: undefined, outcome: { _tag: "Rejected", answer: decoded.answer } }
-    const fields = redactUserToken(decoded.fields)
-    const provider = decoded.value["identity_provider"] as Protocol.ProviderId
-    const target = decoded.value["target"] as string
-    const userToken = decoded.value["user_token"] as string
-    const reject = (answer: Protocol.OAuthErrorAnswer) => ({ fields, outcome: { _tag: "Rejected", answer } as const })
-    if (!enabled.has(provider)) return reject(notSupported(`identity provider '${provider}' is not enabled`))
-    if (provider !== "tokenx" && provider !== "entra_id") {
-      return reject(notSupported(`identity provider '${provider}' does not support token exchange`))
-    }
-    // Keyed per (provider, target, user token): three parts, never equal to a token request's four.
-    const key = JSON.stringify([provider, target, userToken])
-    const outcome = await cachedOrIssued(key, decoded.value["skip_cache"] === true, () => exchangeToken(provider, target, userToken))
-    return { fields, outcome }
-  }
-
-  /** Verifies the user's token and signs the exchanged one. */
-  const exchangeToken = async (provider: "tokenx" | "entra_id", target: string, userToken: string): Promise<IssueOutcome> => {
-    const user = await verify(userToken)
-    if (user._tag === "Invalid") {
-      return { _tag: "Rejected", answer: { status: 400, error: "invalid_request", description: `invalid subject_token: ${user.reason}` } }
-    }
-    const decided = exchangeClaims(provider, target, user.claims, user.provider)
-    if (decided._tag === "Rejected") return decided
-    return { _tag: "Token", token: await signAccessToken(decided.claims) }
-  }
-
-  /** Decides the answer to an introspection: always 200 with `active`, unless the request itself is bad. */
-  const introspectionAnswer = async (
-    body: string,
-    contentType: string | undefined
-  ): Promise<{
-    readonly fields: Record<string, unknown> | undefined
-    readonly outcome: { readonly _tag: "Answer"; readonly body: Record<string, unknown> } | Rejected
-  }> => {
-    const decoded = Protocol.decodeBody(body, contentType, Protocol.introspectRequestSpec)
-    if (decoded._tag === "Invalid") return { fields: undefined, outcome: { _tag: "Rejected", answer: decoded.answer } }
-    const fields = redactUserToken(decoded.fields)
-    const provider = decoded.value["identity_provider"] as Protocol.ProviderId
-    if (!enabled.has(provider)) {
-      return { fields, outcome: { _tag: "Rejected", answer: notSupported(`identity provider '${provider}' is not enabled`) } }
-    }
-    const verdict = await verify(decoded.value["token"] as string)
-    if (verdict._tag === "Invalid") return { fields, outcome: { _tag: "Answer", body: { active: false, error: verdict.reason } } }
-    if (verdict.provider !== provider) {
-      return { fields, outcome: { _tag: "Answer", body: { active: false, error: `token was not issued by ${provider}` } } }
-    }
-    return { fields, outcome: { _tag: "Answer", body: { active: true, ...verdict.claims } } }
-  }
-
-  // -- the HTTP side ------------------------------------------------------------
-
-  const sendError = (response: Http.ServerResponse, answer: Protocol.OAuthErrorAnswer, headers: Record<string, string> = {}) =>
-    HttpIo.sendJson(response, answer.status, { error: answer.error, error_description: answer.description }, headers)
-
-  const notSupported = (description: string): Protocol.OAuthErrorAnswer => ({
-    status: 400,
-    error: "invalid_request",
-    description
-  })
-
-  /** Decides the answer to a token request: the token, or an OAuth error. */
-  const tokenAnswer = async (
-    body: string,
-    contentType: string | undefined
-  ): Promise<{ readonly fields: Record<string, unknown> | undefined; readonly outcome: IssueOutcome }> => {
-    const decoded = Protocol.decodeTokenRequest(body, contentType)
-    if (decoded._tag === "Invalid") return { fields: undefined, outcome: { _tag: "Rejected", answer: decoded.answer } }
-    const request = decoded.value
-    const provider = request.identityProvider
-    if (!enabled.has(provider)) {
-      return { fields: decoded.fields, outcome: { _tag: "Rejected", answer: notSupported(`identity provider '${provider}' is not enabled`) } }
-    }
-    if (provider !== "maskinporten" && provider !== "entra_id") {
-      return {
-        fields: decoded.fields,
-        outcome: { _tag: "Rejected", answer: notSupported(`identity provider '${provider}' does not support token requests`) }
-      }
-    }
-    return { fields: decoded.fields, outcome: await tokenFor(request) }
-  }
-
-  const sendOutcome = (response: Http.ServerResponse, outcome: IssueOutcome): number => {
-    if (outcome._tag === "Rejected") {
-      sendError(response, outcome.answer)
-      return outcome.answer.status
-    }
-    const remainingSeconds = Math.max(0, Math.floor((outcome.token.expiresAtMs - now()) / 1000))
-    HttpIo.sendJson(response, 200, {
-      access_token: outcome.token.accessToken,
-      expires_in: remainingSeconds,
-      token_type: "Bearer"
-    })
-    return 200
-  }
-
-  /** Applies a socket- or status-level fault; returns the answer it gave, or undefined to answer normally. */
-  const applyFault = async (fault: Fault, response: Http.ServerResponse): Promise<RecordedRequest["answer"] | undefined> => {
-    switch (fault._tag) {
-      case "Delay":
-        await delayMs(fault.delay)
-        return undefined
-      case "Drop":
-        response.socket?.destroy()
-        return "dropped"
-      case "Status": {
-        const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { "retry-after": String(fault.retryAfter) }
-        sendError(response, {
-          status: fault.status,
-          error: fault.error ?? "server_error",
-          description: fault.description ?? `emulated fault: status ${fault.status}`
-        }, headers)
-        return fault.status
-      }
-      case "NonJson":
-        HttpIo.sendText(response, 200, "text/html", "<html><body><h1>Welcome to nginx!</h1></body></html>")
-        return 200
-      case "Truncated": {
-        const full = JSON.stringify({ access_token: "truncated.truncated.truncated", expires_in: 3599, token_type: "Bearer" })
-        response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(full) })
-        response.write(full.slice(0, Math.floor(full.length / 2)), () => response.socket?.destroy())
-        return "truncated"
-      }
-      case "Respond": {
-        const text = typeof fault.body === "string" ? fault.body : JSON.stringify(fault.body)
-        const contentType = typeof fault.body === "string" ? "text/plain" : "application/json"
-        HttpIo.sendText(response, fault.status, contentType, text, { ...fault.headers })
-        return fault.status
-      }
-    }
-  }
-
-  const handle = async (request: Http.IncomingMessage, response: Http.ServerResponse): Promise<void> => {
-    const receivedAt = new Date(now())
-    const path = (request.url ?? "/").split("?")[0] ?? "/"
-    const method = request.method ?? "GET"
-    const contentType = HttpIo.header(request, "content-type")
-    const read = await HttpIo.readBody(request, Protocol.bodyLimitBytes)
-    // Counted on arrival (the log entry is written with the answer, which a fault may delay).
-    counters.requests++
-    if (path === tokenPath) counters.tokenRequests++
-    if (path === exchangePath) counters.exchangeRequests++
-    if (path === introspectPath) counters.introspectionRequests++
-    const bodyBytes = read._tag === "Body"
-      ? Buffer.byteLength(read.text)
-      : Number(HttpIo.header(request, "content-length") ?? Protocol.bodyLimitBytes + 1)
-    const save = (
-      answer: RecordedRequest["answer"],
-      fault: Fault["_tag"] | undefined,
-      body: Record<string, unknown> | undefined
-    ): void => {
-      log.push({ method, path, contentType, body, bodyBytes, receivedAt, answer, fault })
-      if (log.length > logLimit) log.splice(0, log.length - logLimit)
-    }
-
-    if (path === jwksPath && method === "GET") {
-      HttpIo.sendJson(response, 200, signer.jwks)
-      return save(200, undefined, undefined)
-    }
-    if (path !== tokenPath && path !== exchangePath && path !== introspectPath) {
-      HttpIo.sendText(response, 404, "text/plain", "")
-      return save(404, undefined, undefined)
-    }
-    if (method !== "POST") {
-      HttpIo.sendText(response, 405, "text/plain", "", { allow: "POST" })
-      return save(405, undefined, undefined)
-    }
-
-    const fault = faults.shift() ?? randomFault()
-    if (fault !== undefined) {
-      counters.faults++
-      const faulted = await applyFault(fault, response)
-      if (faulted !== undefined) return save(faulted, fault._tag, fieldsForLog(read, contentType, path))
-    }
-    if (read._tag === "TooLarge") {
-      sendError(response, Protocol.bodyTooLarge)
-      return save(400, fault?._tag, undefined)
-    }
-    if (path === introspectPath) {
-      const introspected = await introspectionAnswer(read.text, contentType)
-      if (introspected.outcome._tag === "Rejected") {
-        sendError(response, introspected.outcome.answer)
-        return save(introspected.outcome.answer.status, fault?._tag, introspected.fields)
-      }
-      HttpIo.sendJson(response, 200, introspected.outcome.body)
-      return save(200, fault?._tag, introspected.fields)
-    }
-    const answered = path === exchangePath
-      ? await exchangeAnswer(read.text, contentType)
-      : await tokenAnswer(read.text, contentType)
-    save(sendOutcome(response, answered.outcome), fault?._tag, answered.fields)
-  }
-
   const server = Http.createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      // The emulator stands in for a server that answers 500 when it fails inside.
-      if (!response.headersSent) {
-        sendError(response, { status: 500, error: "server_error", description: `emulator failure: ${String(error)}` })
-      } else {
-        response.destroy()
-      }
-    })
+    Routes.handle(routes, request, response).catch((error: unknown) => Routes.internalError(response, error))
   })
   // A client that disconnects mid-request must not take the emulator down.
   server.on("clientError", (_error, socket) => socket.destroy())
-
   const port = await HttpIo.listen(server, options.port ?? 0, host)
   url = HttpIo.baseUrl(host, port)
-
-  return {
-    url,
-    tokenEndpoint: `${url}${tokenPath}`,
-    jwksUri: `${url}${jwksPath}`,
-    jwks: signer.jwks,
-    issuer,
-    now,
-    inject: (fault, times = 1) => {
-      for (let i = 0; i < times; i++) faults.push(fault)
-    },
-    requests: () => [...log],
-    injectRandomly: (fault, probability) => {
-      random = probability > 0 ? { fault, probability: Math.min(1, probability) } : undefined
-    },
-    stats: () => ({ ...counters }),
-    issuedTokens: () => [...issued],
-    issueUserToken,
-    accept: (token, provider) => {
-      accepted.set(token, provider)
-    },
-    grant: (...scopes) => {
-      granted ??= new Set()
-      for (const scope of scopes) granted.add(scope)
-    },
-    revoke: (...scopes) => {
-      granted ??= new Set()
-      for (const scope of scopes) granted.delete(scope)
-    },
-    advance: (duration) => {
-      offsetMs += Duration.toMillis(Duration.decode(duration))
-    },
-    reset: () => {
-      log = []
-      counters = zeroCounters()
-      faults = []
-      random = undefined
-      cache.clear()
-      accepted.clear()
-      offsetMs = 0
-      granted = options.grantedScopes === undefined ? undefined : new Set(options.grantedScopes)
-    },
-    close: () => HttpIo.close(server)
-  }
+  return makeHandle(url, sidecar, state, () => HttpIo.close(server))
 }
+
+/** The synchronous controls over a running emulator. */
+const makeHandle = (
+  url: string,
+  sidecar: SidecarContext,
+  state: State,
+  close: () => Promise<void>
+): TexasEmulatorHandle => ({
+  url,
+  tokenEndpoint: `${url}${Routes.tokenPath}`,
+  jwksUri: `${url}${Routes.jwksPath}`,
+  jwks: sidecar.keys.jwks,
+  issuer: (provider) => sidecar.identity(provider).issuer,
+  clientId: (provider) => sidecar.identity(provider).clientId,
+  now: state.now,
+  inject: (fault, times = 1) => {
+    for (let i = 0; i < times; i++) state.faults.push(fault)
+  },
+  injectRandomly: (fault, probability) => {
+    state.random = probability > 0 ? { fault, probability: Math.min(1, probability) } : undefined
+  },
+  requests: state.log.all,
+  stats: () => ({ ...state.counters }),
+  issuedTokens: state.issued.all,
+  issueUserToken: (user) => signUserToken(sidecar, state, user),
+  accept: (token, provider) => {
+    state.accepted.set(token, provider)
+  },
+  grant: (...scopes) => {
+    state.granted ??= new Set()
+    for (const scope of scopes) state.granted.add(scope)
+  },
+  revoke: (...scopes) => {
+    state.granted ??= new Set()
+    for (const scope of scopes) state.granted.delete(scope)
+  },
+  advance: (duration) => {
+    state.offsetMs += signedMillis(duration)
+  },
+  reset: () => {
+    state.resetAll()
+    sidecar.cache.clear()
+  },
+  close
+})
 
 // ---- Service -----------------------------------------------------------------
 

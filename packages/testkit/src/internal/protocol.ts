@@ -2,11 +2,12 @@
  * Decoding of token endpoint requests the way the real sidecar decodes them.
  *
  * The sidecar is an axum server that deserialises bodies with serde, so its
- * error texts are serde's and axum's. We reproduce their wording (without the
- * `at line L column C` suffix serde adds for JSON, which depends on the exact
- * byte layout of the body) so that an application sees the same answers from
- * the emulator as from a real deployment.
+ * error texts are serde's and axum's. We reproduce their wording, for JSON
+ * with serde's `at line L column C` (read off the body's syntax tree), so that
+ * an application sees the same answers from the emulator as from a real
+ * deployment. JSON syntax errors keep the JavaScript parser's wording.
  */
+import * as Momoa from "@humanwhocodes/momoa"
 
 /** Every identity provider name the sidecar knows, in serde's declaration order. */
 export const knownProviderNames = ["azuread", "entra_id", "tokenx", "maskinporten", "idporten"] as const
@@ -233,12 +234,52 @@ export const introspectRequestSpec: StructSpec = {
   ]
 }
 
+/** Where serde reports an error about each top-level field of a JSON body, as ` at line L column C`. */
+interface JsonLayout {
+  readonly fields: ReadonlyMap<string, { readonly keyEnd: string; readonly valueEnd: string; readonly beforeValue: string }>
+  /** After the closing brace: where `missing field` is reported. */
+  readonly objectEnd: string
+  /** Top-level keys given again, with where (serde refuses a struct field given twice). */
+  readonly duplicates: ReadonlyArray<readonly [name: string, keyEnd: string]>
+}
+
+/** serde_json's position of the character at `index`: 1-based line, column counted from the line's start. */
+const positionAt = (text: string, index: number): string => {
+  let line = 1
+  for (let i = text.indexOf("\n"); i !== -1 && i < index; i = text.indexOf("\n", i + 1)) line++
+  return ` at line ${line} column ${index - text.lastIndexOf("\n", index - 1)}`
+}
+
+/** The positions of a JSON object's top-level fields (momoa's offsets: start inclusive, end exclusive). */
+const jsonLayout = (body: string): JsonLayout => {
+  const document = Momoa.parse(body)
+  const object = document.body as Momoa.ObjectNode
+  const fields = new Map<string, { keyEnd: string; valueEnd: string; beforeValue: string }>()
+  const duplicates: Array<readonly [string, string]> = []
+  for (const member of object.members) {
+    const name = member.name.type === "String" ? member.name.value : member.name.name
+    const value = member.value
+    // serde consumes a scalar before judging it, but only peeks at the `[` or `{` of a container.
+    const container = value.type === "Array" || value.type === "Object"
+    const position = {
+      keyEnd: positionAt(body, member.name.loc.end.offset - 1),
+      valueEnd: positionAt(body, value.loc.end.offset - 1),
+      beforeValue: positionAt(body, value.loc.start.offset - (container ? 1 : 0))
+    }
+    if (fields.has(name)) duplicates.push([name, position.keyEnd])
+    else fields.set(name, position)
+  }
+  return { fields, objectEnd: positionAt(body, object.loc.end.offset - 1), duplicates }
+}
+
 /** Reads a body into raw fields: a JSON object, or form pairs (duplicates are an error, as in serde). */
 const readFields = (
   body: string,
   encoding: BodyEncoding,
   spec: StructSpec
-): { readonly _tag: "Ok"; readonly fields: Record<string, unknown> } | { readonly _tag: "Invalid"; readonly answer: OAuthErrorAnswer } => {
+):
+  | { readonly _tag: "Ok"; readonly fields: Record<string, unknown>; readonly layout?: JsonLayout }
+  | { readonly _tag: "Invalid"; readonly answer: OAuthErrorAnswer } => {
   if (encoding === "json") {
     let parsed: unknown
     try {
@@ -252,7 +293,13 @@ const readFields = (
         answer: invalidRequest(`${jsonDataPrefix}invalid type: ${describeJsonValue(parsed)}, expected struct ${spec.name}`)
       }
     }
-    return { _tag: "Ok", fields: parsed }
+    const layout = jsonLayout(body)
+    const known = new Set(spec.fields.map(([name]) => name))
+    const duplicate = layout.duplicates.find(([name]) => known.has(name))
+    if (duplicate !== undefined) {
+      return { _tag: "Invalid", answer: invalidRequest(`${jsonDataPrefix}duplicate field \`${duplicate[0]}\`${duplicate[1]}`) }
+    }
+    return { _tag: "Ok", fields: parsed, layout }
   }
   const fields: Record<string, unknown> = {}
   const known = new Set(spec.fields.map(([name]) => name))
@@ -280,11 +327,16 @@ export const decodeStruct = (
   const prefix = encoding === "json" ? jsonDataPrefix : formPrefix
   const decoders = new Map(spec.fields.map(([name, decoder]) => [name, decoder] as const))
   const values: Record<string, unknown> = {}
+  const layout = read.layout
   for (const [key, raw] of Object.entries(read.fields)) {
     const decoder = decoders.get(key)
     if (decoder === undefined) continue
     const result = decoder(raw, encoding)
-    if (!result.ok) return invalid(prefix + result.message)
+    if (!result.ok) {
+      const at = layout?.fields.get(key)
+      const where = at === undefined ? "" : typeof raw === "object" && raw !== null && key !== "authorization_details" ? at.beforeValue : at.valueEnd
+      return invalid(prefix + result.message + where)
+    }
     values[key] = result.value
   }
   const present = new Set(Object.keys(read.fields))
@@ -292,7 +344,7 @@ export const decodeStruct = (
     spec.fields.filter(([, , required]) => required).map(([name]) => name),
     present
   )
-  if (missing !== undefined) return invalid(`${prefix}missing field \`${missing}\``)
+  if (missing !== undefined) return invalid(`${prefix}missing field \`${missing}\`${layout?.objectEnd ?? ""}`)
   return { _tag: "Ok", value: values, fields: read.fields }
 }
 
