@@ -40,7 +40,11 @@ export interface TokenRequest {
    * as one space-separated `target`. For Entra ID: `api://cluster.namespace.app/.default`.
    */
   readonly target: string | ReadonlyArray<string>
-  /** Audience for an audience-restricted token (RFC 8707): an absolute http(s) URL. */
+  /**
+   * Audience for an audience-restricted token (RFC 8707), usually a URL agreed
+   * with the API provider. Forwarded as given, as the sidecar does; only an
+   * empty value or one with control characters is refused.
+   */
   readonly resource?: string | undefined
   /** Rich authorization request (RFC 9396), e.g. an Altinn system user; forwarded as is. */
   readonly authorizationDetails?: ReadonlyArray<Record<string, unknown>> | undefined

@@ -99,7 +99,12 @@ export const defaultRetrySchedule: Schedule.Schedule<unknown, TokenError> = Sche
 const SuccessBody = Schema.Struct({
   access_token: Schema.Redacted(Schema.NonEmptyString),
   expires_in: Schema.Int.pipe(Schema.nonNegative()),
-  token_type: Schema.Literal("Bearer")
+  // RFC 6749 §5.1: the type is case-insensitive; handed out as "Bearer" whatever the case sent.
+  token_type: Schema.transform(
+    Schema.String.pipe(Schema.filter((type) => type.toLowerCase() === "bearer", { message: () => "expected \"Bearer\" (in any case)" })),
+    Schema.Literal("Bearer"),
+    { strict: true, decode: () => "Bearer" as const, encode: (type) => type }
+  )
 })
 
 const ErrorBody = Schema.Struct({
