@@ -236,3 +236,53 @@ describe("a 401 from the API with an otherwise valid token", () => {
       yield* Effect.promise(() => api.close())
     }).pipe(Effect.provide(tokensFor(emulator)), Effect.provide(FetchHttpClient.layer)))
 })
+
+describe("retry budget: an outage is not multiplied", () => {
+  // Texas retries the identity provider itself (nais/texas src/http/client.rs: reqwest-retry), so
+  // every SDK retry during an outage costs the sidecar up to 4 upstream attempts more.
+  const coldCallers = (budget: "default" | false) =>
+    Effect.gen(function*() {
+      emulator.injectRandomly(Fault.status(500), 1)
+      const requests = Array.from({ length: 100 }, (_, i): TokenRequest => ({ identityProvider: "maskinporten", target: `skatt:scope.${i}` }))
+      const results = yield* Effect.all(requests.map((req) => Effect.either(getToken(req))), { concurrency: "unbounded" })
+      emulator.injectRandomly(Fault.status(500), 0)
+      return { results, sent: tokenRequestCount(emulator) }
+    }).pipe(Effect.provide(tokensFor(emulator, budget === false ? { retryBudget: false } : {})))
+
+  it.live("100 cold callers on 100 keys against a sidecar answering 500 cost at most 135 requests, each a typed error", () =>
+    Effect.gen(function*() {
+      const { results, sent } = yield* coldCallers("default")
+      expect(sent).toBeLessThanOrEqual(135)
+      expect(sent).toBeGreaterThanOrEqual(100)
+      for (const result of results) {
+        expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "TokenEndpointError", status: 500 })
+      }
+    }))
+
+  it.live("without the budget the same outage costs 4 requests a caller", () =>
+    Effect.gen(function*() {
+      const { sent } = yield* coldCallers(false)
+      expect(sent).toBe(400)
+    }))
+
+  it.live("a lone failure is still retried; spent, the budget refills with successes", () =>
+    Effect.gen(function*() {
+      const tokens = yield* TokenService
+      const sentFor = (arrange: () => void, req: TokenRequest = { ...request, skipCache: true }) =>
+        Effect.gen(function*() {
+          const before = tokenRequestCount(emulator)
+          arrange()
+          const result = yield* Effect.either(tokens.token(req))
+          return { ok: Either.isRight(result), sent: tokenRequestCount(emulator) - before }
+        })
+      expect(yield* sentFor(() => emulator.inject(Fault.status(500)))).toEqual({ ok: true, sent: 2 })
+      // 500 that does not clear: 4 attempts as the schedule allows; the bucket of 10 is down to 5.1.
+      // (A 4xx answer counts as an answer: only transient failures take from the bucket.)
+      expect(yield* sentFor(() => emulator.inject(Fault.status(500), 10))).toEqual({ ok: false, sent: 4 })
+      emulator.reset()
+      expect(yield* sentFor(() => emulator.inject(Fault.status(500)))).toEqual({ ok: false, sent: 1 })
+      // Down to 4.1; each success puts back a tenth: 20 successes and a lone failure is retried again.
+      for (let i = 0; i < 20; i++) expect((yield* sentFor(() => undefined)).ok).toBe(true)
+      expect(yield* sentFor(() => emulator.inject(Fault.status(500)))).toEqual({ ok: true, sent: 2 })
+    }).pipe(Effect.provide(tokensFor(emulator))))
+})

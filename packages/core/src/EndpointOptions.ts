@@ -61,4 +61,40 @@ export interface EndpointOptions {
    * @default 262144 (256 KiB)
    */
   readonly maxResponseBytes?: number | undefined
+  /**
+   * A retry budget shared by all calls of the service (gRPC-style retry
+   * throttling): each transient failure takes a token, each success gives back
+   * `tokenRatio`, and retries happen only while more than half of `maxTokens`
+   * are left. A lone failure is retried as the schedule says; while most
+   * calls fail, they fail at once instead of multiplying the sidecar's own
+   * retries. `false` turns it off.
+   * @default { maxTokens: 10, tokenRatio: 0.1 }
+   */
+  readonly retryBudget?: RetryBudgetOptions | false | undefined
+}
+
+/**
+ * The settings of the retry budget that a service's calls share.
+ *
+ * @example
+ * ```ts
+ * import type { RetryBudgetOptions } from "@effect-texas/core"
+ *
+ * const strict: RetryBudgetOptions = { maxTokens: 4, tokenRatio: 0.5 }
+ * ```
+ *
+ * @category options
+ * @since 0.2.0
+ */
+export interface RetryBudgetOptions {
+  /**
+   * Size of the bucket; retries stop once half of it has been spent on failures.
+   * @default 10
+   */
+  readonly maxTokens?: number | undefined
+  /**
+   * What one success puts back (0.1: ten successes undo one failure).
+   * @default 0.1
+   */
+  readonly tokenRatio?: number | undefined
 }

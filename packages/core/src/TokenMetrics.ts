@@ -79,6 +79,25 @@ export const retries = Metric.counter("effect_texas_token_endpoint_retries", {
 })
 
 /**
+ * Retries the retry budget held back: transient failures answered at once
+ * because most recent calls to the sidecar had failed.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const denied = Metric.value(TokenMetrics.retriesDenied)
+ * ```
+ *
+ * @category metrics
+ * @since 0.2.0
+ */
+export const retriesDenied = Metric.counter("effect_texas_token_endpoint_retries_denied", {
+  description: "retries not made because the retry budget was spent"
+})
+
+/**
  * Token acquisitions that failed (after retries), whatever the error.
  *
  * @example

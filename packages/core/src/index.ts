@@ -9,7 +9,7 @@ export { AccessToken } from "./AccessToken.js"
 
 export { CurrentUser, type User } from "./CurrentUser.js"
 
-export type { EndpointOptions } from "./EndpointOptions.js"
+export type { EndpointOptions, RetryBudgetOptions } from "./EndpointOptions.js"
 
 /**
  * Entra ID machine-to-machine tokens.

@@ -31,6 +31,7 @@ import type { EndpointOptions } from "../EndpointOptions.js"
 import * as TokenMetrics from "../TokenMetrics.js"
 import type { RequestEncoding } from "../TokenRequest.js"
 import { encodeFields, type PreparedRequest, tokenFields } from "./prepare.js"
+import * as RetryBudget from "./retryBudget.js"
 
 /** How the service talks to the endpoint; resolved from the options once, at construction. */
 export interface EndpointSettings {
@@ -41,6 +42,8 @@ export interface EndpointSettings {
   readonly retrySchedule: Schedule.Schedule<unknown, TokenError>
   /** Answers longer than this are refused unread: a token answer is a few KB. */
   readonly maxResponseBytes: number
+  /** Shared by every call of the service these settings belong to. */
+  readonly retryBudget: RetryBudget.RetryBudget
 }
 
 
@@ -62,7 +65,8 @@ export const resolveSettings = (
       attemptTimeout: Duration.decode(options.attemptTimeout ?? defaults.attemptTimeout),
       totalTimeout: Duration.decode(options.timeout ?? defaults.timeout),
       retrySchedule: options.retrySchedule ?? defaultRetrySchedule,
-      maxResponseBytes: options.maxResponseBytes ?? 256 * 1024
+      maxResponseBytes: options.maxResponseBytes ?? 256 * 1024,
+      retryBudget: options.retryBudget === false ? RetryBudget.unlimited : RetryBudget.make(options.retryBudget)
     }
   }
 }
@@ -316,15 +320,18 @@ export const callEndpoint = <A>(
   annotate: (value: A) => Record<string, unknown> = () => ({})
 ): Effect.Effect<A, TokenError> => {
   const schedule = honouringRetryAfter(settings.retrySchedule)
+  const budget = settings.retryBudget
   const worthRetrying = (error: TokenError) =>
     isTransient(error) && Duration.lessThanOrEqualTo(retryAfterOf(error), settings.totalTimeout)
+      ? Effect.tap(budget.allows, (allowed) => (allowed ? Effect.void : Metric.increment(TokenMetrics.retriesDenied)))
+      : Effect.succeed(false)
   return Effect.suspend(() => {
     let attempts = 0
     const counted = Effect.suspend(() => {
       attempts++
       const count = attempts > 1 ? Metric.increment(TokenMetrics.retries) : Effect.void
       return Effect.zipRight(Effect.zipRight(count, Metric.increment(TokenMetrics.fetches)), attempt(client, settings, call, decode))
-    })
+    }).pipe(Effect.tapBoth({ onFailure: (error) => (isTransient(error) ? budget.failed : budget.succeeded), onSuccess: () => budget.succeeded }))
     return counted.pipe(
       Effect.retry({ schedule, while: worthRetrying }),
       Effect.timeoutFail({
