@@ -29,6 +29,10 @@ export default defineConfig({
       project("http-server"),
       {
         resolve: { alias },
+        test: { name: "conformance", include: ["conformance/**/*.test.ts"], testTimeout: 20_000, hookTimeout: 20_000 }
+      },
+      {
+        resolve: { alias },
         test: { name: "reliability", include: ["reliability/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 20_000 }
       }
     ]

@@ -191,7 +191,11 @@ export interface UserTokenOptions {
    * @default "1 hour"
    */
   readonly expiresIn?: Duration.DurationInput | undefined
-  /** Further claims, e.g. `{ pid: "12345678910" }` or `{ NAVident: "Z123456" }`. */
+  /**
+   * Further claims, e.g. `{ pid: "12345678910" }` or `{ NAVident: "Z123456" }`.
+   * They go last, so they can also replace `iat`, `nbf`, `exp` or `iss`, or
+   * leave one out (`{ iss: undefined }`), for tests of what introspection refuses.
+   */
   readonly claims?: Readonly<Record<string, unknown>> | undefined
 }
 
@@ -397,11 +401,11 @@ const signUserToken = async (sidecar: SidecarContext, state: State, user: UserTo
   const token = await sidecar.keys.sign(user.provider, {
     ...claims,
     ...(user.audience === undefined ? {} : { aud: user.audience }),
-    ...user.claims,
     iat: Math.floor(issuedAtMs / 1000),
     nbf: Math.floor(issuedAtMs / 1000),
     exp: Math.floor(expiresAtMs / 1000),
-    jti: randomUUID()
+    jti: randomUUID(),
+    ...user.claims
   })
   state.issued.push(token)
   return token

@@ -11,7 +11,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { ProtectedApi } from "./ProtectedApi.js"
-import { TexasEmulator } from "./TexasEmulator.js"
+import { type IdentityProvider, TexasEmulator } from "./TexasEmulator.js"
 
 const usage = `Usage: effect-texas-emulator [options]
 
@@ -19,7 +19,14 @@ Runs a Texas token endpoint emulator on loopback until interrupted (Ctrl-C).
 
 Options:
   --port <n>          port to listen on (default 8090; 0 picks a free one)
-  --host <addr>       interface to bind (default 127.0.0.1)
+  --host <addr>       interface to bind (default 127.0.0.1; loopback only, see below)
+  --allow-non-loopback
+                      let --host be another address; the emulator grants tokens to
+                      anyone who asks, so only on a network you trust
+  --providers <list>  enabled identity providers, comma-separated
+                      (default maskinporten,entra_id,tokenx,idporten)
+  --client-id <id>    the application's client id: the audience introspection
+                      requires (default dev-gcp:team:app)
   --lifetime <s>      token lifetime in seconds (default 3600)
   --grant <scope>     grant a scope; repeat for more (default: every scope is granted)
   --api-scope <scope> also start a protected API that requires this scope
@@ -31,6 +38,9 @@ const parse = () =>
     options: {
       port: { type: "string", default: "8090" },
       host: { type: "string", default: "127.0.0.1" },
+      "allow-non-loopback": { type: "boolean", default: false },
+      providers: { type: "string", default: "maskinporten,entra_id,tokenx,idporten" },
+      "client-id": { type: "string" },
       lifetime: { type: "string", default: "3600" },
       grant: { type: "string", multiple: true },
       "api-scope": { type: "string" },
@@ -44,13 +54,24 @@ const wholeNumber = (name: string, text: string): number => {
   return value
 }
 
+const knownProviders: ReadonlyArray<IdentityProvider> = ["maskinporten", "entra_id", "tokenx", "idporten"]
+
+const providerList = (text: string): ReadonlyArray<IdentityProvider> =>
+  text.split(",").map((name) => name.trim()).filter((name) => name.length > 0).map((name) => {
+    const known = knownProviders.find((provider) => provider === name)
+    if (known === undefined) throw new Error(`--providers: unknown provider '${name}' (one of ${knownProviders.join(", ")})`)
+    return known
+  })
+
 let values: ReturnType<typeof parse>
 let port: number
 let lifetimeSeconds: number
+let providers: ReadonlyArray<IdentityProvider>
 try {
   values = parse()
   port = wholeNumber("port", values.port)
   lifetimeSeconds = wholeNumber("lifetime", values.lifetime)
+  providers = providerList(values.providers)
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`)
   process.exit(2)
@@ -64,10 +85,15 @@ const Emulator = TexasEmulator.layer({
   port,
   host: values.host,
   tokenLifetime: `${lifetimeSeconds} seconds`,
+  allowNonLoopback: values["allow-non-loopback"],
   grantedScopes: values.grant,
-  // An app on a laptop may use any of the sidecar's endpoints: enable every provider.
-  enabledProviders: ["maskinporten", "entra_id", "tokenx", "idporten"]
+  enabledProviders: providers,
+  clientId: values["client-id"]
 })
+
+if (values["allow-non-loopback"]) {
+  process.stderr.write(`warning: the emulator listens on ${values.host} and grants tokens to anyone who can reach it\n`)
+}
 
 const announce = Effect.gen(function*() {
   const emulator = yield* TexasEmulator
