@@ -72,13 +72,15 @@ const badAnswers: ReadonlyArray<readonly [name: string, fault: Fault.Fault, erro
   ["HTML instead of JSON", Fault.respond(200, "<!doctype html><p>Bad gateway</p>"), "InvalidTokenResponse", /not JSON/, 1],
   ["a 10 MB body", Fault.respond(200, "x".repeat(10 * 1024 * 1024)), "InvalidTokenResponse", /larger than 262144 bytes/, 1],
   ["an empty 200", Fault.respond(200, ""), "InvalidTokenResponse", /not JSON/, 1],
-  ["JSON null", Fault.respond(200, "null"), "InvalidTokenResponse", /Expected/, 1],
+  ["JSON null", Fault.respond(200, "null"), "InvalidTokenResponse", /JSON null, not an object/, 1],
   ["an access_token that is a number", Fault.respond(200, { access_token: 7, expires_in: 60, token_type: "Bearer" }), "InvalidTokenResponse", /access_token/, 1],
   ["expires_in as a string", Fault.respond(200, { access_token: "a.b.c", expires_in: "60", token_type: "Bearer" }), "InvalidTokenResponse", /expires_in/, 1],
   ["a negative expires_in", Fault.respond(200, { access_token: "a.b.c", expires_in: -1, token_type: "Bearer" }), "InvalidTokenResponse", /expires_in/, 1],
   ["an absurd expires_in", Fault.respond(200, { access_token: "a.b.c", expires_in: 1e20, token_type: "Bearer" }), "InvalidTokenResponse", /expires_in/, 1],
   ["token_type mac", Fault.respond(200, { access_token: "a.b.c", expires_in: 60, token_type: "mac" }), "InvalidTokenResponse", /token_type/, 1],
   ["token_type missing", Fault.respond(200, { access_token: "a.b.c", expires_in: 60 }), "InvalidTokenResponse", /token_type/, 1],
+  ["a 200 whose JSON is a string", Fault.respond(200, JSON.stringify("eyJ.bare-token.sig")), "InvalidTokenResponse", /^(?!.*bare-token).*JSON a string, not an object/, 1],
+  ["a 200 whose JSON is an array", Fault.respond(200, JSON.stringify(["eyJ.bare-token.sig"])), "InvalidTokenResponse", /^(?!.*bare-token).*JSON an array, not an object/, 1],
   ["a 400 whose body is not JSON", Fault.respond(400, "<html>nope</html>"), "TokenEndpointError", /not an OAuth error/, 1],
   ["a 500 whose body is HTML, every time", Fault.respond(500, "<html>oops</html>"), "TokenEndpointError", /not an OAuth error/, 4]
 ]

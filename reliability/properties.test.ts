@@ -158,3 +158,65 @@ describe("cache key (property)", () => {
       )
     ))
 })
+
+/** An organisation number type as teams write them: a private field, and `toJSON` for the wire. */
+class OrganisationNumber {
+  readonly #value: string
+  constructor(value: string) {
+    this.#value = value
+  }
+  toJSON() {
+    return `0192:${this.#value}`
+  }
+}
+
+/** Values whose own keys are not what `JSON.stringify` sends. */
+const wireOnlyValueArb = fc.oneof(
+  fc.constantFrom("111111111", "222222222").map((n) => new OrganisationNumber(n)),
+  fc.constantFrom(0, 1).map((s) => new Date(s * 1000)),
+  fc.constantFrom("https://a.example/", "https://b.example/").map((u) => new URL(u)),
+  fc.constantFrom("x", "y")
+)
+const wireDetailsArb = fc.array(fc.record({ type: fc.constant("urn:altinn:systemuser"), systemuser_org: wireOnlyValueArb }), { minLength: 1, maxLength: 2 })
+
+describe("cache key from the wire (property)", () => {
+  it.live("two requests share a cache entry if and only if their wire bodies are equal (toJSON, Date, URL)", () =>
+    Effect.promise(() =>
+      fc.assert(
+        fc.asyncProperty(wireDetailsArb, wireDetailsArb, async (a, b) => {
+          emulator.reset()
+          const request = (details: ReadonlyArray<Record<string, unknown>>): TokenRequest => ({
+            identityProvider: "maskinporten",
+            target: "altinn:scope",
+            authorizationDetails: details
+          })
+          const shared = await Effect.runPromise(
+            Effect.gen(function*() {
+              const tokens = yield* TokenService
+              return (yield* tokens.token(request(a))) === (yield* tokens.token(request(b)))
+            }).pipe(Effect.provide(tokensFor(emulator)))
+          )
+          const bodies = emulator.requests().map((r) => JSON.stringify(r.body?.["authorization_details"]))
+          expect(shared).toBe(JSON.stringify(a) === JSON.stringify(b))
+          // What went on the wire is what JSON.stringify makes of the details.
+          expect(bodies[0]).toBe(JSON.stringify(a))
+        }),
+        { numRuns: 60 }
+      )
+    ))
+
+  it.live("system user 222222222 never gets the token issued for 111111111", () =>
+    Effect.gen(function*() {
+      emulator.reset()
+      const tokens = yield* TokenService
+      const forOrg = (org: string) =>
+        tokens.token({ identityProvider: "maskinporten", target: "altinn:scope", authorizationDetails: [{ type: "urn:altinn:systemuser", systemuser_org: new OrganisationNumber(org) }] })
+      const first = yield* forOrg("111111111")
+      const second = yield* forOrg("222222222")
+      expect(second).not.toBe(first)
+      expect(emulator.requests().map((r) => r.body?.["authorization_details"])).toEqual([
+        [{ type: "urn:altinn:systemuser", systemuser_org: "0192:111111111" }],
+        [{ type: "urn:altinn:systemuser", systemuser_org: "0192:222222222" }]
+      ])
+    }).pipe(Effect.provide(tokensFor(emulator))))
+})

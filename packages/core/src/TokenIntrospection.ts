@@ -20,7 +20,7 @@ import {
   describeIssues,
   type EndpointSettings,
   httpUrlConfig,
-  parseJson,
+  parseJsonObject,
   resolveSettings
 } from "./internal/endpoint.js"
 import { InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
@@ -230,8 +230,8 @@ const toResult = (settings: EndpointSettings) => (
   text: string
 ): Either.Either<IntrospectionResult, InvalidTokenResponse> => {
   const invalid = (reason: string) => new InvalidTokenResponse({ endpoint: settings.endpoint, status: response.status, reason })
-  const json = parseJson(text)
-  if (Either.isLeft(json)) return Either.left(invalid(`the body is not JSON (${text.length} characters)`))
+  const json = parseJsonObject(text)
+  if (Either.isLeft(json)) return Either.left(invalid(json.left))
   const answer = decodeAnswer(json.right)
   if (Either.isLeft(answer)) return Either.left(invalid(describeIssues(answer.left)))
   const { active, error, ...claims } = answer.right

@@ -128,13 +128,30 @@ export const parseJson = (text: string): Either.Either<unknown, undefined> => {
   }
 }
 
-/** Names each failing field and why; values of `access_token` are never quoted. */
+const jsonType = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`
+
+/**
+ * The body as a JSON object, or why not, by its JSON type only: a body that is
+ * a bare string may well be a token, so no part of it is ever quoted.
+ */
+export const parseJsonObject = (text: string): Either.Either<Record<string, unknown>, string> =>
+  Either.match(parseJson(text), {
+    onLeft: () => Either.left(`the body is not JSON (${text.length} characters)`),
+    onRight: (json) =>
+      typeof json === "object" && json !== null && !Array.isArray(json)
+        ? Either.right(json as Record<string, unknown>)
+        : Either.left(`the body is JSON ${jsonType(json)}, not an object`)
+  })
+
+/** Names each failing field and what was expected; the values sent are never quoted (one may be a token). */
 export const describeIssues = (error: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
     .map((issue) => {
       const path = issue.path.join(".")
       if (issue.path[0] === "access_token") return "access_token: expected a non-empty string"
-      return path === "" ? issue.message : `${path}: ${issue.message}`
+      const message = issue.message.replace(/,\s*actual[\s\S]*$/, "")
+      return path === "" ? message : `${path}: ${message}`
     })
     .join("; ")
 
@@ -179,8 +196,8 @@ const toAccessToken = (
 ): Either.Either<AccessToken, InvalidTokenResponse> => {
   const invalid = (reason: string) =>
     new InvalidTokenResponse({ endpoint: settings.endpoint, status: response.status, reason })
-  const json = parseJson(text)
-  if (Either.isLeft(json)) return Either.left(invalid(`the body is not JSON (${describeBody(response, text)})`))
+  const json = parseJsonObject(text)
+  if (Either.isLeft(json)) return Either.left(invalid(`${json.left} (content-type ${response.headers["content-type"] ?? "(none)"})`))
   const decoded = decodeSuccess(json.right)
   if (Either.isLeft(decoded)) return Either.left(invalid(describeIssues(decoded.left)))
   const body = decoded.right

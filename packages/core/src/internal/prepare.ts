@@ -15,8 +15,9 @@ export interface PreparedRequest {
   /** Scopes joined by single spaces. */
   readonly target: string
   readonly resource: string | undefined
+  /** The details as they go on the wire (plain JSON values, `toJSON` applied). */
   readonly authorizationDetails: ReadonlyArray<Record<string, unknown>> | undefined
-  /** Canonical JSON of `authorizationDetails` (object keys sorted), for the key. */
+  /** Canonical JSON of `authorizationDetails` as sent (object keys sorted), for the key. */
   readonly detailsKey: string
   readonly skipCache: boolean
   /** Equal for two requests exactly when the sidecar would answer them with the same token. */
@@ -101,15 +102,24 @@ export const canonicalJson = (value: unknown): string => {
   return JSON.stringify(value) ?? "null"
 }
 
-const checkDetails = (details: unknown): string | InvalidTokenRequest => {
+/**
+ * The details exactly as they go on the wire: `JSON.stringify` (which honours
+ * `toJSON`, drops `undefined` and turns a `Date` or `URL` into a string),
+ * read back. Both the body and the cache key are made from this copy, so two
+ * requests share a cache entry exactly when their bodies are equal.
+ */
+const checkDetails = (details: unknown): { readonly wire: ReadonlyArray<Record<string, unknown>>; readonly key: string } | InvalidTokenRequest => {
   if (!Array.isArray(details)) return fail("authorizationDetails", "must be a list of objects")
-  if (!details.every(isPlainObject)) return fail("authorizationDetails", "every entry must be an object")
+  let wire: unknown
   try {
-    JSON.stringify(details)
-    return canonicalJson(details)
+    wire = JSON.parse(JSON.stringify(details))
   } catch (error) {
     return fail("authorizationDetails", `cannot be sent as JSON: ${error instanceof Error ? error.message : String(error)}`)
   }
+  if (!Array.isArray(wire) || !wire.every(isPlainObject)) {
+    return fail("authorizationDetails", "every entry must be an object (as sent in JSON)")
+  }
+  return { wire, key: canonicalJson(wire) }
 }
 
 /** Validates a request and computes its cache key. */
@@ -130,10 +140,12 @@ export const prepare = (request: TokenRequest): PreparedRequest | InvalidTokenRe
     if (problem !== undefined) return problem
   }
   let detailsKey = ""
+  let details: ReadonlyArray<Record<string, unknown>> | undefined
   if (request.authorizationDetails !== undefined) {
     const checked = checkDetails(request.authorizationDetails)
-    if (typeof checked !== "string") return checked
-    detailsKey = checked
+    if (checked instanceof InvalidTokenRequest) return checked
+    detailsKey = checked.key
+    details = checked.wire
   }
   const skipCache = request.skipCache
   if (skipCache !== undefined && typeof skipCache !== "boolean") return fail("skipCache", "must be true or false")
@@ -142,7 +154,7 @@ export const prepare = (request: TokenRequest): PreparedRequest | InvalidTokenRe
     providerName: request.identityProvider,
     target,
     resource,
-    authorizationDetails: request.authorizationDetails,
+    authorizationDetails: details,
     detailsKey,
     skipCache: skipCache === true,
     // NUL cannot occur in a valid target or resource, so the parts cannot run into each other.
