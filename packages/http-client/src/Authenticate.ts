@@ -10,8 +10,11 @@ import * as Headers from "@effect/platform/Headers"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { type AccessToken, type TokenError, type TokenRequest, TokenService, type TokenServiceShape } from "@effect-texas/core"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
 import { OriginNotAllowed } from "./AuthError.js"
 
 // ---- Options -----------------------------------------------------------------
@@ -39,6 +42,14 @@ export interface AuthenticateOptions extends Omit<TokenRequest, "skipCache"> {
    * @default 0
    */
   readonly followRedirects?: number | undefined
+  /**
+   * A token obtained by a forced renewal (after a 401) is not force-renewed
+   * again within this time: further 401s are returned as they are. An API
+   * that answers 401 where it means 403 then cannot send every request past
+   * the sidecar's cache to the identity provider.
+   * @default "30 seconds"
+   */
+  readonly minRenewInterval?: Duration.DurationInput | undefined
 }
 
 // ---- Origins -----------------------------------------------------------------
@@ -77,6 +88,23 @@ const withoutAuthorization = (request: HttpClientRequest.HttpClientRequest): Htt
     urlParams: request.urlParams,
     body: request.body
   })
+
+/**
+ * Whether `fetch` followed a redirect to another origin before this answer:
+ * the fetch standard dropped `Authorization` on the way, so a 401 from there
+ * is not a rejection of our token.
+ */
+const redirectedAway = (response: HttpClientResponse.HttpClientResponse): boolean => {
+  // The platform keeps fetch's Response as `source`, under an interruptible wrapper's `original`;
+  // a client that is not fetch has neither, and follows no redirects by itself.
+  let current: unknown = response
+  for (let depth = 0; depth < 3 && typeof current === "object" && current !== null && "original" in current; depth++) {
+    current = current.original
+  }
+  const source = typeof current === "object" && current !== null && "source" in current ? current.source : undefined
+  if (typeof Response === "undefined" || !(source instanceof Response) || !source.redirected) return false
+  return originOf(source.url) !== originOf(response.request.url)
+}
 
 /** A request whose body is a stream has been consumed by the first send: it cannot go again. */
 const isReplayable = (request: HttpClientRequest.HttpClientRequest) => request.body._tag !== "Stream"
@@ -193,7 +221,7 @@ export interface TokenSource<E, R> {
  * @category options
  * @since 0.1.0
  */
-export type OriginOptions = Pick<AuthenticateOptions, "allowedOrigins" | "followRedirects">
+export type OriginOptions = Pick<AuthenticateOptions, "allowedOrigins" | "followRedirects" | "minRenewInterval">
 
 /**
  * The middleware behind `authenticate`, for any source of tokens: it attaches
@@ -279,14 +307,24 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | OriginNotAllowed, R | RS> =>
     maxRedirects === 0 ? guarded.execute(request) : Effect.flatMap(guarded.execute(request), (response) => follow(response, 0))
 
+  const minRenewIntervalMs = Duration.toMillis(Duration.decode(options.minRenewInterval ?? "30 seconds"))
+  /** The token the last forced renewal gave, and when: it is not force-renewed again before the interval. */
+  const lastForced = Ref.unsafeMake<{ readonly token: AccessToken; readonly atMs: number } | undefined>(undefined)
+
   /**
    * After a 401 to a request that carried the token: if the source still holds
-   * the token that was sent, renew it; if it has moved on already (another
-   * fiber renewed it), the next send picks up the new one.
+   * the token that was sent, renew it (unless a forced renewal gave it less
+   * than `minRenewInterval` ago); if it has moved on already (another fiber
+   * renewed it), the next send picks up the new one. Succeeds with whether to replay.
    */
-  const renewRejected = (sent: string): Effect.Effect<void, ES, RS> =>
-    Effect.flatMap(source.token, (current) =>
-      `Bearer ${Redacted.value(current.accessToken)}` === sent ? Effect.asVoid(source.renew(current)) : Effect.void)
+  const renewRejected = (sent: string): Effect.Effect<boolean, ES, RS> =>
+    Effect.flatMap(source.token, (current) => {
+      if (`Bearer ${Redacted.value(current.accessToken)}` !== sent) return Effect.succeed(true)
+      return Effect.flatMap(Effect.zip(Ref.get(lastForced), Clock.currentTimeMillis), ([forced, nowMs]) =>
+        forced !== undefined && forced.token === current && nowMs - forced.atMs < minRenewIntervalMs
+          ? Effect.succeed(false)
+          : Effect.flatMap(source.renew(current), (renewed) => Effect.as(Ref.set(lastForced, { token: renewed, atMs: nowMs }), true)))
+    })
 
   const execute = (
     request: HttpClientRequest.HttpClientRequest
@@ -294,8 +332,8 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
     Effect.flatMap(send(request), (response) => {
       const sent = sentAuthorization(response)
       // Only a 401 to a request that carried the token means the token was rejected; replay once.
-      return response.status === 401 && sent !== undefined && isReplayable(request)
-        ? Effect.zipRight(renewRejected(sent), send(request))
+      return response.status === 401 && sent !== undefined && isReplayable(request) && !redirectedAway(response)
+        ? Effect.flatMap(renewRejected(sent), (replay) => (replay ? send(request) : Effect.succeed(response)))
         : Effect.succeed(response)
     })
 

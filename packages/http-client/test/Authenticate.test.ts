@@ -300,3 +300,41 @@ describe("composes with the platform", () => {
       expect(api.requests()).toHaveLength(0)
     })))
 })
+
+describe("bounded forced renewals (an API that answers 401 where it means 403)", () => {
+  const forced = () => tokenRequests().filter((r) => r.body?.["skip_cache"] === true).length
+
+  it.live("20 requests to an API that always answers 401: one forced renewal and one replay, then 401s as they are", () =>
+    run(Effect.gen(function*() {
+      const client = yield* authenticated()
+      api.rejectNext(1000)
+      const statuses: Array<number> = []
+      for (let i = 0; i < 20; i++) statuses.push((yield* client.get(`${api.url}/api/hello`)).status)
+      expect(statuses.every((status) => status === 401)).toBe(true)
+      expect(forced()).toBeLessThanOrEqual(2)
+      expect(forced()).toBeGreaterThanOrEqual(1)
+      // The first request was replayed once, every later one sent once.
+      expect(api.requests()).toHaveLength(21)
+    })))
+
+  it.live("a fresh rejection after the interval is renewed and replayed again", () =>
+    run(Effect.gen(function*() {
+      const client = yield* authenticated({ minRenewInterval: "300 millis" })
+      api.rejectNext(2)
+      expect((yield* client.get(`${api.url}/api/hello`)).status).toBe(401)
+      expect(forced()).toBe(1)
+      yield* Effect.sleep("350 millis")
+      api.rejectNext(1)
+      expect((yield* client.get(`${api.url}/api/hello`)).status).toBe(200)
+      expect(forced()).toBe(2)
+    })))
+
+  it.live("a 401 from another origin that fetch was redirected to is not a rejection of our token", () =>
+    run(Effect.gen(function*() {
+      const client = yield* authenticated()
+      const response = yield* client.get(`${api.url}/redirect?to=${encodeURIComponent(`${elsewhere.url}/api/hello`)}`)
+      expect(response.status).toBe(401)
+      expect(forced()).toBe(0)
+      expect(api.requests()).toHaveLength(1)
+    })))
+})
