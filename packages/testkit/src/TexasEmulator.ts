@@ -94,6 +94,23 @@ export interface EmulatorStats {
 }
 
 /**
+ * Issuer and client id for each provider that should not have the defaults.
+ *
+ * @category options
+ * @since 0.2.0
+ */
+export interface ProvidersOptions {
+  /** Maskinporten (no audience is required of its tokens). */
+  readonly maskinporten?: ProviderOptions | undefined
+  /** Entra ID (`azuread`). */
+  readonly entra_id?: ProviderOptions | undefined
+  /** TokenX. */
+  readonly tokenx?: ProviderOptions | undefined
+  /** ID-porten. */
+  readonly idporten?: ProviderOptions | undefined
+}
+
+/**
  * The emulator's settings.
  *
  * @category options
@@ -136,7 +153,7 @@ export interface TexasEmulatorOptions {
    */
   readonly enabledProviders?: ReadonlyArray<IdentityProvider> | undefined
   /** Issuer and client id per provider, as the sidecar is configured with them. */
-  readonly providers?: { readonly [P in IdentityProvider]?: ProviderOptions } | undefined
+  readonly providers?: ProvidersOptions | undefined
   /**
    * Time the emulated identity provider takes to issue a token on a cache miss.
    * @default 0

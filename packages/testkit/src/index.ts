@@ -26,6 +26,8 @@ export {
   type EmulatorStats,
   fromHandle,
   type IdentityProvider,
+  type ProviderOptions,
+  type ProvidersOptions,
   type RecordedRequest,
   type Service as TexasEmulatorService,
   startTexasEmulator,
