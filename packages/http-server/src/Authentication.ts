@@ -9,12 +9,13 @@
 import * as HttpApiError from "@effect/platform/HttpApiError"
 import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
 import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { CurrentUser, type IntrospectRequest, TokenIntrospection } from "@effect-texas/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { verifyUser } from "./internal/verify.js"
+import { bearerToken, type Refusal, verifyUser } from "./internal/verify.js"
 
 /**
  * Which identity provider the callers' tokens must come from.
@@ -84,7 +85,12 @@ const authenticateBearer = (
   options: AuthenticationOptions,
   token: Redacted.Redacted<string>
 ) =>
-  verifyUser(introspection, options.identityProvider, token).pipe(
+  // HttpApiSecurity.bearer takes whatever follows the header's first 7 characters (`Basic  t`, `DPoP   t`):
+  // the raw header must be `Bearer <token>` itself, as requireUser checks it.
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+    bearerToken(request.headers["authorization"]) === Redacted.value(token)
+      ? verifyUser(introspection, options.identityProvider, token)
+      : Effect.fail<Refusal>({ _tag: "Unauthorized", description: "not a Bearer authorization" })).pipe(
     Effect.mapError((refusal) =>
       refusal._tag === "Unauthorized" ? new HttpApiError.Unauthorized() : new HttpApiError.ServiceUnavailable()
     ),

@@ -10,7 +10,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { CurrentUser, type IntrospectRequest, TokenIntrospection } from "@effect-texas/core"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { verifyUser } from "./internal/verify.js"
+import { bearerToken, verifyUser } from "./internal/verify.js"
 
 /**
  * Which identity provider the callers' tokens must come from.
@@ -21,8 +21,6 @@ import { verifyUser } from "./internal/verify.js"
 export interface RequireUserOptions {
   readonly identityProvider: IntrospectRequest["identityProvider"]
 }
-
-const bearer = /^Bearer ([^\s]+)$/i
 
 const unauthorized = (description: string) =>
   HttpServerResponse.empty({
@@ -62,9 +60,9 @@ export const requireUser = (options: RequireUserOptions) =>
 > =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const match = bearer.exec(request.headers["authorization"] ?? "")
-    if (match === null) return unauthorized("missing bearer token")
-    const token = Redacted.make(match[1]!)
+    const sent = bearerToken(request.headers["authorization"])
+    if (sent === undefined) return unauthorized("missing bearer token")
+    const token = Redacted.make(sent)
     const introspection = yield* TokenIntrospection
     const user = yield* Effect.either(verifyUser(introspection, options.identityProvider, token))
     if (user._tag === "Right") return yield* Effect.provideService(app, CurrentUser, user.right)

@@ -152,6 +152,20 @@ describe("inbound: HttpApi middleware and requireUser", () => {
       expect(emulator.stats().exchangeRequests).toBe(0)
     }))
 
+  it.scoped("only `Bearer <token>` authenticates, at both kinds of server: not Basic, DPoP or any 7 characters", () =>
+    Effect.gen(function*() {
+      const { downstream, frontend } = yield* servers
+      const valid = yield* idportenUser("user-a")
+      const raw = (url: string, authorization: string) => Effect.promise(() => fetch(url, { headers: { authorization } }))
+      for (const header of [`Basic  ${valid}`, `DPoP   ${valid}`, `xxxxxxx${valid}`, `Bearer  ${valid}`]) {
+        expect((yield* raw(`${frontend}/api/greeting`, header)).status).toBe(401)
+        expect((yield* raw(`${downstream}/api/whoami`, header)).status).toBe(401)
+      }
+      expect(emulator.stats().introspectionRequests).toBe(0)
+      // The scheme is case-insensitive (RFC 6750 §2.1 via RFC 7235).
+      expect((yield* raw(`${frontend}/api/greeting`, `bearer ${valid}`)).status).toBe(200)
+    }))
+
   it.scopedLive("503, not 401, when the sidecar cannot be asked", () =>
     Effect.gen(function*() {
       const gone = yield* Effect.promise(() => startTexasEmulator())

@@ -12,6 +12,12 @@ export type Refusal =
   | { readonly _tag: "Unavailable" }
 
 const unauthorized = (description: string): Refusal => ({ _tag: "Unauthorized", description })
+
+/** RFC 6750 §2.1: `Bearer <token>`, the scheme in any case; anything else carries no bearer token. */
+const bearerHeader = /^Bearer ([^\s]+)$/i
+
+/** The bearer token of an `Authorization` header, or undefined when it is not `Bearer <token>`. */
+export const bearerToken = (header: string | undefined): string | undefined => bearerHeader.exec(header ?? "")?.[1]
 const unavailable: Refusal = { _tag: "Unavailable" }
 
 /** Introspects `token` and maps the verdict to the user or a refusal, logging why (never the token). */
