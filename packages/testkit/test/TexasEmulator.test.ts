@@ -517,3 +517,24 @@ describe("as a command", () => {
     }
   })
 })
+
+describe("bounds (security review)", () => {
+  it("refuses to listen beyond loopback unless told to", async () => {
+    await expect(startTexasEmulator({ host: "0.0.0.0" })).rejects.toThrow(/allowNonLoopback/)
+  })
+
+  it("keeps the most recent issued tokens and cache entries only", async () => {
+    const bounded = await startTexasEmulator({ requestLogLimit: 5, cacheLimit: 5 })
+    try {
+      for (let i = 0; i < 12; i++) await (await postJson(bounded.tokenEndpoint, maskinporten(`skatt:scope.${i}`))).arrayBuffer()
+      expect(bounded.issuedTokens()).toHaveLength(5)
+      expect(bounded.requests()).toHaveLength(5)
+      expect(bounded.stats().tokensIssued).toBe(12)
+      // The oldest entry was evicted: asking for it again issues a new token.
+      await (await postJson(bounded.tokenEndpoint, maskinporten("skatt:scope.0"))).arrayBuffer()
+      expect(bounded.stats()).toMatchObject({ tokensIssued: 13, cacheHits: 0 })
+    } finally {
+      await bounded.close()
+    }
+  })
+})
