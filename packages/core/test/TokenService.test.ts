@@ -398,7 +398,7 @@ describe("errors", () => {
     ["a missing access_token", Fault.respond(200, { expires_in: 60, token_type: "Bearer" }), "access_token"],
     ["an empty access_token", Fault.respond(200, { access_token: "", expires_in: 60, token_type: "Bearer" }), "access_token"],
     ["a fractional expires_in", Fault.respond(200, { access_token: "secret.frac.token", expires_in: 1.5, token_type: "Bearer" }), "expires_in"],
-    ["a JSON array", Fault.respond(200, []), "Expected"]
+    ["a JSON array", Fault.respond(200, []), "JSON an array, not an object"]
   ]
 
   for (const [name, fault, mentions] of badAnswers) {
