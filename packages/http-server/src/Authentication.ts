@@ -9,13 +9,15 @@
 import * as HttpApiError from "@effect/platform/HttpApiError"
 import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
 import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { CurrentUser, type IntrospectRequest, TokenIntrospection } from "@effect-texas/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { bearerToken, type Refusal, verifyUser } from "./internal/verify.js"
+import { bearerToken, challenge, type Refusal, verifyUser } from "./internal/verify.js"
 
 /**
  * Which identity provider the callers' tokens must come from.
@@ -80,6 +82,13 @@ export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@ef
 }
 
 /** Introspects one bearer token: the user, or the HTTP error for the refusal. */
+/** Adds the RFC 6750 challenge to this request's 401 (HttpApi errors carry no headers of their own). */
+const withChallenge = (description: string) =>
+  HttpApp.appendPreResponseHandler((_request, response) =>
+    Effect.succeed(
+      response.status === 401 ? HttpServerResponse.setHeader(response, "www-authenticate", challenge(description)) : response
+    ))
+
 const authenticateBearer = (
   introspection: TokenIntrospection["Type"],
   options: AuthenticationOptions,
@@ -90,9 +99,11 @@ const authenticateBearer = (
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
     bearerToken(request.headers["authorization"]) === Redacted.value(token)
       ? verifyUser(introspection, options.identityProvider, token)
-      : Effect.fail<Refusal>({ _tag: "Unauthorized", description: "not a Bearer authorization" })).pipe(
-    Effect.mapError((refusal) =>
-      refusal._tag === "Unauthorized" ? new HttpApiError.Unauthorized() : new HttpApiError.ServiceUnavailable()
+      : Effect.fail<Refusal>({ _tag: "Unauthorized", description: "missing bearer token" })).pipe(
+    Effect.catchAll((refusal): Effect.Effect<never, HttpApiError.Unauthorized | HttpApiError.ServiceUnavailable> =>
+      refusal._tag === "Unauthorized"
+        ? Effect.zipRight(withChallenge(refusal.description), Effect.fail(new HttpApiError.Unauthorized()))
+        : Effect.fail(new HttpApiError.ServiceUnavailable())
     ),
     Effect.withSpan("Authentication.bearer", { attributes: { "texas.identity_provider": options.identityProvider } })
   )

@@ -10,7 +10,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { CurrentUser, type IntrospectRequest, TokenIntrospection } from "@effect-texas/core"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { bearerToken, verifyUser } from "./internal/verify.js"
+import { bearerToken, challenge, verifyUser } from "./internal/verify.js"
 
 /**
  * Which identity provider the callers' tokens must come from.
@@ -25,7 +25,7 @@ export interface RequireUserOptions {
 const unauthorized = (description: string) =>
   HttpServerResponse.empty({
     status: 401,
-    headers: { "www-authenticate": `Bearer error="invalid_token", error_description="${description}"` }
+    headers: { "www-authenticate": challenge(description) }
   })
 
 /**

@@ -162,6 +162,11 @@ describe("inbound: HttpApi middleware and requireUser", () => {
         expect((yield* raw(`${downstream}/api/whoami`, header)).status).toBe(401)
       }
       expect(emulator.stats().introspectionRequests).toBe(0)
+      // RFC 6750 §3: a 401 says how to authenticate, at both kinds of server.
+      for (const url of [`${frontend}/api/greeting`, `${downstream}/api/whoami`]) {
+        expect((yield* raw(url, `Basic ${valid}`)).headers.get("www-authenticate")).toBe('Bearer error="invalid_token", error_description="missing bearer token"')
+        expect((yield* get(url, "not-a-jwt")).headers.get("www-authenticate")).toMatch(/^Bearer error="invalid_token"/)
+      }
       // The scheme is case-insensitive (RFC 6750 §2.1 via RFC 7235).
       expect((yield* raw(`${frontend}/api/greeting`, `bearer ${valid}`)).status).toBe(200)
     }))

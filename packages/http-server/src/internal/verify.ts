@@ -16,6 +16,9 @@ const unauthorized = (description: string): Refusal => ({ _tag: "Unauthorized", 
 /** RFC 6750 §2.1: `Bearer <token>`, the scheme in any case; anything else carries no bearer token. */
 const bearerHeader = /^Bearer ([^\s]+)$/i
 
+/** RFC 6750 §3: the challenge a 401 carries. The descriptions are ours, never a token. */
+export const challenge = (description: string): string => `Bearer error="invalid_token", error_description="${description}"`
+
 /** The bearer token of an `Authorization` header, or undefined when it is not `Bearer <token>`. */
 export const bearerToken = (header: string | undefined): string | undefined => bearerHeader.exec(header ?? "")?.[1]
 const unavailable: Refusal = { _tag: "Unavailable" }
