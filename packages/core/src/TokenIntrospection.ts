@@ -9,10 +9,13 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as FiberId from "effect/FiberId"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import {
@@ -146,8 +149,8 @@ export interface Service {
 
 /**
  * Settings of `TokenIntrospection.layer`. Introspection sits on the request
- * path of a server, so its timeouts default shorter: "2 seconds" per attempt,
- * "5 seconds" in all.
+ * path of a server, so its defaults are short: one retry after about 100 ms,
+ * "1 second" per attempt, "2500 millis" in all.
  *
  * @category options
  * @since 0.1.0
@@ -240,6 +243,33 @@ const toResult = (settings: EndpointSettings) => (
 
 const providers = new Set(["tokenx", "entra_id", "azuread", "idporten", "maskinporten"])
 
+/** On the request path of a server: one retry, soon. */
+const requestPathRetries: Schedule.Schedule<unknown, TokenError> = Schedule.exponential("100 millis").pipe(
+  Schedule.jittered,
+  Schedule.intersect(Schedule.recurs(1))
+)
+
+/**
+ * Longest token sent to the sidecar: Node refuses request headers over 16 KiB,
+ * so no longer bearer token can reach a server to begin with.
+ */
+const maxTokenLength = 16 * 1024
+
+/** Three base64url segments: what the sidecar can validate (a JWS); anything else it answers inactive. */
+const jwsShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
+/**
+ * The sidecar's verdict on a token that cannot be a JWS, given here without a
+ * round trip: nais/texas `src/oauth/token.rs` decodes the header first and
+ * answers inactive when it cannot.
+ */
+const notAJws = (token: string): Inactive | undefined =>
+  token.length > maxTokenLength
+    ? new Inactive({ reason: `token is longer than ${maxTokenLength} characters (not sent)` })
+    : jwsShape.test(token)
+    ? undefined
+    : new Inactive({ reason: "invalid token header: InvalidToken" })
+
 // ---- Constructor ---------------------------------------------------------------
 
 /**
@@ -251,8 +281,44 @@ const providers = new Set(["tokenx", "entra_id", "azuread", "idporten", "maskinp
 export const make = (options: TokenIntrospectionOptions): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    const { invalid, settings } = resolveSettings(options, { attemptTimeout: "2 seconds", timeout: "5 seconds" })
+    const { invalid, settings } = resolveSettings(
+      { ...options, retrySchedule: options.retrySchedule ?? requestPathRetries },
+      { attemptTimeout: "1 second", timeout: "2500 millis" }
+    )
     const decode = toResult(settings)
+    // Identical introspections in flight share one request (keyed by the token only while it is in flight).
+    const inFlight = new Map<string, Deferred.Deferred<IntrospectionResult, TokenError>>()
+
+    const ask = (provider: IntrospectRequest["identityProvider"], token: string) =>
+      callEndpoint(
+        client,
+        settings,
+        {
+          fields: { identity_provider: provider, token },
+          providerName: provider,
+          target: "(introspection)",
+          spanName: "TokenIntrospection.introspect",
+          attributes: { "texas.identity_provider": provider }
+        },
+        (response, text) => decode(response, text),
+        (result) => ({ "texas.active": result._tag === "Active" })
+      )
+
+    /** Joins the flight for this token, or starts one that no caller's interruption cancels. */
+    const shared = (provider: IntrospectRequest["identityProvider"], token: string) =>
+      Effect.suspend(() => {
+        const key = `${provider}\u0000${token}`
+        const pending = inFlight.get(key)
+        if (pending !== undefined) return Deferred.await(pending)
+        const deferred = Deferred.unsafeMake<IntrospectionResult, TokenError>(FiberId.none)
+        inFlight.set(key, deferred)
+        const flight = ask(provider, token).pipe(
+          Effect.exit,
+          Effect.flatMap((exit) => Deferred.done(deferred, exit)),
+          Effect.ensuring(Effect.sync(() => inFlight.delete(key)))
+        )
+        return Effect.zipRight(Effect.forkDaemon(flight), Deferred.await(deferred))
+      })
 
     const introspect = (request: IntrospectRequest): Effect.Effect<IntrospectionResult, TokenError> => {
       if (invalid !== undefined) return Effect.fail(invalid)
@@ -266,19 +332,8 @@ export const make = (options: TokenIntrospectionOptions): Effect.Effect<Service,
       if (typeof token !== "string" || token.trim().length === 0) {
         return Effect.fail(new InvalidTokenRequest({ field: "token", reason: "is empty" }))
       }
-      return callEndpoint(
-        client,
-        settings,
-        {
-          fields: { identity_provider: request.identityProvider, token },
-          providerName: request.identityProvider,
-          target: "(introspection)",
-          spanName: "TokenIntrospection.introspect",
-          attributes: { "texas.identity_provider": request.identityProvider }
-        },
-        (response, text) => decode(response, text),
-        (result) => ({ "texas.active": result._tag === "Active" })
-      )
+      const local = notAJws(token)
+      return local === undefined ? shared(request.identityProvider, token) : Effect.succeed(local)
     }
 
     return TokenIntrospection.of({ introspect })

@@ -246,4 +246,34 @@ describe("TokenIntrospection", () => {
       expect(error).toMatchObject({ _tag: "InvalidTokenRequest", field: "token" })
       expect(emulator.stats().introspectionRequests).toBe(0)
     }).pipe(Effect.provide(introspectionLayer())))
+
+  // Security review: inbound amplification. What cannot be a JWS the sidecar answers inactive
+  // (nais/texas src/oauth/token.rs decodes the header first), so it is answered here without a request.
+  it.effect("answers a token that cannot be a JWT inactive without asking the sidecar", () =>
+    Effect.gen(function*() {
+      for (const token of ["x", "a.b", "not a jwt", "a.b.c.d.e", `${"a".repeat(17_000)}.b.c`]) {
+        expect((yield* introspect("idporten", token))._tag).toBe("Inactive")
+      }
+      expect(yield* introspect("idporten", "x")).toMatchObject({ reason: "invalid token header: InvalidToken" })
+      expect(emulator.stats().introspectionRequests).toBe(0)
+    }).pipe(Effect.provide(introspectionLayer())))
+
+  it.live("identical tokens in flight share one request", () =>
+    Effect.gen(function*() {
+      const token = yield* Effect.promise(() => emulator.issueUserToken({ provider: "idporten" }))
+      const results = yield* Effect.all(Array.from({ length: 20 }, () => introspect("idporten", token)), { concurrency: "unbounded" })
+      expect(results.every((result) => result._tag === "Active")).toBe(true)
+      expect(emulator.stats().introspectionRequests).toBe(1)
+    }).pipe(Effect.provide(introspectionLayer())))
+
+  it.live("on the request path: with the sidecar answering 503, at most one retry, and soon", () =>
+    Effect.gen(function*() {
+      const token = yield* Effect.promise(() => emulator.issueUserToken({ provider: "idporten" }))
+      emulator.inject(Fault.status(503), 10)
+      const started = Date.now()
+      const error = yield* Effect.flip(introspect("idporten", token))
+      expect(error._tag).toBe("TokenEndpointError")
+      expect(emulator.stats().introspectionRequests).toBe(2)
+      expect(Date.now() - started).toBeLessThan(1_000)
+    }).pipe(Effect.provide(TokenIntrospection.layer({ endpoint: `${emulator.url}/api/v1/introspect` })), Effect.provide(FetchHttpClient.layer)))
 })
