@@ -44,7 +44,8 @@ export interface AuthenticateOptions extends Omit<TokenRequest, "skipCache"> {
   readonly followRedirects?: number | undefined
   /**
    * A token obtained by a forced renewal (after a 401) is not force-renewed
-   * again within this time: further 401s are returned as they are. An API
+   * again within this time (at most half the token's lifetime): further 401s
+   * are returned as they are. An API
    * that answers 401 where it means 403 then cannot send every request past
    * the sidecar's cache to the identity provider.
    * @default "30 seconds"
@@ -308,6 +309,12 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
     maxRedirects === 0 ? guarded.execute(request) : Effect.flatMap(guarded.execute(request), (response) => follow(response, 0))
 
   const minRenewIntervalMs = Duration.toMillis(Duration.decode(options.minRenewInterval ?? "30 seconds"))
+  /**
+   * How long a token from a forced renewal is held against further forced renewals: the interval,
+   * but never more than half the token's own lifetime, so a short-lived token that a slow request
+   * delivered late (a 401 for age, not for permissions) is still renewed.
+   */
+  const holdMs = (token: AccessToken) => Math.min(minRenewIntervalMs, Duration.toMillis(token.expiresIn) / 2)
   /** The token the last forced renewal gave, and when: it is not force-renewed again before the interval. */
   const lastForced = Ref.unsafeMake<{ readonly token: AccessToken; readonly atMs: number } | undefined>(undefined)
 
@@ -321,7 +328,7 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
     Effect.flatMap(source.token, (current) => {
       if (`Bearer ${Redacted.value(current.accessToken)}` !== sent) return Effect.succeed(true)
       return Effect.flatMap(Effect.zip(Ref.get(lastForced), Clock.currentTimeMillis), ([forced, nowMs]) =>
-        forced !== undefined && forced.token === current && nowMs - forced.atMs < minRenewIntervalMs
+        forced !== undefined && forced.token === current && nowMs - forced.atMs < holdMs(current)
           ? Effect.succeed(false)
           : Effect.flatMap(source.renew(current), (renewed) => Effect.as(Ref.set(lastForced, { token: renewed, atMs: nowMs }), true)))
     })
