@@ -30,3 +30,43 @@ export class OriginNotAllowed extends Data.TaggedError("OriginNotAllowed")<{
     return `Refused to send a token to ${this.origin}: it is not one of the allowed origins (${this.allowedOrigins.join(", ")})`
   }
 }
+
+/**
+ * A redirect the middleware was to follow (`followRedirects`) cannot be: its
+ * `Location` is not a URL. Nothing more was sent.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { InvalidRedirect } from "@effect-texas/http-client"
+ *
+ * const explain = (error: InvalidRedirect) => Effect.logError(`the API answered ${error.status}, but ${error.reason}`)
+ * ```
+ *
+ * @category errors
+ * @since 0.2.0
+ */
+export class InvalidRedirect extends Data.TaggedError("InvalidRedirect")<{
+  readonly status: number
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `Cannot follow the ${this.status} redirect: ${this.reason}`
+  }
+}
+
+/**
+ * Every error the middleware adds to a client's own.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { AuthError } from "@effect-texas/http-client"
+ *
+ * const explain = (error: AuthError) => Effect.logError(error.message)
+ * ```
+ *
+ * @category errors
+ * @since 0.2.0
+ */
+export type AuthError = OriginNotAllowed | InvalidRedirect

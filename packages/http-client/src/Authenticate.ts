@@ -15,7 +15,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
-import { OriginNotAllowed } from "./AuthError.js"
+import { type AuthError, InvalidRedirect, OriginNotAllowed } from "./AuthError.js"
 
 // ---- Options -----------------------------------------------------------------
 
@@ -82,13 +82,29 @@ const maxRememberedUrls = 1024
 
 const isRedirect = (status: number) => status === 301 || status === 302 || status === 303 || status === 307 || status === 308
 
-/** The same request with no Authorization header at all (there is no `removeHeader` combinator). */
-const withoutAuthorization = (request: HttpClientRequest.HttpClientRequest): HttpClientRequest.HttpClientRequest =>
-  HttpClientRequest.make(request.method)(request.url, {
-    headers: Headers.remove(request.headers, "authorization"),
-    urlParams: request.urlParams,
-    body: request.body
+/** Headers that describe a body: they go with it when a redirect turns the request into a GET. */
+const contentHeaders = ["content-type", "content-length", "content-encoding", "content-language", "content-location"]
+
+/**
+ * The request a redirect asks for, as the fetch standard builds it: a 303
+ * (other than HEAD), or a 301/302 to a POST, becomes a GET without body or
+ * content headers; the rest keep method and body. Never with our token: that
+ * is added again only on an allowed origin. Undefined when `Location` is not a URL.
+ */
+const redirectedRequest = (
+  response: HttpClientResponse.HttpClientResponse,
+  location: string
+): HttpClientRequest.HttpClientRequest | undefined => {
+  if (!URL.canParse(location, response.request.url)) return undefined
+  const request = response.request
+  const toGet = (response.status === 303 && request.method !== "HEAD") ||
+    ((response.status === 301 || response.status === 302) && request.method === "POST")
+  return HttpClientRequest.make(toGet ? "GET" : request.method)(new URL(location, request.url), {
+    headers: Headers.remove(request.headers, toGet ? ["authorization", ...contentHeaders] : "authorization"),
+    urlParams: toGet ? undefined : request.urlParams,
+    body: toGet ? undefined : request.body
   })
+}
 
 /**
  * Whether `fetch` followed a redirect to another origin before this answer:
@@ -151,7 +167,7 @@ const isReplayable = (request: HttpClientRequest.HttpClientRequest) => request.b
 export const authenticate = (options: AuthenticateOptions) =>
 <E, R>(
   client: HttpClient.HttpClient.With<E, R>
-): HttpClient.HttpClient.With<E | TokenError | OriginNotAllowed, R | TokenService> =>
+): HttpClient.HttpClient.With<E | TokenError | AuthError, R | TokenService> =>
   authenticateWith(TokenService, options)(client)
 
 /**
@@ -187,7 +203,7 @@ export const authenticateWith = <RT>(
 ) =>
 <E, R>(
   client: HttpClient.HttpClient.With<E, R>
-): HttpClient.HttpClient.With<E | TokenError | OriginNotAllowed, R | RT> => {
+): HttpClient.HttpClient.With<E | TokenError | AuthError, R | RT> => {
   // Built once: the per-request path reuses the same request object.
   const tokenRequest: TokenRequest = {
     identityProvider: options.identityProvider,
@@ -252,7 +268,7 @@ export type OriginOptions = Pick<AuthenticateOptions, "allowedOrigins" | "follow
 export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: OriginOptions) =>
 <E, R>(
   client: HttpClient.HttpClient.With<E, R>
-): HttpClient.HttpClient.With<E | ES | OriginNotAllowed, R | RS> => {
+): HttpClient.HttpClient.With<E | ES | AuthError, R | RS> => {
   const allowed = normalizeOrigins(options.allowedOrigins)
   const allowedList = [...allowed]
   const maxRedirects = options.followRedirects ?? 0
@@ -290,13 +306,13 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
   const follow = (
     response: HttpClientResponse.HttpClientResponse,
     hops: number
-  ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | OriginNotAllowed, R | RS> => {
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> => {
     const location = response.headers["location"]
     if (hops >= maxRedirects || !isRedirect(response.status) || location === undefined) return Effect.succeed(response)
-    const next = withoutAuthorization(HttpClientRequest.setUrl(
-      response.status === 303 ? HttpClientRequest.setMethod(response.request, "GET") : response.request,
-      new URL(location, response.request.url)
-    ))
+    const next = redirectedRequest(response, location)
+    if (next === undefined) {
+      return Effect.fail(new InvalidRedirect({ status: response.status, reason: "its Location header is not a URL" }))
+    }
     const hop = sentAuthorization(response) !== undefined && isAllowed(next.url)
       ? guarded.execute(next)
       : client.execute(next)
@@ -305,7 +321,7 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
 
   const send = (
     request: HttpClientRequest.HttpClientRequest
-  ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | OriginNotAllowed, R | RS> =>
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> =>
     maxRedirects === 0 ? guarded.execute(request) : Effect.flatMap(guarded.execute(request), (response) => follow(response, 0))
 
   const minRenewIntervalMs = Duration.toMillis(Duration.decode(options.minRenewInterval ?? "30 seconds"))
@@ -335,7 +351,7 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
 
   const execute = (
     request: HttpClientRequest.HttpClientRequest
-  ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | OriginNotAllowed, R | RS> =>
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> =>
     Effect.flatMap(send(request), (response) => {
       const sent = sentAuthorization(response)
       // Only a 401 to a request that carried the token means the token was rejected; replay once.
@@ -344,7 +360,7 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
         : Effect.succeed(response)
     })
 
-  return HttpClient.makeWith<never, never, E | ES | OriginNotAllowed, R | RS>(
+  return HttpClient.makeWith<never, never, E | ES | AuthError, R | RS>(
     (request) => Effect.flatMap(request, execute),
     Effect.succeed
   )

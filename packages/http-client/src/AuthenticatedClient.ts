@@ -11,7 +11,7 @@ import { type TokenError, TokenService, type TokenServiceShape } from "@effect-t
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { OriginNotAllowed } from "./AuthError.js"
+import type { AuthError } from "./AuthError.js"
 import { type AuthenticateOptions, authenticateWith } from "./Authenticate.js"
 
 // ---- Models ------------------------------------------------------------------
@@ -23,7 +23,7 @@ import { type AuthenticateOptions, authenticateWith } from "./Authenticate.js"
  * @since 0.1.0
  */
 export type AuthenticatedHttpClient = HttpClient.HttpClient.With<
-  HttpClientError.HttpClientError | TokenError | OriginNotAllowed
+  HttpClientError.HttpClientError | TokenError | AuthError
 >
 
 // ---- Options -----------------------------------------------------------------
@@ -112,7 +112,7 @@ export const layer = <I>(
 ): Layer.Layer<I, never, HttpClient.HttpClient | TokenService> => Layer.effect(tag, make(options))
 
 const isPlatformError = (
-  error: HttpClientError.HttpClientError | TokenError | OriginNotAllowed
+  error: HttpClientError.HttpClientError | TokenError | AuthError
 ): error is HttpClientError.HttpClientError => error._tag === "RequestError" || error._tag === "ResponseError"
 
 /**

@@ -7,7 +7,7 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { CurrentUser, type ExchangeRequest, type TokenError, TokenExchange } from "@effect-texas/core"
 import * as Effect from "effect/Effect"
-import type { OriginNotAllowed } from "./AuthError.js"
+import type { AuthError } from "./AuthError.js"
 import { authenticateFrom, type OriginOptions } from "./Authenticate.js"
 
 /**
@@ -56,7 +56,7 @@ export interface OnBehalfOfOptions extends OriginOptions {
 export const authenticateOnBehalfOf = (options: OnBehalfOfOptions) =>
 <E, R>(
   client: HttpClient.HttpClient.With<E, R>
-): HttpClient.HttpClient.With<E | TokenError | OriginNotAllowed, R | TokenExchange | CurrentUser> => {
+): HttpClient.HttpClient.With<E | TokenError | AuthError, R | TokenExchange | CurrentUser> => {
   const exchange = (skipCache: boolean) =>
     Effect.flatMap(CurrentUser, (user) =>
       Effect.flatMap(TokenExchange, (service) =>

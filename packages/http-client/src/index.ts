@@ -21,6 +21,6 @@ export {
  */
 export * as AuthenticatedClient from "./AuthenticatedClient.js"
 
-export { OriginNotAllowed } from "./AuthError.js"
+export { type AuthError, InvalidRedirect, OriginNotAllowed } from "./AuthError.js"
 
 export { authenticateOnBehalfOf, type OnBehalfOfOptions } from "./OnBehalfOf.js"

@@ -212,6 +212,34 @@ describe("where the token may go", () => {
       expect(api.requests().at(-1)).toMatchObject({ path: "/api/hello", authorization: "none" })
     }).pipe(Effect.provide(Tokens), Effect.provide(NodeHttpClient.layerUndici)))
 
+  // As the fetch standard does (HTTP-redirect fetch, step 12): 303, and 301/302 after a POST, become a GET
+  // without body or content headers; 307/308 keep both. Security review: the body used to travel on, elsewhere too.
+  const redirectCases: ReadonlyArray<readonly [status: number, method: string, contentType: string | undefined, bodyBytes: number]> = [
+    [303, "GET", undefined, 0],
+    [302, "GET", undefined, 0],
+    [301, "GET", undefined, 0],
+    [307, "POST", "application/json", 17],
+    [308, "POST", "application/json", 17]
+  ]
+  for (const [status, method, contentType, bodyBytes] of redirectCases) {
+    it.effect(`followRedirects: a POST answered ${status} goes on as ${method}${bodyBytes === 0 ? " without its body" : " with its body"}, without the token elsewhere`, () =>
+      Effect.gen(function*() {
+        const client = (yield* HttpClient.HttpClient).pipe(authenticate({ ...options(), followRedirects: 3 }))
+        const to = encodeURIComponent(`${elsewhere.url}/api/landing`)
+        yield* client.execute(HttpClientRequest.post(`${api.url}/redirect?status=${status}&to=${to}`).pipe(
+          HttpClientRequest.bodyUnsafeJson({ secret: "body" })
+        ))
+        expect(elsewhere.requests()).toMatchObject([{ method, authorization: "none", contentType, bodyBytes }])
+      }).pipe(Effect.provide(Tokens), Effect.provide(NodeHttpClient.layerUndici)))
+  }
+
+  it.effect("followRedirects: a Location that is not a URL is a typed InvalidRedirect, not a defect", () =>
+    Effect.gen(function*() {
+      const client = (yield* HttpClient.HttpClient).pipe(authenticate({ ...options(), followRedirects: 3 }))
+      const error = yield* Effect.flip(client.get(`${api.url}/redirect?to=${encodeURIComponent("http://[not-a-host")}`))
+      expect(error).toMatchObject({ _tag: "InvalidRedirect", status: 302 })
+    }).pipe(Effect.provide(Tokens), Effect.provide(NodeHttpClient.layerUndici)))
+
   it.effect("HttpClient.followRedirects outside the middleware fails closed on a foreign hop", () =>
     run(Effect.gen(function*() {
       const client = (yield* authenticated()).pipe(HttpClient.followRedirects(3))

@@ -30,6 +30,10 @@ export interface ApiRequest {
   readonly authorizationHeaders: number
   /** The `jti` of a token that verified. */
   readonly tokenId: string | undefined
+  /** The `Content-Type` sent, if any. */
+  readonly contentType: string | undefined
+  /** Bytes in the body. */
+  readonly bodyBytes: number
   readonly answer: number
 }
 
@@ -89,8 +93,8 @@ const bearerPrefix = /^Bearer (.+)$/
 /**
  * Starts a protected API that trusts `emulator`'s keys and clock.
  *
- * Routes: `GET /redirect?to=URL` answers `302` to `to` without checking a
- * token (for redirect tests); every other path checks the bearer token and
+ * Routes: `/redirect?to=URL&status=302` answers that redirect (302 by
+ * default) to `to` without checking a token (for redirect tests); every other path checks the bearer token and
  * echoes what it saw as JSON: `{ method, path, scope, consumer, audience }`.
  *
  * @example
@@ -163,6 +167,8 @@ export const startProtectedApi = async (
         authorization: kind,
         authorizationHeaders: rawAuthorization.length,
         tokenId,
+        contentType: request.headers["content-type"],
+        bodyBytes: body._tag === "Body" ? Buffer.byteLength(body.text) : 1024 * 1024 + 1,
         answer
       })
       // Only the most recent requests are kept, so load and soak runs stay bounded.
