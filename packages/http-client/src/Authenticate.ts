@@ -16,6 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import { type AuthError, InvalidRedirect, OriginNotAllowed } from "./AuthError.js"
+import { redactRequest } from "./internal/redactedResponse.js"
 
 // ---- Options -----------------------------------------------------------------
 
@@ -349,6 +350,10 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
           : Effect.flatMap(source.renew(current), (renewed) => Effect.as(Ref.set(lastForced, { token: renewed, atMs: nowMs }), true)))
     })
 
+  /** What the caller gets: a response whose request no longer shows the token, when it carried one. */
+  const leaving = (response: HttpClientResponse.HttpClientResponse) =>
+    sentAuthorization(response) === undefined ? response : redactRequest(response)
+
   const execute = (
     request: HttpClientRequest.HttpClientRequest
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> =>
@@ -356,8 +361,8 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
       const sent = sentAuthorization(response)
       // Only a 401 to a request that carried the token means the token was rejected; replay once.
       return response.status === 401 && sent !== undefined && isReplayable(request) && !redirectedAway(response)
-        ? Effect.flatMap(renewRejected(sent), (replay) => (replay ? send(request) : Effect.succeed(response)))
-        : Effect.succeed(response)
+        ? Effect.flatMap(renewRejected(sent), (replay) => (replay ? Effect.map(send(request), leaving) : Effect.succeed(leaving(response))))
+        : Effect.succeed(leaving(response))
     })
 
   return HttpClient.makeWith<never, never, E | ES | AuthError, R | RS>(

@@ -17,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as Util from "node:util"
 import { afterAll, afterEach, beforeAll } from "vitest"
 
 const scope = "skatt:some.scope"
@@ -364,5 +365,21 @@ describe("bounded forced renewals (an API that answers 401 where it means 403)",
       expect(response.status).toBe(401)
       expect(forced()).toBe(0)
       expect(api.requests()).toHaveLength(1)
+    })))
+})
+
+describe("no token in what a caller prints (security review)", () => {
+  it.live("a ResponseError from filterStatusOk, printed every way, does not show the token", () =>
+    run(Effect.gen(function*() {
+      const client = (yield* authenticated()).pipe(HttpClient.filterStatusOk)
+      api.rejectNext(1, 403)
+      const error = yield* Effect.flip(client.get(`${api.url}/api/hello`))
+      const tokens = emulator.issuedTokens()
+      expect(tokens.length).toBeGreaterThan(0)
+      const printed = [JSON.stringify(error), Util.inspect(error, { depth: 10 }), String(error), JSON.stringify(error.request), Util.inspect(error.response, { depth: 10 })]
+      for (const text of printed) for (const token of tokens) expect(text).not.toContain(token)
+      expect(error.request.headers["authorization"]).toBe("<redacted>")
+      // The answer itself is intact.
+      expect(error._tag === "ResponseError" && error.response.status).toBe(403)
     })))
 })

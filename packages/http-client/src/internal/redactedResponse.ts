@@ -1,0 +1,68 @@
+/**
+ * A response as it leaves the middleware: the same answer, but its `request`
+ * carries `Authorization: <redacted>`, so printing the response, or a
+ * `ResponseError` made from it (`filterStatusOk`), never shows the token.
+ */
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
+import * as Inspectable from "effect/Inspectable"
+
+class ResponseWithRedactedRequest implements HttpClientResponse.HttpClientResponse {
+  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+  readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
+  #request: HttpClientRequest.HttpClientRequest | undefined
+  constructor(readonly original: HttpClientResponse.HttpClientResponse) {}
+
+  /** Made on first use: most responses are never printed. */
+  get request(): HttpClientRequest.HttpClientRequest {
+    return this.#request ??= HttpClientRequest.setHeader(this.original.request, "authorization", "<redacted>")
+  }
+  get status() {
+    return this.original.status
+  }
+  get headers() {
+    return this.original.headers
+  }
+  get cookies() {
+    return this.original.cookies
+  }
+  get remoteAddress() {
+    return this.original.remoteAddress
+  }
+  get formData() {
+    return this.original.formData
+  }
+  get json() {
+    return this.original.json
+  }
+  get text() {
+    return this.original.text
+  }
+  get urlParamsBody() {
+    return this.original.urlParamsBody
+  }
+  get arrayBuffer() {
+    return this.original.arrayBuffer
+  }
+  get stream() {
+    return this.original.stream
+  }
+  toJSON(): unknown {
+    return IncomingMessage.inspect(this, {
+      _id: "@effect/platform/HttpClientResponse",
+      request: this.request.toJSON(),
+      status: this.status
+    })
+  }
+  toString(): string {
+    return Inspectable.format(this.toJSON())
+  }
+  [Inspectable.NodeInspectSymbol](): unknown {
+    return this.toJSON()
+  }
+}
+
+/** The response, with its request's `Authorization` redacted. */
+export const redactRequest = (response: HttpClientResponse.HttpClientResponse): HttpClientResponse.HttpClientResponse =>
+  new ResponseWithRedactedRequest(response)
