@@ -118,6 +118,8 @@ const program = Effect.gen(function*() {
 
 program.pipe(
   Effect.scoped,
-  Effect.provide(TexasEmulator.layer({ enabledProviders: ["maskinporten", "entra_id", "tokenx", "idporten"] })),
+  // One emulator stands in for both apps' sidecars: ID-porten tokens are meant for the frontend (the
+  // default client id), TokenX tokens for the downstream app, which requires its own client id as `aud`.
+  Effect.provide(TexasEmulator.layer({ providers: { tokenx: { clientId: "dev-gcp:bank:accounts" } } })),
   NodeRuntime.runMain
 )
