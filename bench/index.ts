@@ -59,15 +59,20 @@ const cacheHit = Effect.gen(function*() {
   const calls = quick ? 20_000 : 200_000
   const tokens = yield* TokenService
   yield* tokens.token(request)
-  const floor = yield* perCallNanos(Effect.succeed(1), calls)
-  const hit = yield* perCallNanos(tokens.token(request), calls)
+  // As users call it: the effect is built on every call (Effect.suspend), with the floor built the same way.
+  const floor = yield* perCallNanos(Effect.suspend(() => Effect.succeed(1)), calls)
+  const sameObject = yield* perCallNanos(Effect.suspend(() => tokens.token(request)), calls)
+  const freshLiteral = yield* perCallNanos(
+    Effect.suspend(() => tokens.token({ identityProvider: "maskinporten", target: scope })),
+    calls
+  )
   record({
-    name: `1. warm-cache token() per call (median of ${calls / 1000} batches of 1,000)`,
-    value: `${fixed(hit)} ns`,
-    baseline: `Effect.succeed ${fixed(floor)} ns`,
-    target: "<= 1000 ns",
-    met: hit <= 1000,
-    data: { hitNanos: hit, floorNanos: floor, calls }
+    name: `1. warm-cache token(request) per call, effect built each call (median of ${calls / 1000} batches of 1,000)`,
+    value: `same request object ${fixed(sameObject)} ns, fresh literal ${fixed(freshLiteral)} ns`,
+    baseline: `Effect.suspend(Effect.succeed) ${fixed(floor)} ns`,
+    target: "fresh literal <= 1000 ns",
+    met: freshLiteral <= 1000,
+    data: { sameObjectNanos: sameObject, freshLiteralNanos: freshLiteral, floorNanos: floor, calls }
   })
 }).pipe(Effect.provide(tokensLayer(emulator.tokenEndpoint)))
 
