@@ -9,19 +9,18 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Jose from "jose"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
-import { fetchExchangedToken, httpUrlConfig, resolveSettings } from "./internal/endpoint.js"
-import { InvalidTokenRequest, type TokenError } from "./TokenError.js"
+import * as Cache from "./internal/cache.js"
+import { type EndpointCall, fetchAccessToken, httpUrlConfig, resolveSettings, usableUntil } from "./internal/endpoint.js"
+import { type PreparedExchange, prepareExchange } from "./internal/prepare.js"
+import type { TokenError } from "./TokenError.js"
 
 // ---- Models ------------------------------------------------------------------
 
@@ -141,45 +140,7 @@ export class TokenExchange extends Context.Tag("@effect-texas/core/TokenExchange
     })
 }
 
-// ---- Validation and keys -------------------------------------------------------
-
-// eslint-disable-next-line no-control-regex
-const controlOrSpace = /[\u0000-\u0020\u007f-\u009f]/
-const maxTargetLength = 8192
-const maxUserTokenLength = 64 * 1024
-
-const fail = (field: InvalidTokenRequest["field"], reason: string) => new InvalidTokenRequest({ field, reason })
-
-interface PreparedExchange {
-  readonly provider: "tokenx" | "entra_id"
-  readonly providerName: string
-  readonly target: string
-  readonly userToken: string
-  readonly skipCache: boolean
-}
-
-const prepareExchange = (request: ExchangeRequest): PreparedExchange | InvalidTokenRequest => {
-  if (typeof request !== "object" || request === null) return fail("target", "the request must be an object")
-  const name: unknown = request.identityProvider
-  const provider = name === "tokenx" ? "tokenx" : name === "entra_id" || name === "azuread" ? "entra_id" : undefined
-  if (provider === undefined) {
-    return fail("identityProvider", `\`${String(name)}\` cannot exchange tokens; use "tokenx" or "entra_id"`)
-  }
-  const target: unknown = request.target
-  if (typeof target !== "string") return fail("target", "must be a string")
-  const trimmed = target.trim()
-  if (trimmed.length === 0) return fail("target", "is empty")
-  if (trimmed.length > maxTargetLength) return fail("target", `is ${trimmed.length} characters long; at most ${maxTargetLength} are accepted`)
-  if (controlOrSpace.test(trimmed)) return fail("target", "names one audience: it must not contain spaces or control characters")
-  if (!Redacted.isRedacted(request.userToken)) return fail("userToken", "must be Redacted (Redacted.make(token))")
-  const userToken: unknown = Redacted.value(request.userToken)
-  if (typeof userToken !== "string" || userToken.length === 0) return fail("userToken", "is empty")
-  if (userToken.length > maxUserTokenLength) return fail("userToken", `is longer than ${maxUserTokenLength} characters`)
-  if (controlOrSpace.test(userToken)) return fail("userToken", "contains spaces or control characters (pass the token without `Bearer `)")
-  const skipCache: unknown = request.skipCache
-  if (skipCache !== undefined && typeof skipCache !== "boolean") return fail("skipCache", "must be true or false")
-  return { provider, providerName: name as string, target: trimmed, userToken, skipCache: skipCache === true }
-}
+// ---- Keys ----------------------------------------------------------------------
 
 const hex = (bytes: ArrayBuffer): string => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("")
 
@@ -221,10 +182,31 @@ const userTokenExpiry = (userToken: string): number => {
 
 // ---- Constructor ---------------------------------------------------------------
 
-interface Entry {
-  readonly token: AccessToken
-  readonly usableUntil: number
+/** What the cache knows of an exchange besides its key. */
+interface Exchange {
+  readonly prepared: PreparedExchange
+  /** The user token's own expiry: the exchanged token is never used past it. */
+  readonly userExpiry: number
 }
+
+/** One POST to `/api/v1/token/exchange`, in the `TokenExchange.exchange` span. */
+const exchangeCall = (prepared: PreparedExchange, forced: boolean): EndpointCall => ({
+  fields: {
+    identity_provider: prepared.providerName,
+    target: prepared.target,
+    user_token: prepared.userToken,
+    ...(forced ? { skip_cache: true } : {})
+  },
+  providerName: prepared.providerName,
+  target: prepared.target,
+  spanName: "TokenExchange.exchange",
+  attributes: {
+    "texas.identity_provider": prepared.provider,
+    "texas.target": prepared.target,
+    "texas.skip_cache": forced,
+    "texas.cache_hit": false
+  }
+})
 
 /**
  * Builds the service; needs an `HttpClient` and a `Scope` (shared exchanges
@@ -238,85 +220,22 @@ export const make = (
 ): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    const scope = yield* Effect.scope
     const { invalid, settings } = resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
     const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
-    const maxEntries = Math.max(1, options.maxEntries ?? 10_000)
-    const entries = new Map<string, Entry>()
-    const flights = new Map<string, { readonly deferred: Deferred.Deferred<AccessToken, TokenError>; readonly forced: boolean }>()
-
-    const store = (key: string, token: AccessToken, userExpiry: number, now: number) => {
-      const lifetime = Duration.toMillis(token.expiresIn)
-      const usableUntil = Math.min(DateTime.toEpochMillis(token.expiresAt) - Math.min(skewMillis, lifetime / 2), userExpiry)
-      if (usableUntil <= now) return
-      entries.delete(key)
-      while (entries.size >= maxEntries) {
-        const oldest = entries.keys().next()
-        if (oldest.done === true) break
-        entries.delete(oldest.value)
-      }
-      entries.set(key, { token, usableUntil })
-    }
-
-    const fetch = (prepared: PreparedExchange) =>
-      invalid === undefined
-        ? fetchExchangedToken(client, settings, {
-          fields: {
-            identity_provider: prepared.providerName,
-            target: prepared.target,
-            user_token: prepared.userToken,
-            ...(prepared.skipCache ? { skip_cache: true } : {})
-          },
-          providerName: prepared.providerName,
-          target: prepared.target,
-          spanName: "TokenExchange.exchange",
-          attributes: {
-            "texas.identity_provider": prepared.provider,
-            "texas.target": prepared.target,
-            "texas.skip_cache": prepared.skipCache,
-            "texas.cache_hit": false
-          }
-        })
-        : Effect.fail(invalid)
-
-    const flight = (key: string, prepared: PreparedExchange): Effect.Effect<AccessToken, TokenError> =>
-      Effect.suspend(() => {
-        const current = flights.get(key)
-        if (current !== undefined && (current.forced || !prepared.skipCache)) return Deferred.await(current.deferred)
-        const mine = { deferred: Deferred.unsafeMake<AccessToken, TokenError>(FiberId.none), forced: prepared.skipCache }
-        flights.set(key, mine)
-        const settle = (exit: Exit.Exit<AccessToken, TokenError>) =>
-          Effect.clockWith((clock) => {
-            if (flights.get(key) === mine) {
-              flights.delete(key)
-              if (Exit.isSuccess(exit)) store(key, exit.value, userTokenExpiry(prepared.userToken), clock.unsafeCurrentTimeMillis())
-            }
-            return Deferred.done(mine.deferred, exit)
-          })
-        // In the service's scope: a caller that gives up does not cancel the exchange for the others.
-        return Effect.zipRight(Effect.forkIn(Effect.onExit(fetch(prepared), settle), scope), Deferred.await(mine.deferred))
-      })
+    const cache = yield* Cache.make<Exchange, AccessToken, TokenError>({
+      fetch: ({ prepared }, forced) =>
+        invalid === undefined ? fetchAccessToken(client, settings, exchangeCall(prepared, forced)) : Effect.fail(invalid),
+      usableUntil: (token, { userExpiry }) => Math.min(usableUntil(token, skewMillis), userExpiry),
+      maxEntries: options.maxEntries ?? 10_000
+    })
 
     const exchange = (request: ExchangeRequest): Effect.Effect<AccessToken, TokenError> => {
       const prepared = prepareExchange(request)
       if ("_tag" in prepared) return Effect.fail(prepared)
-      return Effect.flatMap(cacheKey(prepared, request.userToken), (key) =>
-        Effect.clockWith((clock) => {
-          const now = clock.unsafeCurrentTimeMillis()
-          if (prepared.skipCache) {
-            entries.delete(key)
-            return flight(key, prepared)
-          }
-          const entry = entries.get(key)
-          if (entry === undefined || now >= entry.usableUntil) {
-            entries.delete(key)
-            return flight(key, prepared)
-          }
-          // Least recently used goes first: a hit moves the entry to the back.
-          entries.delete(key)
-          entries.set(key, entry)
-          return Effect.succeed(entry.token)
-        }))
+      return Effect.flatMap(cacheKey(prepared, request.userToken), (key) => {
+        const entry: Exchange = { prepared, userExpiry: userTokenExpiry(prepared.userToken) }
+        return prepared.skipCache ? cache.force(key, entry) : cache.get(key, entry)
+      })
     }
 
     return TokenExchange.of({ exchange })

@@ -26,7 +26,8 @@ import {
   parseJsonObject,
   resolveSettings
 } from "./internal/endpoint.js"
-import { InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
+import { prepareIntrospection } from "./internal/prepare.js"
+import { InvalidTokenResponse, type TokenError } from "./TokenError.js"
 
 // ---- Models ------------------------------------------------------------------
 
@@ -241,34 +242,11 @@ const toResult = (settings: EndpointSettings) => (
   return Either.right(active ? new Active({ claims }) : new Inactive({ reason: error ?? "token is not active" }))
 }
 
-const providers = new Set(["tokenx", "entra_id", "azuread", "idporten", "maskinporten"])
-
 /** On the request path of a server: one retry, soon. */
 const requestPathRetries: Schedule.Schedule<unknown, TokenError> = Schedule.exponential("100 millis").pipe(
   Schedule.jittered,
   Schedule.intersect(Schedule.recurs(1))
 )
-
-/**
- * Longest token sent to the sidecar: Node refuses request headers over 16 KiB,
- * so no longer bearer token can reach a server to begin with.
- */
-const maxTokenLength = 16 * 1024
-
-/** Three base64url segments: what the sidecar can validate (a JWS); anything else it answers inactive. */
-const jwsShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
-
-/**
- * The sidecar's verdict on a token that cannot be a JWS, given here without a
- * round trip: nais/texas `src/oauth/token.rs` decodes the header first and
- * answers inactive when it cannot.
- */
-const notAJws = (token: string): Inactive | undefined =>
-  token.length > maxTokenLength
-    ? new Inactive({ reason: `token is longer than ${maxTokenLength} characters (not sent)` })
-    : jwsShape.test(token)
-    ? undefined
-    : new Inactive({ reason: "invalid token header: InvalidToken" })
 
 // ---- Constructor ---------------------------------------------------------------
 
@@ -322,18 +300,10 @@ export const make = (options: TokenIntrospectionOptions): Effect.Effect<Service,
 
     const introspect = (request: IntrospectRequest): Effect.Effect<IntrospectionResult, TokenError> => {
       if (invalid !== undefined) return Effect.fail(invalid)
-      if (!providers.has(request.identityProvider)) {
-        return Effect.fail(new InvalidTokenRequest({ field: "identityProvider", reason: `\`${String(request.identityProvider)}\` is not an identity provider of the platform` }))
-      }
-      if (!Redacted.isRedacted(request.token)) {
-        return Effect.fail(new InvalidTokenRequest({ field: "token", reason: "must be Redacted (Redacted.make(token))" }))
-      }
-      const token = Redacted.value(request.token)
-      if (typeof token !== "string" || token.trim().length === 0) {
-        return Effect.fail(new InvalidTokenRequest({ field: "token", reason: "is empty" }))
-      }
-      const local = notAJws(token)
-      return local === undefined ? shared(request.identityProvider, token) : Effect.succeed(local)
+      const prepared = prepareIntrospection(request)
+      if (prepared._tag === "InvalidTokenRequest") return Effect.fail(prepared)
+      if (prepared._tag === "NotAJws") return Effect.succeed(new Inactive({ reason: prepared.reason }))
+      return shared(prepared.provider, prepared.token)
     }
 
     return TokenIntrospection.of({ introspect })

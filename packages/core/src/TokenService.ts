@@ -9,18 +9,15 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
-import * as Metric from "effect/Metric"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
-import { fetchToken, httpUrlConfig, resolveSettings } from "./internal/endpoint.js"
+import * as Cache from "./internal/cache.js"
+import { type EndpointCall, fetchAccessToken, httpUrlConfig, resolveSettings, usableUntil } from "./internal/endpoint.js"
 import { prepare, type PreparedRequest } from "./internal/prepare.js"
 import { TestTokens } from "./TestTokens.js"
 import { InvalidTokenRequest, type TokenError } from "./TokenError.js"
@@ -159,36 +156,32 @@ export interface TestOptions {
 
 // ---- Constructor ---------------------------------------------------------------
 
-/** One cached token and when to stop handing it out. */
-interface Entry {
-  readonly token: AccessToken
-  /** Epoch ms after which the token is no longer handed out (expiry minus skew). */
-  readonly usableUntil: number
-  /** Epoch ms after which a hit starts a background refresh (Infinity when refresh-ahead is off). */
-  refreshAt: number
-  refreshing: boolean
-}
-
-/** A request to the endpoint under way, which callers for the same key join. */
-interface Flight {
-  readonly deferred: Deferred.Deferred<AccessToken, TokenError>
-  /** A forced (skip_cache) flight; a forced caller never joins an unforced one. */
-  readonly forced: boolean
-}
-
-/**
- * A refresh that failed or brought back the same token (the sidecar's cache
- * still holds it) is not tried again sooner than this, or a quarter of the
- * token's remaining usable time when that is shorter: short-lived tokens still
- * get several tries before they stop being usable.
- */
-const refreshRetryMillis = 5_000
-
-const nextRefreshTry = (now: number, usableUntil: number): number =>
-  now + Math.min(refreshRetryMillis, Math.max(0, usableUntil - now) / 4)
-
 const isInvalid = (prepared: PreparedRequest | InvalidTokenRequest): prepared is InvalidTokenRequest =>
   "_tag" in prepared
+
+/** The fields of `/api/v1/token`, with exactly the protocol's names; `skip_cache` only when forced. */
+const tokenFields = (request: PreparedRequest, forced: boolean): Record<string, unknown> => {
+  const fields: Record<string, unknown> = { identity_provider: request.providerName, target: request.target }
+  if (request.resource !== undefined) fields["resource"] = request.resource
+  if (request.authorizationDetails !== undefined) fields["authorization_details"] = request.authorizationDetails
+  if (forced) fields["skip_cache"] = true
+  return fields
+}
+
+/** One POST to `/api/v1/token`, in the `TokenService.fetch` span. */
+const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => ({
+  fields: tokenFields(request, forced),
+  providerName: request.providerName,
+  target: request.target,
+  spanName: "TokenService.fetch",
+  attributes: {
+    "texas.identity_provider": request.provider,
+    "texas.target": request.target,
+    "texas.resource": request.resource ?? "",
+    "texas.skip_cache": forced,
+    "texas.cache_hit": false
+  }
+})
 
 /**
  * Builds the service; the returned effect needs an `HttpClient` and a `Scope`
@@ -198,9 +191,9 @@ const isInvalid = (prepared: PreparedRequest | InvalidTokenRequest): prepared is
  * ```ts
  * import { FetchHttpClient } from "@effect/platform"
  * import { Effect } from "effect"
- * import { make } from "@effect-texas/core"
+ * import { TokenService } from "@effect-texas/core"
  *
- * const service = make({ endpoint: "http://127.0.0.1:8090/api/v1/token" }).pipe(
+ * const service = TokenService.make({ endpoint: "http://127.0.0.1:8090/api/v1/token" }).pipe(
  *   Effect.provide(FetchHttpClient.layer),
  *   Effect.scoped
  * )
@@ -214,140 +207,36 @@ export const make = (
 ): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    const scope = yield* Effect.scope
     const { invalid, settings } = resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
     const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
-    const refreshWindowMillis = options.refreshAhead === undefined
-      ? undefined
-      : Duration.toMillis(Duration.decode(options.refreshAhead))
-    const maxEntries = Math.max(1, options.maxEntries ?? 10_000)
-
-    const entries = new Map<string, Entry>()
-    const flights = new Map<string, Flight>()
-
-    // -- the cache ------------------------------------------------------------
-
-    const usableUntilOf = (token: AccessToken): number => {
-      const lifetime = Duration.toMillis(token.expiresIn)
-      return DateTime.toEpochMillis(token.expiresAt) - Math.min(skewMillis, lifetime / 2)
-    }
-
-    const evictFor = (now: number): void => {
-      for (const [key, entry] of entries) if (entry.usableUntil <= now) entries.delete(key)
-      // Still full: drop the least recently stored.
-      while (entries.size >= maxEntries) {
-        const oldest = entries.keys().next()
-        if (oldest.done === true) break
-        entries.delete(oldest.value)
+    const cache = yield* Cache.make<PreparedRequest, AccessToken, TokenError>({
+      fetch: (request, forced) =>
+        invalid === undefined ? fetchAccessToken(client, settings, tokenCall(request, forced)) : Effect.fail(invalid),
+      usableUntil: (token) => usableUntil(token, skewMillis),
+      maxEntries: options.maxEntries ?? 10_000,
+      refreshAheadMillis: options.refreshAhead === undefined ? undefined : Duration.toMillis(Duration.decode(options.refreshAhead)),
+      metrics: {
+        hits: TokenMetrics.cacheHits,
+        misses: TokenMetrics.cacheMisses,
+        size: TokenMetrics.cacheEntries,
+        refreshFailures: TokenMetrics.refreshFailures
       }
-    }
-
-    const forget = (key: string): void => {
-      if (entries.delete(key)) TokenMetrics.cacheEntries.unsafeUpdate(entries.size, [])
-    }
-
-    const store = (key: string, token: AccessToken, now: number): void => {
-      const usableUntil = usableUntilOf(token)
-      if (usableUntil <= now) return
-      entries.delete(key)
-      if (entries.size >= maxEntries) evictFor(now)
-      const refreshAt = refreshWindowMillis === undefined
-        ? Infinity
-        : Math.max(usableUntil - refreshWindowMillis, nextRefreshTry(now, usableUntil))
-      entries.set(key, { token, usableUntil, refreshAt, refreshing: false })
-      TokenMetrics.cacheEntries.unsafeUpdate(entries.size, [])
-    }
-
-    // -- requests to the endpoint ---------------------------------------------
-
-    /**
-     * Registers a flight for `prepared` (replacing any other) and returns it with
-     * the effect that runs it. Registration is synchronous so that two callers
-     * can never both start one; the run is forked from the caller's fiber, so it
-     * keeps the caller's clock, tracer and logger.
-     */
-    const registerFlight = (prepared: PreparedRequest, forced: boolean) => {
-      const flight: Flight = { deferred: Deferred.unsafeMake<AccessToken, TokenError>(FiberId.none), forced }
-      flights.set(prepared.key, flight)
-      const settle = (exit: Exit.Exit<AccessToken, TokenError>) =>
-        Effect.clockWith((clock) => {
-          // A flight that a forced one replaced must not overwrite the newer token.
-          if (flights.get(prepared.key) === flight) {
-            flights.delete(prepared.key)
-            if (Exit.isSuccess(exit)) store(prepared.key, exit.value, clock.unsafeCurrentTimeMillis())
-          }
-          return Deferred.done(flight.deferred, exit)
-        })
-      const fetch = invalid === undefined ? fetchToken(client, settings, prepared) : Effect.fail(invalid)
-      // Forked into the service's scope: a caller that gives up does not cancel the fetch for the others.
-      const launch = Effect.forkIn(Effect.onExit(fetch, settle), scope)
-      return { flight, launch }
-    }
-
-    const awaitFlight = (prepared: PreparedRequest, forced: boolean): Effect.Effect<AccessToken, TokenError> =>
-      Effect.suspend(() => {
-        TokenMetrics.cacheMisses.unsafeUpdate(1, [])
-        const current = flights.get(prepared.key)
-        if (current !== undefined && (current.forced || !forced)) return Deferred.await(current.deferred)
-        const { flight, launch } = registerFlight(prepared, forced)
-        return Effect.zipRight(launch, Deferred.await(flight.deferred))
-      })
-
-    /** Starts one background refresh; a failure leaves the cached token in use and retries later. */
-    const refreshInBackground = (prepared: PreparedRequest, entry: Entry): Effect.Effect<void> => {
-      if (entry.refreshing || flights.has(prepared.key)) return Effect.void
-      entry.refreshing = true
-      const { flight, launch } = registerFlight(prepared, false)
-      const onFailure = Effect.clockWith((clock) =>
-        Effect.sync(() => {
-          entry.refreshing = false
-          entry.refreshAt = nextRefreshTry(clock.unsafeCurrentTimeMillis(), entry.usableUntil)
-        })
-      ).pipe(Effect.zipRight(Metric.increment(TokenMetrics.refreshFailures)))
-      const watch = Effect.forkIn(Effect.catchAll(Deferred.await(flight.deferred), () => onFailure), scope)
-      return Effect.zipRight(launch, Effect.asVoid(watch))
-    }
-
-    // -- the service ------------------------------------------------------------
+    })
 
     const token = (request: TokenRequest): Effect.Effect<AccessToken, TokenError> => {
       const prepared = prepare(request)
       if (isInvalid(prepared)) return Effect.fail(prepared)
-      if (prepared.skipCache) {
-        return Effect.suspend(() => {
-          forget(prepared.key)
-          return awaitFlight(prepared, true)
-        })
-      }
-      // The hot path: one clock read and one map lookup, no allocation on a hit.
-      return Effect.clockWith((clock) => {
-        const now = clock.unsafeCurrentTimeMillis()
-        const entry = entries.get(prepared.key)
-        if (entry === undefined || now >= entry.usableUntil) return awaitFlight(prepared, false)
-        TokenMetrics.cacheHits.unsafeUpdate(1, [])
-        if (now >= entry.refreshAt) return Effect.as(refreshInBackground(prepared, entry), entry.token)
-        return Effect.succeed(entry.token)
-      })
+      return prepared.skipCache ? cache.force(prepared.key, prepared) : cache.get(prepared.key, prepared)
     }
 
     const renew = (request: TokenRequest, rejected: AccessToken): Effect.Effect<AccessToken, TokenError> => {
       const prepared = prepare(request)
-      if (isInvalid(prepared)) return Effect.fail(prepared)
-      const forcedRequest: PreparedRequest = { ...prepared, skipCache: true }
-      return Effect.clockWith((clock) => {
-        const entry = entries.get(prepared.key)
-        if (entry !== undefined && entry.token !== rejected && clock.unsafeCurrentTimeMillis() < entry.usableUntil) {
-          return Effect.succeed(entry.token)
-        }
-        forget(prepared.key)
-        return awaitFlight(forcedRequest, true)
-      })
+      return isInvalid(prepared) ? Effect.fail(prepared) : cache.renew(prepared.key, prepared, rejected)
     }
 
     const invalidate = (request: TokenRequest): Effect.Effect<void, InvalidTokenRequest> => {
       const prepared = prepare(request)
-      if (isInvalid(prepared)) return Effect.fail(prepared)
-      return Effect.sync(() => forget(prepared.key))
+      return isInvalid(prepared) ? Effect.fail(prepared) : cache.forget(prepared.key)
     }
 
     return TokenService.of({ token, renew, invalidate })

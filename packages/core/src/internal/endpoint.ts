@@ -30,7 +30,6 @@ import {
 import type { EndpointOptions } from "../EndpointOptions.js"
 import * as TokenMetrics from "../TokenMetrics.js"
 import type { RequestEncoding } from "../TokenRequest.js"
-import { encodeFields, type PreparedRequest, tokenFields } from "./prepare.js"
 import * as RetryBudget from "./retryBudget.js"
 
 /** How the service talks to the endpoint; resolved from the options once, at construction. */
@@ -213,6 +212,21 @@ const toAccessToken = (
   )
 }
 
+// ---- the wire ----------------------------------------------------------------
+
+/** A body on the wire: JSON, or a form where non-string values travel as JSON text (as the protocol says). */
+const encodeFields = (
+  fields: Readonly<Record<string, unknown>>,
+  encoding: RequestEncoding
+): { readonly contentType: string; readonly text: string } => {
+  if (encoding === "json") return { contentType: "application/json", text: JSON.stringify(fields) }
+  const form = new URLSearchParams()
+  for (const [name, value] of Object.entries(fields)) {
+    form.append(name, typeof value === "string" ? value : JSON.stringify(value))
+  }
+  return { contentType: "application/x-www-form-urlencoded", text: form.toString() }
+}
+
 // ---- one attempt -------------------------------------------------------------
 
 /**
@@ -364,40 +378,18 @@ export const callEndpoint = <A>(
 }
 
 /** The decoding of a token answer (`/api/v1/token` and `/api/v1/token/exchange`). */
-export const decodeToken = (settings: EndpointSettings): DecodeAnswer<AccessToken> => (response, text, receivedAt) =>
+const decodeToken = (settings: EndpointSettings): DecodeAnswer<AccessToken> => (response, text, receivedAt) =>
   toAccessToken(settings, response, text, receivedAt)
 
 const annotateToken = (token: AccessToken) => ({ "texas.expires_in": Duration.toSeconds(token.expiresIn) })
 
-/** A machine token from `/api/v1/token`. */
-export const fetchToken = (
-  client: HttpClient.HttpClient,
-  settings: EndpointSettings,
-  request: PreparedRequest
-): Effect.Effect<AccessToken, TokenError> =>
-  callEndpoint(
-    client,
-    settings,
-    {
-      fields: tokenFields(request),
-      providerName: request.providerName,
-      target: request.target,
-      spanName: "TokenService.fetch",
-      attributes: {
-        "texas.identity_provider": request.provider,
-        "texas.target": request.target,
-        "texas.resource": request.resource ?? "",
-        "texas.skip_cache": request.skipCache,
-        "texas.cache_hit": false
-      }
-    },
-    decodeToken(settings),
-    annotateToken
-  )
-
-/** A token from `/api/v1/token/exchange`, with the same span attributes as machine tokens. */
-export const fetchExchangedToken = (
+/** A token from `/api/v1/token` or `/api/v1/token/exchange`, as the service describes the call. */
+export const fetchAccessToken = (
   client: HttpClient.HttpClient,
   settings: EndpointSettings,
   call: EndpointCall
 ): Effect.Effect<AccessToken, TokenError> => callEndpoint(client, settings, call, decodeToken(settings), annotateToken)
+
+/** Epoch ms until which a token is handed out: its expiry less the skew, at most half its lifetime. */
+export const usableUntil = (token: AccessToken, skewMillis: number): number =>
+  DateTime.toEpochMillis(token.expiresAt) - Math.min(skewMillis, Duration.toMillis(token.expiresIn) / 2)

@@ -1,10 +1,13 @@
 /**
- * Validation, cache keys and wire encoding of token requests. Runs on every
- * `token` call, so the common path (a valid request) allocates little: the
- * body is only encoded when a request actually goes out.
+ * What a request means: validation and cache keys of token requests (and,
+ * beside them, of exchanges and introspections). Runs on every call, so the
+ * common path (a valid request) allocates little.
  */
 import { InvalidTokenRequest } from "../TokenError.js"
-import type { RequestEncoding, TokenRequest } from "../TokenRequest.js"
+import * as Redacted from "effect/Redacted"
+import type { ExchangeRequest } from "../TokenExchange.js"
+import type { IntrospectRequest } from "../TokenIntrospection.js"
+import type { TokenRequest } from "../TokenRequest.js"
 
 /** A validated request: what to send and which cache entry it maps to. */
 export interface PreparedRequest {
@@ -162,24 +165,79 @@ export const prepare = (request: TokenRequest): PreparedRequest | InvalidTokenRe
   }
 }
 
-/** The fields of `/api/v1/token`, with exactly the protocol's names; `skip_cache` only when true. */
-export const tokenFields = (request: PreparedRequest): Record<string, unknown> => {
-  const fields: Record<string, unknown> = { identity_provider: request.providerName, target: request.target }
-  if (request.resource !== undefined) fields["resource"] = request.resource
-  if (request.authorizationDetails !== undefined) fields["authorization_details"] = request.authorizationDetails
-  if (request.skipCache) fields["skip_cache"] = true
-  return fields
+// ---- exchanges -----------------------------------------------------------------
+
+// eslint-disable-next-line no-control-regex
+const controlOrSpace = /[\u0000-\u0020\u007f-\u009f]/
+const maxUserTokenLength = 64 * 1024
+
+/** A validated exchange: what to send. */
+export interface PreparedExchange {
+  readonly provider: "tokenx" | "entra_id"
+  readonly providerName: string
+  readonly target: string
+  readonly userToken: string
+  readonly skipCache: boolean
 }
 
-/** A body on the wire: JSON, or a form where non-string values travel as JSON text (as the protocol says). */
-export const encodeFields = (
-  fields: Readonly<Record<string, unknown>>,
-  encoding: RequestEncoding
-): { readonly contentType: string; readonly text: string } => {
-  if (encoding === "json") return { contentType: "application/json", text: JSON.stringify(fields) }
-  const form = new URLSearchParams()
-  for (const [name, value] of Object.entries(fields)) {
-    form.append(name, typeof value === "string" ? value : JSON.stringify(value))
+/** Validates an exchange request (`TokenExchange.exchange`). */
+export const prepareExchange = (request: ExchangeRequest): PreparedExchange | InvalidTokenRequest => {
+  if (typeof request !== "object" || request === null) return fail("target", "the request must be an object")
+  const name: unknown = request.identityProvider
+  const provider = name === "tokenx" ? "tokenx" : name === "entra_id" || name === "azuread" ? "entra_id" : undefined
+  if (provider === undefined) {
+    return fail("identityProvider", `\`${String(name)}\` cannot exchange tokens; use "tokenx" or "entra_id"`)
   }
-  return { contentType: "application/x-www-form-urlencoded", text: form.toString() }
+  const target: unknown = request.target
+  if (typeof target !== "string") return fail("target", "must be a string")
+  const trimmed = target.trim()
+  if (trimmed.length === 0) return fail("target", "is empty")
+  if (trimmed.length > maxTargetLength) return fail("target", `is ${trimmed.length} characters long; at most ${maxTargetLength} are accepted`)
+  if (controlOrSpace.test(trimmed)) return fail("target", "names one audience: it must not contain spaces or control characters")
+  if (!Redacted.isRedacted(request.userToken)) return fail("userToken", "must be Redacted (Redacted.make(token))")
+  const userToken: unknown = Redacted.value(request.userToken)
+  if (typeof userToken !== "string" || userToken.length === 0) return fail("userToken", "is empty")
+  if (userToken.length > maxUserTokenLength) return fail("userToken", `is longer than ${maxUserTokenLength} characters`)
+  if (controlOrSpace.test(userToken)) return fail("userToken", "contains spaces or control characters (pass the token without `Bearer `)")
+  const skipCache: unknown = request.skipCache
+  if (skipCache !== undefined && typeof skipCache !== "boolean") return fail("skipCache", "must be true or false")
+  return { provider, providerName: name as string, target: trimmed, userToken, skipCache: skipCache === true }
+}
+
+// ---- introspections -------------------------------------------------------------
+
+const introspectionProviders = new Set(["tokenx", "entra_id", "azuread", "idporten", "maskinporten"])
+
+/**
+ * Longest token sent to the sidecar: Node refuses request headers over 16 KiB,
+ * so no longer bearer token can reach a server to begin with.
+ */
+const maxIntrospectedLength = 16 * 1024
+
+/** Three base64url segments: what the sidecar can validate (a JWS); anything else it answers inactive. */
+const jwsShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
+/**
+ * A checked introspection: what to send, or the sidecar's verdict on a token
+ * that cannot be a JWS, given without a round trip (nais/texas
+ * `src/oauth/token.rs` decodes the header first and answers inactive when it cannot).
+ */
+export type PreparedIntrospection =
+  | { readonly _tag: "Send"; readonly provider: IntrospectRequest["identityProvider"]; readonly token: string }
+  | { readonly _tag: "NotAJws"; readonly reason: string }
+  | InvalidTokenRequest
+
+/** Validates an introspection request (`TokenIntrospection.introspect`). */
+export const prepareIntrospection = (request: IntrospectRequest): PreparedIntrospection => {
+  if (!introspectionProviders.has(request.identityProvider)) {
+    return fail("identityProvider", `\`${String(request.identityProvider)}\` is not an identity provider of the platform`)
+  }
+  if (!Redacted.isRedacted(request.token)) return fail("token", "must be Redacted (Redacted.make(token))")
+  const token: unknown = Redacted.value(request.token)
+  if (typeof token !== "string" || token.trim().length === 0) return fail("token", "is empty")
+  if (token.length > maxIntrospectedLength) {
+    return { _tag: "NotAJws", reason: `token is longer than ${maxIntrospectedLength} characters (not sent)` }
+  }
+  if (!jwsShape.test(token)) return { _tag: "NotAJws", reason: "invalid token header: InvalidToken" }
+  return { _tag: "Send", provider: request.identityProvider, token }
 }

@@ -1,0 +1,194 @@
+/**
+ * The one cache engine of the SDK's caching services (machine tokens,
+ * exchanged tokens, introspection verdicts): entries in a `Ref`, one flight
+ * per key shared by concurrent callers (a forced flight is never joined by a
+ * forced caller to an unforced one), flights forked in the service's scope,
+ * optional refresh-ahead, and one eviction rule: expired entries first, then
+ * the least recently used. A service says only what its key is (a string and
+ * the request it stands for), how to fetch, and until when a value may be used.
+ */
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import type * as Metric from "effect/Metric"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+
+/** One cached value and when to stop handing it out. */
+interface Entry<A> {
+  readonly value: A
+  /** Epoch ms from which the value is no longer handed out. */
+  readonly usableUntil: number
+  /** Epoch ms from which a hit starts a background refresh (Infinity without refresh-ahead). */
+  refreshAt: number
+  refreshing: boolean
+  /** Recency stamp for least-recently-used eviction. */
+  lastUsed: number
+}
+
+/** A fetch under way, which callers for the same key join. */
+interface Flight<A, E> {
+  readonly deferred: Deferred.Deferred<A, E>
+  /** A forced flight (`skip_cache`); a forced caller never joins an unforced one. */
+  readonly forced: boolean
+}
+
+/** What a service tells the engine. `K` is what the service knows of a request besides its key. */
+export interface CacheOptions<K, A, E> {
+  /** Fetches the value for `request`; `forced` asks past every cache (`skip_cache`). */
+  readonly fetch: (request: K, forced: boolean) => Effect.Effect<A, E>
+  /** Epoch ms until which a fetched value may be handed out. */
+  readonly usableUntil: (value: A, request: K) => number
+  readonly maxEntries: number
+  /** A hit this long before `usableUntil` starts one background refresh; undefined: off. */
+  readonly refreshAheadMillis?: number | undefined
+  readonly metrics?: {
+    readonly hits: Metric.Metric.Counter<number>
+    readonly misses: Metric.Metric.Counter<number>
+    readonly size: Metric.Metric.Gauge<number>
+    readonly refreshFailures: Metric.Metric.Counter<number>
+  } | undefined
+}
+
+/** The engine, as a service uses it. */
+export interface Cache<K, A, E> {
+  /** The cached value while usable, else the flight for `key` (joined or started). */
+  readonly get: (key: string, request: K) => Effect.Effect<A, E>
+  /** Drops the entry and fetches past every cache; concurrent forced callers share the flight. */
+  readonly force: (key: string, request: K) => Effect.Effect<A, E>
+  /** A replacement for `rejected`: the cached value if it is another usable one, else `force`. */
+  readonly renew: (key: string, request: K, rejected: A) => Effect.Effect<A, E>
+  readonly forget: (key: string) => Effect.Effect<void>
+}
+
+/**
+ * A refresh that failed is not tried again sooner than this, or a quarter of
+ * the remaining usable time when that is shorter, so short-lived values still
+ * get several tries before they stop being usable.
+ */
+const refreshRetryMillis = 5_000
+
+const nextRefreshTry = (now: number, usableUntil: number): number =>
+  now + Math.min(refreshRetryMillis, Math.max(0, usableUntil - now) / 4)
+
+/** Builds an engine whose flights run in the current scope and stop with it. */
+export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cache<K, A, E>, never, Scope.Scope> =>
+  Effect.map(Effect.scope, (scope) => {
+    const entries = Ref.unsafeMake(new Map<string, Entry<A>>())
+    const flights = new Map<string, Flight<A, E>>()
+    const maxEntries = Math.max(1, options.maxEntries)
+    const metrics = options.metrics
+    let tick = 0
+
+    const reportSize = (map: Map<string, Entry<A>>) => metrics?.size.unsafeUpdate(map.size, [])
+
+    /** Makes room for one more: expired entries first, then the least recently used. */
+    const evict = (map: Map<string, Entry<A>>, now: number): void => {
+      for (const [key, entry] of map) if (entry.usableUntil <= now) map.delete(key)
+      while (map.size >= maxEntries) {
+        let oldestKey: string | undefined
+        let oldest = Infinity
+        for (const [key, entry] of map) {
+          if (entry.lastUsed < oldest) {
+            oldest = entry.lastUsed
+            oldestKey = key
+          }
+        }
+        if (oldestKey === undefined) break
+        map.delete(oldestKey)
+      }
+    }
+
+    // The Ref holds one Map for the engine's life; updates change it in place, atomically.
+    const store = (key: string, request: K, value: A, now: number) =>
+      Ref.update(entries, (map) => {
+        const usableUntil = options.usableUntil(value, request)
+        map.delete(key)
+        if (usableUntil <= now) return map
+        if (map.size >= maxEntries) evict(map, now)
+        const refreshAt = options.refreshAheadMillis === undefined
+          ? Infinity
+          : Math.max(usableUntil - options.refreshAheadMillis, nextRefreshTry(now, usableUntil))
+        map.set(key, { value, usableUntil, refreshAt, refreshing: false, lastUsed: ++tick })
+        reportSize(map)
+        return map
+      })
+
+    const forget = (key: string) =>
+      Ref.update(entries, (map) => {
+        if (map.delete(key)) reportSize(map)
+        return map
+      })
+
+    /**
+     * Registers a flight (replacing any other) synchronously, so two callers can
+     * never both start one, and returns it with the effect that launches it in
+     * the service's scope: a caller that gives up cancels nothing for the others.
+     */
+    const register = (key: string, request: K, forced: boolean) => {
+      const flight: Flight<A, E> = { deferred: Deferred.unsafeMake<A, E>(FiberId.none), forced }
+      flights.set(key, flight)
+      const settle = (exit: Exit.Exit<A, E>) =>
+        Effect.clockWith((clock) => {
+          // A flight that a forced one replaced must not overwrite the newer value.
+          if (flights.get(key) !== flight) return Deferred.done(flight.deferred, exit)
+          flights.delete(key)
+          const stored = Exit.isSuccess(exit) ? store(key, request, exit.value, clock.unsafeCurrentTimeMillis()) : Effect.void
+          return Effect.zipRight(stored, Deferred.done(flight.deferred, exit))
+        })
+      return { flight, launch: Effect.forkIn(Effect.onExit(options.fetch(request, forced), settle), scope) }
+    }
+
+    const fly = (key: string, request: K, forced: boolean): Effect.Effect<A, E> =>
+      Effect.suspend(() => {
+        metrics?.misses.unsafeUpdate(1, [])
+        const current = flights.get(key)
+        if (current !== undefined && (current.forced || !forced)) return Deferred.await(current.deferred)
+        const { flight, launch } = register(key, request, forced)
+        return Effect.zipRight(launch, Deferred.await(flight.deferred))
+      })
+
+    /** Starts one background refresh; a failure leaves the cached value in use and retries later. */
+    const refreshInBackground = (key: string, request: K, entry: Entry<A>): Effect.Effect<void> => {
+      if (entry.refreshing || flights.has(key)) return Effect.void
+      entry.refreshing = true
+      const { flight, launch } = register(key, request, false)
+      const onFailure = Effect.clockWith((clock) =>
+        Effect.sync(() => {
+          entry.refreshing = false
+          entry.refreshAt = nextRefreshTry(clock.unsafeCurrentTimeMillis(), entry.usableUntil)
+          metrics?.refreshFailures.unsafeUpdate(1, [])
+        })
+      )
+      const watch = Effect.forkIn(Effect.catchAll(Deferred.await(flight.deferred), () => onFailure), scope)
+      return Effect.zipRight(launch, Effect.asVoid(watch))
+    }
+
+    // The hot path: one Ref read, one clock read, one map lookup; no allocation on a hit.
+    const get = (key: string, request: K): Effect.Effect<A, E> =>
+      Effect.flatMap(Ref.get(entries), (map) =>
+        Effect.clockWith((clock) => {
+          const now = clock.unsafeCurrentTimeMillis()
+          const entry = map.get(key)
+          if (entry === undefined || now >= entry.usableUntil) return fly(key, request, false)
+          metrics?.hits.unsafeUpdate(1, [])
+          entry.lastUsed = ++tick
+          if (now >= entry.refreshAt) return Effect.as(refreshInBackground(key, request, entry), entry.value)
+          return Effect.succeed(entry.value)
+        }))
+
+    const force = (key: string, request: K): Effect.Effect<A, E> => Effect.zipRight(forget(key), fly(key, request, true))
+
+    const renew = (key: string, request: K, rejected: A): Effect.Effect<A, E> =>
+      Effect.flatMap(Ref.get(entries), (map) =>
+        Effect.clockWith((clock) => {
+          const entry = map.get(key)
+          if (entry !== undefined && entry.value !== rejected && clock.unsafeCurrentTimeMillis() < entry.usableUntil) {
+            return Effect.succeed(entry.value)
+          }
+          return force(key, request)
+        }))
+
+    return { get, force, renew, forget }
+  })
