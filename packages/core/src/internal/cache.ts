@@ -75,7 +75,8 @@ const nextRefreshTry = (now: number, usableUntil: number): number =>
 /** Builds an engine whose flights run in the current scope and stop with it. */
 export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cache<K, A, E>, never, Scope.Scope> =>
   Effect.map(Effect.scope, (scope) => {
-    const entries = Ref.unsafeMake(new Map<string, Entry<A>>())
+    const held = new Map<string, Entry<A>>()
+    const entries = Ref.unsafeMake(held)
     const flights = new Map<string, Flight<A, E>>()
     const maxEntries = Math.max(1, options.maxEntries)
     const metrics = options.metrics
@@ -100,7 +101,8 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
       }
     }
 
-    // The Ref holds one Map for the engine's life; updates change it in place, atomically.
+    // The Ref holds one Map for the engine's life; updates change it in place, atomically, and
+    // renew reads it with Ref.get. Only the hit below reads `held`, the same Map, directly.
     const store = (key: string, request: K, value: A, now: number) =>
       Ref.update(entries, (map) => {
         const usableUntil = options.usableUntil(value, request)
@@ -165,18 +167,19 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
       return Effect.zipRight(launch, Effect.asVoid(watch))
     }
 
-    // The hot path: one Ref read, one clock read, one map lookup; no allocation on a hit.
+    // The hot path: one clock read and one lookup in the Map the Ref holds; no allocation on a hit.
+    // (Going through Ref.get here costs one more run-loop step per hit: measured +200 to 500 ns on
+    // this 2-core VM, against a budget of 1 µs. Every change still goes through Ref.update.)
     const get = (key: string, request: K): Effect.Effect<A, E> =>
-      Effect.flatMap(Ref.get(entries), (map) =>
-        Effect.clockWith((clock) => {
-          const now = clock.unsafeCurrentTimeMillis()
-          const entry = map.get(key)
-          if (entry === undefined || now >= entry.usableUntil) return fly(key, request, false)
-          metrics?.hits.unsafeUpdate(1, [])
-          entry.lastUsed = ++tick
-          if (now >= entry.refreshAt) return Effect.as(refreshInBackground(key, request, entry), entry.value)
-          return Effect.succeed(entry.value)
-        }))
+      Effect.clockWith((clock) => {
+        const now = clock.unsafeCurrentTimeMillis()
+        const entry = held.get(key)
+        if (entry === undefined || now >= entry.usableUntil) return fly(key, request, false)
+        metrics?.hits.unsafeUpdate(1, [])
+        entry.lastUsed = ++tick
+        if (now >= entry.refreshAt) return Effect.as(refreshInBackground(key, request, entry), entry.value)
+        return Effect.succeed(entry.value)
+      })
 
     const force = (key: string, request: K): Effect.Effect<A, E> => Effect.zipRight(forget(key), fly(key, request, true))
 
