@@ -154,10 +154,12 @@ describe("a bad NAIS_TOKEN_ENDPOINT", () => {
       }))
   }
 
-  it.effect("an explicit endpoint that is not http(s) fails every call with InvalidTokenRequest on endpoint", () =>
+  it.effect("an explicit endpoint that is not http(s) fails the layer with InvalidTokenRequest on endpoint", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(fetchWith(valid))
+      const error = yield* Effect.flip(
+        fetchWith(valid).pipe(Effect.provide(TokenService.layer({ endpoint: "file:///etc/passwd" }).pipe(Layer.provide(FetchHttpClient.layer))))
+      )
       expect(error).toMatchObject({ _tag: "InvalidTokenRequest", field: "endpoint" })
       expect(error.message).toMatch(/http or https/)
-    }).pipe(Effect.provide(TokenService.layer({ endpoint: "file:///etc/passwd" }).pipe(Layer.provide(FetchHttpClient.layer)))))
+    }))
 })

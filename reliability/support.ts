@@ -4,7 +4,7 @@
  * issued and that it is still valid.
  */
 import { FetchHttpClient } from "@effect/platform"
-import { type AccessToken, TokenService, type TokenServiceOptions } from "@effect-texas/core"
+import { type AccessToken, type InvalidTokenRequest, TokenService, type TokenServiceOptions } from "@effect-texas/core"
 import type { TexasEmulatorHandle } from "@effect-texas/testkit"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -19,7 +19,7 @@ export const quickRetries = Schedule.spaced("10 millis").pipe(Schedule.intersect
 export const tokensFor = (
   emulator: TexasEmulatorHandle,
   options: Omit<TokenServiceOptions, "endpoint"> = {}
-): Layer.Layer<TokenService> =>
+): Layer.Layer<TokenService, InvalidTokenRequest> =>
   TokenService.layer({ endpoint: emulator.tokenEndpoint, retrySchedule: quickRetries, ...options }).pipe(
     Layer.provide(FetchHttpClient.layer)
   )

@@ -31,7 +31,7 @@ export interface EndpointOptions {
   /**
    * The endpoint's URL: the value of its variable (`NAIS_TOKEN_ENDPOINT`,
    * `NAIS_TOKEN_EXCHANGE_ENDPOINT` or `NAIS_TOKEN_INTROSPECTION_ENDPOINT`).
-   * Must be an http(s) URL; any other value fails every call with `InvalidTokenRequest`.
+   * Must be an http(s) URL; any other value fails the layer with `InvalidTokenRequest`.
    */
   readonly endpoint: string | URL
   /**

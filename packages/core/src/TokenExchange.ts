@@ -18,9 +18,16 @@ import * as Jose from "jose"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import * as Cache from "./internal/cache.js"
-import { type EndpointCall, fetchAccessToken, httpUrlConfig, resolveSettings, usableUntil } from "./internal/endpoint.js"
+import {
+  type ConfigOptions,
+  type EndpointCall,
+  fetchAccessToken,
+  readConfig,
+  resolveSettings,
+  usableUntil
+} from "./internal/endpoint.js"
 import { type PreparedExchange, prepareExchange } from "./internal/prepare.js"
-import type { TokenError } from "./TokenError.js"
+import type { InvalidTokenRequest, TokenError } from "./TokenError.js"
 
 // ---- Models ------------------------------------------------------------------
 
@@ -102,19 +109,21 @@ export class TokenExchange extends Context.Tag("@effect-texas/core/TokenExchange
    *
    * @since 0.1.0
    */
-  static readonly layer = (options: TokenExchangeOptions): Layer.Layer<TokenExchange, never, HttpClient.HttpClient> =>
-    Layer.scoped(TokenExchange, make(options))
+  static readonly layer = (
+    options: TokenExchangeOptions
+  ): Layer.Layer<TokenExchange, InvalidTokenRequest, HttpClient.HttpClient> => Layer.scoped(TokenExchange, make(options))
 
   /**
-   * The service for the endpoint in `NAIS_TOKEN_EXCHANGE_ENDPOINT`; a missing
-   * or non-http(s) value fails the layer with a `ConfigError`.
+   * The service with its options read through `Config`, the endpoint from
+   * `NAIS_TOKEN_EXCHANGE_ENDPOINT` unless given; a missing or non-http(s)
+   * value fails the layer with a `ConfigError`.
    *
    * @since 0.1.0
    */
   static readonly layerConfig = (
-    options: Omit<TokenExchangeOptions, "endpoint"> = {}
-  ): Layer.Layer<TokenExchange, ConfigError.ConfigError, HttpClient.HttpClient> =>
-    Layer.scoped(TokenExchange, Effect.flatMap(httpUrlConfig("NAIS_TOKEN_EXCHANGE_ENDPOINT"), (endpoint) => make({ ...options, endpoint })))
+    options: ConfigOptions<TokenExchangeOptions> = {}
+  ): Layer.Layer<TokenExchange, ConfigError.ConfigError | InvalidTokenRequest, HttpClient.HttpClient> =>
+    Layer.scoped(TokenExchange, Effect.flatMap(readConfig("NAIS_TOKEN_EXCHANGE_ENDPOINT", options), make))
 
   /**
    * A stub for tests: every exchange succeeds with a token naming the target
@@ -217,14 +226,13 @@ const exchangeCall = (prepared: PreparedExchange, forced: boolean): EndpointCall
  */
 export const make = (
   options: TokenExchangeOptions
-): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
+): Effect.Effect<Service, InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    const { invalid, settings } = resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
+    const settings = yield* resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
     const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
     const cache = yield* Cache.make<Exchange, AccessToken, TokenError>({
-      fetch: ({ prepared }, forced) =>
-        invalid === undefined ? fetchAccessToken(client, settings, exchangeCall(prepared, forced)) : Effect.fail(invalid),
+      fetch: ({ prepared }, forced) => fetchAccessToken(client, settings, exchangeCall(prepared, forced)),
       usableUntil: (token, { userExpiry }) => Math.min(usableUntil(token, skewMillis), userExpiry),
       maxEntries: options.maxEntries ?? 10_000
     })

@@ -20,14 +20,15 @@ import * as Schema from "effect/Schema"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import {
   callEndpoint,
+  type ConfigOptions,
   describeIssues,
   type EndpointSettings,
-  httpUrlConfig,
   parseJsonObject,
+  readConfig,
   resolveSettings
 } from "./internal/endpoint.js"
 import { prepareIntrospection } from "./internal/prepare.js"
-import { InvalidTokenResponse, type TokenError } from "./TokenError.js"
+import { type InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
 
 // ---- Models ------------------------------------------------------------------
 
@@ -188,22 +189,21 @@ export class TokenIntrospection extends Context.Tag("@effect-texas/core/TokenInt
    *
    * @since 0.1.0
    */
-  static readonly layer = (options: TokenIntrospectionOptions): Layer.Layer<TokenIntrospection, never, HttpClient.HttpClient> =>
-    Layer.effect(TokenIntrospection, make(options))
+  static readonly layer = (
+    options: TokenIntrospectionOptions
+  ): Layer.Layer<TokenIntrospection, InvalidTokenRequest, HttpClient.HttpClient> => Layer.effect(TokenIntrospection, make(options))
 
   /**
-   * The service for the endpoint in `NAIS_TOKEN_INTROSPECTION_ENDPOINT`; a
-   * missing or non-http(s) value fails the layer with a `ConfigError`.
+   * The service with its options read through `Config`, the endpoint from
+   * `NAIS_TOKEN_INTROSPECTION_ENDPOINT` unless given; a missing or non-http(s)
+   * value fails the layer with a `ConfigError`.
    *
    * @since 0.1.0
    */
   static readonly layerConfig = (
-    options: Omit<TokenIntrospectionOptions, "endpoint"> = {}
-  ): Layer.Layer<TokenIntrospection, ConfigError.ConfigError, HttpClient.HttpClient> =>
-    Layer.effect(
-      TokenIntrospection,
-      Effect.flatMap(httpUrlConfig("NAIS_TOKEN_INTROSPECTION_ENDPOINT"), (endpoint) => make({ ...options, endpoint }))
-    )
+    options: ConfigOptions<TokenIntrospectionOptions> = {}
+  ): Layer.Layer<TokenIntrospection, ConfigError.ConfigError | InvalidTokenRequest, HttpClient.HttpClient> =>
+    Layer.effect(TokenIntrospection, Effect.flatMap(readConfig("NAIS_TOKEN_INTROSPECTION_ENDPOINT", options), make))
 
   /**
    * A stub for tests: `verdict` decides per token string (default: every
@@ -256,13 +256,14 @@ const requestPathRetries: Schedule.Schedule<unknown, TokenError> = Schedule.expo
  * @category constructors
  * @since 0.1.0
  */
-export const make = (options: TokenIntrospectionOptions): Effect.Effect<Service, never, HttpClient.HttpClient> =>
+export const make = (options: TokenIntrospectionOptions): Effect.Effect<Service, InvalidTokenRequest, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    const { invalid, settings } = resolveSettings(
-      { ...options, retrySchedule: options.retrySchedule ?? requestPathRetries },
-      { attemptTimeout: "1 second", timeout: "2500 millis" }
-    )
+    const settings = yield* resolveSettings(options, {
+      attemptTimeout: "1 second",
+      timeout: "2500 millis",
+      retrySchedule: requestPathRetries
+    })
     const decode = toResult(settings)
     // Identical introspections in flight share one request (keyed by the token only while it is in flight).
     const inFlight = new Map<string, Deferred.Deferred<IntrospectionResult, TokenError>>()
@@ -299,7 +300,6 @@ export const make = (options: TokenIntrospectionOptions): Effect.Effect<Service,
       })
 
     const introspect = (request: IntrospectRequest): Effect.Effect<IntrospectionResult, TokenError> => {
-      if (invalid !== undefined) return Effect.fail(invalid)
       const prepared = prepareIntrospection(request)
       if (prepared._tag === "InvalidTokenRequest") return Effect.fail(prepared)
       if (prepared._tag === "NotAJws") return Effect.succeed(new Inactive({ reason: prepared.reason }))

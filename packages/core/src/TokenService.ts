@@ -17,7 +17,14 @@ import type * as Scope from "effect/Scope"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import * as Cache from "./internal/cache.js"
-import { type EndpointCall, fetchAccessToken, httpUrlConfig, resolveSettings, usableUntil } from "./internal/endpoint.js"
+import {
+  type ConfigOptions,
+  type EndpointCall,
+  fetchAccessToken,
+  readConfig,
+  resolveSettings,
+  usableUntil
+} from "./internal/endpoint.js"
 import { prepare, type PreparedRequest } from "./internal/prepare.js"
 import { TestTokens } from "./TestTokens.js"
 import { InvalidTokenRequest, type TokenError } from "./TokenError.js"
@@ -74,23 +81,27 @@ export interface Service {
  */
 export class TokenService extends Context.Tag("@effect-texas/core/TokenService")<TokenService, Service>() {
   /**
-   * The service for an explicit endpoint URL.
+   * The service for an explicit endpoint URL; one that is not an http(s) URL
+   * fails the layer with `InvalidTokenRequest` on `endpoint`.
    *
    * @since 0.1.0
    */
-  static readonly layer = (options: TokenServiceOptions): Layer.Layer<TokenService, never, HttpClient.HttpClient> =>
-    Layer.scoped(TokenService, make(options))
+  static readonly layer = (
+    options: TokenServiceOptions
+  ): Layer.Layer<TokenService, InvalidTokenRequest, HttpClient.HttpClient> => Layer.scoped(TokenService, make(options))
 
   /**
-   * The service for the endpoint in `NAIS_TOKEN_ENDPOINT` (read through `Config`).
-   * A missing variable, or one that is not an http(s) URL, fails the layer with a `ConfigError`.
+   * The service with its options read through `Config` (each option a
+   * `Config`, as `Config.succeed("30 seconds")`), the endpoint from
+   * `NAIS_TOKEN_ENDPOINT` unless given. A missing variable, or one that is not
+   * an http(s) URL, fails the layer with a `ConfigError`.
    *
    * @since 0.1.0
    */
   static readonly layerConfig = (
-    options: Omit<TokenServiceOptions, "endpoint"> = {}
-  ): Layer.Layer<TokenService, ConfigError.ConfigError, HttpClient.HttpClient> =>
-    Layer.scoped(TokenService, Effect.flatMap(httpUrlConfig("NAIS_TOKEN_ENDPOINT"), (endpoint) => make({ ...options, endpoint })))
+    options: ConfigOptions<TokenServiceOptions> = {}
+  ): Layer.Layer<TokenService, ConfigError.ConfigError | InvalidTokenRequest, HttpClient.HttpClient> =>
+    Layer.scoped(TokenService, Effect.flatMap(readConfig("NAIS_TOKEN_ENDPOINT", options), make))
 
   /**
    * A stub for tests: hands out fixed tokens without any endpoint, records every
@@ -204,14 +215,13 @@ const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => (
  */
 export const make = (
   options: TokenServiceOptions
-): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
+): Effect.Effect<Service, InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    const { invalid, settings } = resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
+    const settings = yield* resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
     const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
     const cache = yield* Cache.make<PreparedRequest, AccessToken, TokenError>({
-      fetch: (request, forced) =>
-        invalid === undefined ? fetchAccessToken(client, settings, tokenCall(request, forced)) : Effect.fail(invalid),
+      fetch: (request, forced) => fetchAccessToken(client, settings, tokenCall(request, forced)),
       usableUntil: (token) => usableUntil(token, skewMillis),
       maxEntries: options.maxEntries ?? 10_000,
       refreshAheadMillis: options.refreshAhead === undefined ? undefined : Duration.toMillis(Duration.decode(options.refreshAhead)),

@@ -2,6 +2,7 @@ import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { type AccessToken, Maskinporten, TestTokens, TokenMetrics, type TokenRequest, TokenService } from "@effect-texas/core"
 import { Fault, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
+import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
@@ -442,11 +443,29 @@ describe("layers", () => {
       }))
   }
 
-  it.effect("layer with an endpoint that is not http(s) fails each call with InvalidTokenRequest", () =>
+  it.effect("layer with an endpoint that is not http(s) fails the layer with InvalidTokenRequest", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(getToken(skatt))
+      const error = yield* Effect.flip(
+        getToken(skatt).pipe(Effect.provide(TokenService.layer({ endpoint: "file:///etc/passwd" }).pipe(Layer.provide(FetchHttpClient.layer))))
+      )
       expect(error).toMatchObject({ _tag: "InvalidTokenRequest", field: "endpoint" })
-    }).pipe(Effect.provide(TokenService.layer({ endpoint: "file:///etc/passwd" }).pipe(Layer.provide(FetchHttpClient.layer)))))
+    }))
+
+  it.effect("layerConfig takes every option as a Config, the endpoint too (else NAIS_TOKEN_ENDPOINT)", () =>
+    Effect.gen(function*() {
+      const token = yield* getToken(skatt).pipe(
+        Effect.provide(
+          TokenService.layerConfig({
+            endpoint: Config.string("MY_TEXAS"),
+            encoding: Config.literal("form")("MY_ENCODING"),
+            expirySkew: Config.succeed("30 seconds")
+          }).pipe(Layer.provide(FetchHttpClient.layer))
+        ),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["MY_TEXAS", emulator.tokenEndpoint], ["MY_ENCODING", "form"]])))
+      )
+      expect(claimsOf(token).scope).toBe("skatt:some.scope")
+      expect(tokenRequests(emulator)[0]?.contentType).toBe("application/x-www-form-urlencoded")
+    }))
 
   it.effect("layerTest hands out stub tokens, records requests and expires on the TestClock", () =>
     Effect.gen(function*() {

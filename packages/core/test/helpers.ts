@@ -4,7 +4,7 @@
  * itself runs on the TestClock.
  */
 import { FetchHttpClient } from "@effect/platform"
-import { TokenService, type TokenServiceOptions } from "@effect-texas/core"
+import { type InvalidTokenRequest, TokenService, type TokenServiceOptions } from "@effect-texas/core"
 import type { TexasEmulatorHandle } from "@effect-texas/testkit"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -14,7 +14,7 @@ import * as Schedule from "effect/Schedule"
 export const tokensFor = (
   emulator: TexasEmulatorHandle,
   options: Omit<TokenServiceOptions, "endpoint"> = {}
-): Layer.Layer<TokenService> =>
+): Layer.Layer<TokenService, InvalidTokenRequest> =>
   TokenService.layer({
     endpoint: emulator.tokenEndpoint,
     retrySchedule: Schedule.spaced("10 millis").pipe(Schedule.intersect(Schedule.recurs(3))),

@@ -12,7 +12,7 @@ import {
 } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { CurrentUser, TokenExchange, TokenIntrospection } from "@effect-texas/core"
+import { CurrentUser, type InvalidTokenRequest, TokenExchange, TokenIntrospection } from "@effect-texas/core"
 import { authenticateOnBehalfOf } from "@effect-texas/http-client"
 import { Authentication, requireUser } from "@effect-texas/http-server"
 import { startProtectedApi, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
@@ -72,7 +72,7 @@ class Greeting extends HttpApiGroup.make("greeting")
 {}
 class FrontendApi extends HttpApi.make("frontend").add(Greeting) {}
 
-const frontendLayer = (downstreamUrl: string, introspection: Layer.Layer<TokenIntrospection>) => {
+const frontendLayer = (downstreamUrl: string, introspection: Layer.Layer<TokenIntrospection, InvalidTokenRequest>) => {
   const GreetingLive = HttpApiBuilder.group(FrontendApi, "greeting", (handlers) =>
     handlers.handle("greet", () =>
       Effect.gen(function*() {

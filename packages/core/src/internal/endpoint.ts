@@ -47,27 +47,53 @@ export interface EndpointSettings {
 
 
 /**
- * Resolves the options once, at construction. A bad endpoint URL does not
- * fail construction (the layer has no error channel for it): it comes back
- * as the `InvalidTokenRequest` every call then fails with.
+ * Resolves the options once, at construction: a bad endpoint URL fails the
+ * construction (and so the layer) with `InvalidTokenRequest` on `endpoint`.
  */
 export const resolveSettings = (
   options: EndpointOptions,
-  defaults: { readonly attemptTimeout: Duration.DurationInput; readonly timeout: Duration.DurationInput }
-): { readonly settings: EndpointSettings; readonly invalid: InvalidTokenRequest | undefined } => {
-  const checked = checkEndpoint(options.endpoint)
-  return {
-    invalid: typeof checked === "string" ? undefined : checked,
-    settings: {
-      endpoint: typeof checked === "string" ? checked : String(options.endpoint),
-      encoding: options.encoding ?? "json",
-      attemptTimeout: Duration.decode(options.attemptTimeout ?? defaults.attemptTimeout),
-      totalTimeout: Duration.decode(options.timeout ?? defaults.timeout),
-      retrySchedule: options.retrySchedule ?? defaultRetrySchedule,
-      maxResponseBytes: options.maxResponseBytes ?? 256 * 1024,
-      retryBudget: options.retryBudget === false ? RetryBudget.unlimited : RetryBudget.make(options.retryBudget)
-    }
+  defaults: {
+    readonly attemptTimeout: Duration.DurationInput
+    readonly timeout: Duration.DurationInput
+    readonly retrySchedule?: Schedule.Schedule<unknown, TokenError> | undefined
   }
+): Effect.Effect<EndpointSettings, InvalidTokenRequest> => {
+  const checked = checkEndpoint(options.endpoint)
+  if (typeof checked !== "string") return Effect.fail(checked)
+  return Effect.succeed({
+    endpoint: checked,
+    encoding: options.encoding ?? "json",
+    attemptTimeout: Duration.decode(options.attemptTimeout ?? defaults.attemptTimeout),
+    totalTimeout: Duration.decode(options.timeout ?? defaults.timeout),
+    retrySchedule: options.retrySchedule ?? defaults.retrySchedule ?? defaultRetrySchedule,
+    maxResponseBytes: options.maxResponseBytes ?? 256 * 1024,
+    retryBudget: options.retryBudget === false ? RetryBudget.unlimited : RetryBudget.make(options.retryBudget)
+  })
+}
+
+/**
+ * The options of a `layerConfig`, each a `Config` (as `OpenAiClient.layerConfig`
+ * and `PgClient.layerConfig` take them); the endpoint is read from its
+ * environment variable unless given.
+ */
+export type ConfigOptions<O extends EndpointOptions> =
+  & Config.Config.Wrap<Omit<O, "endpoint">>
+  & { readonly endpoint?: Config.Config<string | URL> | undefined }
+
+/** Reads a `layerConfig`'s options. */
+export const readConfig = <O extends EndpointOptions>(
+  variable: string,
+  options: ConfigOptions<O>
+): Config.Config<O> => {
+  const { endpoint, ...rest } = options
+  // Config.unwrap cannot take an empty record (it throws): no options is no Config to read.
+  const values = Object.keys(rest).length === 0
+    ? Config.succeed({})
+    : Config.unwrap(rest as Config.Config.Wrap<Omit<O, "endpoint">>)
+  return Config.map(
+    Config.all([values, endpoint ?? httpUrlConfig(variable)]),
+    ([values, url]) => ({ ...values, endpoint: url }) as unknown as O
+  )
 }
 
 const checkEndpoint = (endpoint: string | URL): string | InvalidTokenRequest => {
