@@ -1,0 +1,31 @@
+/**
+ * The test projects: one per package, the sidecar conformance suite, and the
+ * reliability suite. `vitest.config.ts` hands this list to vitest 3.2's
+ * `test.projects` (a workspace file read on its own is deprecated there).
+ */
+import { fileURLToPath } from "node:url"
+
+// Tests import the packages by name; point the names at the sources so tests
+// need no build step and always run against the code in the work tree.
+const alias = {
+  "@effect-texas/core": fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url)),
+  "@effect-texas/http-client": fileURLToPath(new URL("./packages/http-client/src/index.ts", import.meta.url)),
+  "@effect-texas/http-server": fileURLToPath(new URL("./packages/http-server/src/index.ts", import.meta.url)),
+  "@effect-texas/testkit": fileURLToPath(new URL("./packages/testkit/src/index.ts", import.meta.url))
+}
+
+const project = (name: string, include: string, timeout = 20_000) => ({
+  resolve: { alias },
+  test: { name, include: [include], testTimeout: timeout, hookTimeout: 20_000 }
+})
+
+export const projects = [
+  project("testkit", "packages/testkit/test/**/*.test.ts"),
+  project("core", "packages/core/test/**/*.test.ts"),
+  project("http-client", "packages/http-client/test/**/*.test.ts"),
+  project("http-server", "packages/http-server/test/**/*.test.ts"),
+  project("conformance", "conformance/**/*.test.ts"),
+  project("reliability", "reliability/**/*.test.ts", 60_000)
+]
+
+export default projects
