@@ -19,13 +19,15 @@ import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import * as Cache from "./internal/cache.js"
 import {
-  type ConfigOptions,
   type EndpointCall,
   fetchAccessToken,
-  readConfig,
-  resolveSettings,
   usableUntil
 } from "./internal/endpoint.js"
+import {
+  type ConfigOptions,
+  readConfig,
+  resolveSettings
+} from "./internal/settings.js"
 import { type PreparedExchange, prepareExchange } from "./internal/prepare.js"
 import type { InvalidTokenRequest, TokenError } from "./TokenError.js"
 
@@ -105,6 +107,13 @@ export interface TokenExchangeOptions extends EndpointOptions {
  */
 export class TokenExchange extends Context.Tag("@effect-texas/core/TokenExchange")<TokenExchange, Service>() {
   /**
+   * Builds the service without a layer (what the layers use).
+   *
+   * @since 0.2.0
+   */
+  static readonly make = (options: TokenExchangeOptions) => make(options)
+
+  /**
    * The service for an explicit endpoint URL.
    *
    * @since 0.1.0
@@ -148,6 +157,23 @@ export class TokenExchange extends Context.Tag("@effect-texas/core/TokenExchange
       }
     })
 }
+
+/**
+ * Types that go with `TokenExchange`.
+ *
+ * @since 0.2.0
+ */
+export declare namespace TokenExchange {
+  /**
+   * What the service offers (as `TokenExchange["Type"]`).
+   *
+   * @since 0.2.0
+   */
+  export type Service = TokenExchangeApi
+}
+
+/** The service's shape, named for the namespace above. */
+type TokenExchangeApi = Service
 
 // ---- Keys ----------------------------------------------------------------------
 

@@ -20,13 +20,15 @@ import * as Schema from "effect/Schema"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import {
   callEndpoint,
-  type ConfigOptions,
   describeIssues,
+  parseJsonObject
+} from "./internal/endpoint.js"
+import {
+  type ConfigOptions,
   type EndpointSettings,
-  parseJsonObject,
   readConfig,
   resolveSettings
-} from "./internal/endpoint.js"
+} from "./internal/settings.js"
 import { prepareIntrospection } from "./internal/prepare.js"
 import { type InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
 
@@ -185,6 +187,13 @@ export class TokenIntrospection extends Context.Tag("@effect-texas/core/TokenInt
   Service
 >() {
   /**
+   * Builds the service without a layer (what the layers use).
+   *
+   * @since 0.2.0
+   */
+  static readonly make = (options: TokenIntrospectionOptions) => make(options)
+
+  /**
    * The service for an explicit endpoint URL.
    *
    * @since 0.1.0
@@ -219,6 +228,23 @@ export class TokenIntrospection extends Context.Tag("@effect-texas/core/TokenInt
       introspect: (request) => Effect.sync(() => verdict(Redacted.value(request.token), request))
     })
 }
+
+/**
+ * Types that go with `TokenIntrospection`.
+ *
+ * @since 0.2.0
+ */
+export declare namespace TokenIntrospection {
+  /**
+   * What the service offers (as `TokenIntrospection["Type"]`).
+   *
+   * @since 0.2.0
+   */
+  export type Service = TokenIntrospectionApi
+}
+
+/** The service's shape, named for the namespace above. */
+type TokenIntrospectionApi = Service
 
 // ---- Decoding ------------------------------------------------------------------
 

@@ -18,13 +18,15 @@ import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import * as Cache from "./internal/cache.js"
 import {
-  type ConfigOptions,
   type EndpointCall,
   fetchAccessToken,
-  readConfig,
-  resolveSettings,
   usableUntil
 } from "./internal/endpoint.js"
+import {
+  type ConfigOptions,
+  readConfig,
+  resolveSettings
+} from "./internal/settings.js"
 import { prepare, type PreparedRequest } from "./internal/prepare.js"
 import { TestTokens } from "./TestTokens.js"
 import { InvalidTokenRequest, type TokenError } from "./TokenError.js"
@@ -81,6 +83,13 @@ export interface Service {
  */
 export class TokenService extends Context.Tag("@effect-texas/core/TokenService")<TokenService, Service>() {
   /**
+   * Builds the service without a layer (what the layers use).
+   *
+   * @since 0.2.0
+   */
+  static readonly make = (options: TokenServiceOptions) => make(options)
+
+  /**
    * The service for an explicit endpoint URL; one that is not an http(s) URL
    * fails the layer with `InvalidTokenRequest` on `endpoint`.
    *
@@ -113,6 +122,23 @@ export class TokenService extends Context.Tag("@effect-texas/core/TokenService")
   static readonly layerTest = (options: TestOptions = {}): Layer.Layer<TokenService | TestTokens> =>
     Layer.effectContext(makeTest(options))
 }
+
+/**
+ * Types that go with `TokenService`.
+ *
+ * @since 0.2.0
+ */
+export declare namespace TokenService {
+  /**
+   * What the service offers (as `TokenService["Type"]`).
+   *
+   * @since 0.2.0
+   */
+  export type Service = TokenServiceApi
+}
+
+/** The service's shape, named for the namespace above. */
+type TokenServiceApi = Service
 
 // ---- Options -----------------------------------------------------------------
 

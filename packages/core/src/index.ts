@@ -45,7 +45,6 @@ export * as TokenMetrics from "./TokenMetrics.js"
 
 export {
   type ExchangeRequest,
-  type Service as TokenExchangeShape,
   TokenExchange,
   type TokenExchangeOptions
 } from "./TokenExchange.js"
@@ -56,7 +55,6 @@ export {
   Inactive,
   type IntrospectionResult,
   type IntrospectRequest,
-  type Service as TokenIntrospectionShape,
   TokenIntrospection,
   type TokenIntrospectionOptions
 } from "./TokenIntrospection.js"
@@ -64,8 +62,6 @@ export {
 export type { IdentityProvider, RequestEncoding, TokenRequest } from "./TokenRequest.js"
 
 export {
-  make,
-  type Service as TokenServiceShape,
   type TestOptions,
   TokenService,
   type TokenServiceOptions

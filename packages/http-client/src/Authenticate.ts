@@ -9,7 +9,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { type AccessToken, type TokenError, type TokenRequest, TokenService, type TokenServiceShape } from "@effect-texas/core"
+import { type AccessToken, type TokenError, type TokenRequest, TokenService } from "@effect-texas/core"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -199,7 +199,7 @@ export const authenticate = (options: AuthenticateOptions) =>
  * @since 0.1.0
  */
 export const authenticateWith = <RT>(
-  tokens: Effect.Effect<TokenServiceShape, never, RT>,
+  tokens: Effect.Effect<TokenService.Service, never, RT>,
   options: AuthenticateOptions
 ) =>
 <E, R>(

@@ -7,7 +7,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { type TokenError, TokenService, type TokenServiceShape } from "@effect-texas/core"
+import { type TokenError, TokenService } from "@effect-texas/core"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -147,7 +147,7 @@ const isPlatformError = (
  * @category middleware
  * @since 0.1.0
  */
-export const transformClient = (tokens: TokenServiceShape, options: AuthenticateOptions) =>
+export const transformClient = (tokens: TokenService.Service, options: AuthenticateOptions) =>
 (client: HttpClient.HttpClient): HttpClient.HttpClient => {
   const authenticated = authenticateWith(Effect.succeed(tokens), options)(client)
   return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(

@@ -5,7 +5,6 @@
  *
  * @since 0.1.0
  */
-import { randomUUID } from "node:crypto"
 import * as Http from "node:http"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -13,13 +12,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Jose from "jose"
+import type { EmulatorStats, RecordedRequest } from "./EmulatorLog.js"
 import type { Fault } from "./Fault.js"
 import * as HttpIo from "./internal/http.js"
-import { makeKeys } from "./internal/keys.js"
-import { allProviders, type IdentityProvider, type ProviderIdentity, userClaims } from "./internal/providers.js"
+import { countArrival, isLoopback, makeHandle, makeSidecar, makeState } from "./internal/emulator.js"
+import type { IdentityProvider } from "./internal/providers.js"
 import * as Routes from "./internal/routes.js"
-import type { SidecarContext } from "./internal/sidecar.js"
-import { makeSidecarCache } from "./internal/sidecarCache.js"
 
 // ---- Models ------------------------------------------------------------------
 
@@ -46,51 +44,6 @@ export interface ProviderOptions {
   readonly issuer?: string | undefined
   /** @default the emulator's `clientId` */
   readonly clientId?: string | undefined
-}
-
-/**
- * One request the emulator received, as it decoded it.
- *
- * @category models
- * @since 0.1.0
- */
-export interface RecordedRequest {
-  readonly method: string
-  readonly path: string
-  /** The `Content-Type` header as sent, if any. */
-  readonly contentType: string | undefined
-  /** The body's fields as decoded (JSON object or form pairs); undefined when it did not decode. */
-  readonly body: Readonly<Record<string, unknown>> | undefined
-  /** Bytes in the body (the whole of it, also when it was too large to buffer). */
-  readonly bodyBytes: number
-  readonly receivedAt: Date
-  /** The status answered, or `"dropped"` / `"truncated"` for socket-level faults. */
-  readonly answer: number | "dropped" | "truncated"
-  /** The fault that shaped the answer, if one did. */
-  readonly fault: Fault["_tag"] | undefined
-}
-
-/**
- * Counters over everything the emulator did since start or the last `reset`.
- *
- * @category models
- * @since 0.1.0
- */
-export interface EmulatorStats {
-  /** Requests received on any path (counted on arrival). */
-  readonly requests: number
-  /** Requests received on `POST /api/v1/token`. */
-  readonly tokenRequests: number
-  /** Requests received on `POST /api/v1/token/exchange`. */
-  readonly exchangeRequests: number
-  /** Requests received on `POST /api/v1/introspect`. */
-  readonly introspectionRequests: number
-  /** Tokens signed (cache misses that reached the "identity provider"). */
-  readonly tokensIssued: number
-  /** Token answers served from the sidecar cache. */
-  readonly cacheHits: number
-  /** Answers shaped by a scripted fault. */
-  readonly faults: number
 }
 
 /**
@@ -301,133 +254,6 @@ export class EmulatorStartError extends Data.TaggedError("EmulatorStartError")<{
 
 // ---- Constructor -------------------------------------------------------------
 
-const defaultClientId = "dev-gcp:team:app"
-
-const isLoopback = (host: string): boolean =>
-  host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host)
-
-/** A lifetime that may be negative: Effect's `Duration` has none, so the sign is read first. */
-const signedMillis = (input: Duration.DurationInput): number => {
-  if (typeof input === "number") return input
-  if (typeof input === "bigint") return Number(input) / 1_000_000
-  if (typeof input === "string" && input.trim().startsWith("-")) return -Duration.toMillis(Duration.decode(input.trim().slice(1) as Duration.DurationInput))
-  return Duration.toMillis(Duration.decode(input))
-}
-
-const defaultIssuer = (url: string, provider: IdentityProvider): string =>
-  provider === "entra_id" ? `${url}/entra_id/v2.0` : `${url}/${provider}`
-
-/** A bounded list: the most recent `limit` entries. */
-const boundedList = <A>(limit: number) => {
-  let items: Array<A> = []
-  return {
-    push: (item: A) => {
-      items.push(item)
-      if (items.length > limit * 2) items = items.slice(-limit)
-    },
-    all: (): ReadonlyArray<A> => items.slice(-limit),
-    clear: () => {
-      items = []
-    }
-  }
-}
-
-const zeroCounters = () => ({
-  requests: 0,
-  tokenRequests: 0,
-  exchangeRequests: 0,
-  introspectionRequests: 0,
-  tokensIssued: 0,
-  cacheHits: 0,
-  faults: 0
-})
-
-/** The emulator's mutable state: clock, grants, faults, logs, counters, accepted tokens. */
-const makeState = (options: TexasEmulatorOptions) => {
-  const limit = Math.max(1, options.requestLogLimit ?? 10_000)
-  const initialGrants = () => (options.grantedScopes === undefined ? undefined : new Set(options.grantedScopes))
-  const state = {
-    offsetMs: 0,
-    granted: initialGrants(),
-    counters: zeroCounters(),
-    faults: [] as Array<Fault>,
-    random: undefined as { readonly fault: Fault; readonly probability: number } | undefined,
-    log: boundedList<RecordedRequest>(limit),
-    issued: boundedList<string>(limit),
-    accepted: new Map<string, IdentityProvider>(),
-    now: () => Date.now() + state.offsetMs,
-    nextFault: (): Fault | undefined =>
-      state.faults.shift() ??
-        (state.random !== undefined && Math.random() < state.random.probability ? state.random.fault : undefined),
-    resetAll: () => {
-      state.offsetMs = 0
-      state.granted = initialGrants()
-      state.counters = zeroCounters()
-      state.faults = []
-      state.random = undefined
-      state.log.clear()
-      state.accepted.clear()
-    }
-  }
-  return state
-}
-
-type State = ReturnType<typeof makeState>
-
-/** Wires the sidecar's decisions to the emulator's state and the configured providers. */
-const makeSidecar = async (options: TexasEmulatorOptions, state: State, url: () => string): Promise<SidecarContext> => {
-  const enabled = new Set<IdentityProvider>(options.enabledProviders ?? allProviders)
-  const identity = (provider: IdentityProvider): ProviderIdentity => ({
-    issuer: options.providers?.[provider]?.issuer ?? defaultIssuer(url(), provider),
-    clientId: options.providers?.[provider]?.clientId ?? options.clientId ?? defaultClientId
-  })
-  return {
-    keys: await makeKeys(),
-    cache: makeSidecarCache({
-      now: state.now,
-      maxEntries: Math.max(1, options.cacheLimit ?? 10_000),
-      onHit: () => state.counters.cacheHits++
-    }),
-    now: state.now,
-    isEnabled: (provider) => enabled.has(provider),
-    lifetimeMs: Duration.toMillis(Duration.decode(options.tokenLifetime ?? "1 hour")),
-    upstreamLatencyMs: Duration.toMillis(Duration.decode(options.upstreamLatency ?? 0)),
-    accepted: state.accepted,
-    onIssued: (token) => {
-      state.counters.tokensIssued++
-      state.issued.push(token)
-    },
-    identity,
-    organisationNumber: options.organisationNumber ?? "889640782",
-    isGranted: (scope) => state.granted === undefined || state.granted.has(scope)
-  }
-}
-
-const countArrival = (state: State) => (path: string) => {
-  state.counters.requests++
-  if (path === Routes.tokenPath) state.counters.tokenRequests++
-  if (path === Routes.exchangePath) state.counters.exchangeRequests++
-  if (path === Routes.introspectPath) state.counters.introspectionRequests++
-}
-
-/** Signs a user's token as `provider` would after a login. */
-const signUserToken = async (sidecar: SidecarContext, state: State, user: UserTokenOptions): Promise<string> => {
-  const issuedAtMs = state.now()
-  const expiresAtMs = issuedAtMs + signedMillis(user.expiresIn ?? "1 hour")
-  const claims = userClaims(sidecar, user.provider, user.subject ?? randomUUID())
-  const token = await sidecar.keys.sign(user.provider, {
-    ...claims,
-    ...(user.audience === undefined ? {} : { aud: user.audience }),
-    iat: Math.floor(issuedAtMs / 1000),
-    nbf: Math.floor(issuedAtMs / 1000),
-    exp: Math.floor(expiresAtMs / 1000),
-    jti: randomUUID(),
-    ...user.claims
-  })
-  state.issued.push(token)
-  return token
-}
-
 /**
  * Starts an emulator from plain TypeScript; call `close()` when done.
  *
@@ -472,51 +298,6 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
   url = HttpIo.baseUrl(host, port)
   return makeHandle(url, sidecar, state, () => HttpIo.close(server))
 }
-
-/** The synchronous controls over a running emulator. */
-const makeHandle = (
-  url: string,
-  sidecar: SidecarContext,
-  state: State,
-  close: () => Promise<void>
-): TexasEmulatorHandle => ({
-  url,
-  tokenEndpoint: `${url}${Routes.tokenPath}`,
-  jwksUri: `${url}${Routes.jwksPath}`,
-  jwks: sidecar.keys.jwks,
-  issuer: (provider) => sidecar.identity(provider).issuer,
-  clientId: (provider) => sidecar.identity(provider).clientId,
-  now: state.now,
-  inject: (fault, times = 1) => {
-    for (let i = 0; i < times; i++) state.faults.push(fault)
-  },
-  injectRandomly: (fault, probability) => {
-    state.random = probability > 0 ? { fault, probability: Math.min(1, probability) } : undefined
-  },
-  requests: state.log.all,
-  stats: () => ({ ...state.counters }),
-  issuedTokens: state.issued.all,
-  issueUserToken: (user) => signUserToken(sidecar, state, user),
-  accept: (token, provider) => {
-    state.accepted.set(token, provider)
-  },
-  grant: (...scopes) => {
-    state.granted ??= new Set()
-    for (const scope of scopes) state.granted.add(scope)
-  },
-  revoke: (...scopes) => {
-    state.granted ??= new Set()
-    for (const scope of scopes) state.granted.delete(scope)
-  },
-  advance: (duration) => {
-    state.offsetMs += signedMillis(duration)
-  },
-  reset: () => {
-    state.resetAll()
-    sidecar.cache.clear()
-  },
-  close
-})
 
 // ---- Service -----------------------------------------------------------------
 

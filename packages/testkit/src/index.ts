@@ -21,14 +21,14 @@ export {
   startProtectedApi
 } from "./ProtectedApi.js"
 
+export type { EmulatorStats, RecordedRequest } from "./EmulatorLog.js"
+
 export {
   EmulatorStartError,
-  type EmulatorStats,
   fromHandle,
   type IdentityProvider,
   type ProviderOptions,
   type ProvidersOptions,
-  type RecordedRequest,
   type Service as TexasEmulatorService,
   startTexasEmulator,
   TexasEmulator,

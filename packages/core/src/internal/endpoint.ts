@@ -7,7 +7,6 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Config from "effect/Config"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -20,108 +19,15 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { AccessToken } from "../AccessToken.js"
 import {
-  InvalidTokenRequest,
   InvalidTokenResponse,
   isTransient,
   TokenEndpointError,
   type TokenError,
   TokenEndpointUnreachable
 } from "../TokenError.js"
-import type { EndpointOptions } from "../EndpointOptions.js"
 import * as TokenMetrics from "../TokenMetrics.js"
 import type { RequestEncoding } from "../TokenRequest.js"
-import * as RetryBudget from "./retryBudget.js"
-
-/** How the service talks to the endpoint; resolved from the options once, at construction. */
-export interface EndpointSettings {
-  readonly endpoint: string
-  readonly encoding: RequestEncoding
-  readonly attemptTimeout: Duration.Duration
-  readonly totalTimeout: Duration.Duration
-  readonly retrySchedule: Schedule.Schedule<unknown, TokenError>
-  /** Answers longer than this are refused unread: a token answer is a few KB. */
-  readonly maxResponseBytes: number
-  /** Shared by every call of the service these settings belong to. */
-  readonly retryBudget: RetryBudget.RetryBudget
-}
-
-
-/**
- * Resolves the options once, at construction: a bad endpoint URL fails the
- * construction (and so the layer) with `InvalidTokenRequest` on `endpoint`.
- */
-export const resolveSettings = (
-  options: EndpointOptions,
-  defaults: {
-    readonly attemptTimeout: Duration.DurationInput
-    readonly timeout: Duration.DurationInput
-    readonly retrySchedule?: Schedule.Schedule<unknown, TokenError> | undefined
-  }
-): Effect.Effect<EndpointSettings, InvalidTokenRequest> => {
-  const checked = checkEndpoint(options.endpoint)
-  if (typeof checked !== "string") return Effect.fail(checked)
-  return Effect.succeed({
-    endpoint: checked,
-    encoding: options.encoding ?? "json",
-    attemptTimeout: Duration.decode(options.attemptTimeout ?? defaults.attemptTimeout),
-    totalTimeout: Duration.decode(options.timeout ?? defaults.timeout),
-    retrySchedule: options.retrySchedule ?? defaults.retrySchedule ?? defaultRetrySchedule,
-    maxResponseBytes: options.maxResponseBytes ?? 256 * 1024,
-    retryBudget: options.retryBudget === false ? RetryBudget.unlimited : RetryBudget.make(options.retryBudget)
-  })
-}
-
-/**
- * The options of a `layerConfig`, each a `Config` (as `OpenAiClient.layerConfig`
- * and `PgClient.layerConfig` take them); the endpoint is read from its
- * environment variable unless given.
- */
-export type ConfigOptions<O extends EndpointOptions> =
-  & Config.Config.Wrap<Omit<O, "endpoint">>
-  & { readonly endpoint?: Config.Config<string | URL> | undefined }
-
-/** Reads a `layerConfig`'s options. */
-export const readConfig = <O extends EndpointOptions>(
-  variable: string,
-  options: ConfigOptions<O>
-): Config.Config<O> => {
-  const { endpoint, ...rest } = options
-  // Config.unwrap cannot take an empty record (it throws): no options is no Config to read.
-  const values = Object.keys(rest).length === 0
-    ? Config.succeed({})
-    : Config.unwrap(rest as Config.Config.Wrap<Omit<O, "endpoint">>)
-  return Config.map(
-    Config.all([values, endpoint ?? httpUrlConfig(variable)]),
-    ([values, url]) => ({ ...values, endpoint: url }) as unknown as O
-  )
-}
-
-const checkEndpoint = (endpoint: string | URL): string | InvalidTokenRequest => {
-  const text = String(endpoint)
-  if (!URL.canParse(text)) {
-    return new InvalidTokenRequest({ field: "endpoint", reason: `\`${text}\` is not an absolute URL` })
-  }
-  const url = new URL(text)
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return new InvalidTokenRequest({ field: "endpoint", reason: `\`${url.href}\` must be an http or https URL` })
-  }
-  return url.href
-}
-
-/** Reads the environment variable `name` as an http(s) URL. */
-export const httpUrlConfig = (name: string): Config.Config<URL> =>
-  Config.url(name).pipe(
-    Config.validate({
-      message: `${name} must be an http or https URL`,
-      validation: (url) => url.protocol === "http:" || url.protocol === "https:"
-    })
-  )
-
-/** Exponential from 200 ms, doubled each time, jittered, at most 3 retries: about 1.4 s in all. */
-export const defaultRetrySchedule: Schedule.Schedule<unknown, TokenError> = Schedule.exponential("200 millis", 2).pipe(
-  Schedule.jittered,
-  Schedule.intersect(Schedule.recurs(3))
-)
+import type { EndpointSettings } from "./settings.js"
 
 // ---- decoding ----------------------------------------------------------------
 
@@ -145,7 +51,7 @@ const decodeSuccess = Schema.decodeUnknownEither(SuccessBody)
 const decodeError = Schema.decodeUnknownEither(ErrorBody)
 
 /** The body as JSON, or nothing: the parser's message quotes the body, so it is never passed on. */
-export const parseJson = (text: string): Either.Either<unknown, undefined> => {
+const parseJson = (text: string): Either.Either<unknown, undefined> => {
   try {
     return Either.right(JSON.parse(text))
   } catch {

@@ -28,7 +28,7 @@ export interface PreparedRequest {
 }
 
 /** Longest target accepted; real scope lists are a few hundred characters. */
-export const maxTargetLength = 8192
+const maxTargetLength = 8192
 
 // Control characters (C0, DEL, C1) never belong in a scope, URL or header value.
 // eslint-disable-next-line no-control-regex
@@ -96,7 +96,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** JSON with object keys sorted, so that key order does not split one sidecar cache entry into two. */
-export const canonicalJson = (value: unknown): string => {
+const canonicalJson = (value: unknown): string => {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
   if (isPlainObject(value)) {
     const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort()

@@ -8,7 +8,7 @@
 import * as Jose from "jose"
 
 /** The sidecar's `validation.leeway`, in seconds. */
-export const leewaySeconds = 60
+const leewaySeconds = 60
 
 /** What one provider checks a token against. */
 export interface Validation {

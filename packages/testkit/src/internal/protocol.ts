@@ -10,7 +10,7 @@
 import * as Momoa from "@humanwhocodes/momoa"
 
 /** Every identity provider name the sidecar knows, in serde's declaration order. */
-export const knownProviderNames = ["azuread", "entra_id", "tokenx", "maskinporten", "idporten"] as const
+const knownProviderNames = ["azuread", "entra_id", "tokenx", "maskinporten", "idporten"] as const
 
 /** A provider after alias resolution: `azuread` is an alias of `entra_id`. */
 export type ProviderId = "entra_id" | "tokenx" | "maskinporten" | "idporten"
@@ -64,7 +64,7 @@ export type BodyEncoding = "json" | "form"
  * (`application/json` or a `+json` suffix), so `application/jsonx` passes the
  * prefix test and still fails.
  */
-export const selectEncoding = (
+const selectEncoding = (
   contentType: string | undefined
 ): { readonly _tag: "Ok"; readonly encoding: BodyEncoding } | { readonly _tag: "Invalid"; readonly answer: OAuthErrorAnswer } => {
   if (contentType !== undefined) {
@@ -158,7 +158,7 @@ const decodeAuthorizationDetailsString = (
 }
 
 /** Field names of a struct in declaration order: serde reports the first missing one. */
-export const requiredFieldOrder = (names: ReadonlyArray<string>, present: ReadonlySet<string>): string | undefined =>
+const requiredFieldOrder = (names: ReadonlyArray<string>, present: ReadonlySet<string>): string | undefined =>
   names.find((name) => !present.has(name))
 
 /** A field decoder: turns one JSON or form value into a typed value or serde's message. */
@@ -317,7 +317,7 @@ const readFields = (
  * appear in the body (as serde visits them), then missing required fields in
  * declaration order. Unknown fields are ignored, as serde does by default.
  */
-export const decodeStruct = (
+const decodeStruct = (
   body: string,
   encoding: BodyEncoding,
   spec: StructSpec

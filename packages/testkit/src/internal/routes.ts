@@ -5,7 +5,7 @@
 import type * as Http from "node:http"
 import * as Duration from "effect/Duration"
 import type { Fault } from "../Fault.js"
-import type { RecordedRequest } from "../TexasEmulator.js"
+import type { RecordedRequest } from "../EmulatorLog.js"
 import * as HttpIo from "./http.js"
 import * as Protocol from "./protocol.js"
 import { allProviders } from "./providers.js"

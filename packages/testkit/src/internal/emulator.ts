@@ -1,0 +1,190 @@
+/**
+ * How the emulator is put together: its state (clock, grants, faults, logs,
+ * counters), the sidecar's decisions wired to it, and the handle's controls.
+ */
+import { randomUUID } from "node:crypto"
+import * as Duration from "effect/Duration"
+import type { Fault } from "../Fault.js"
+import type { RecordedRequest } from "../EmulatorLog.js"
+import type {
+  TexasEmulatorHandle,
+  TexasEmulatorOptions,
+  UserTokenOptions
+} from "../TexasEmulator.js"
+import { makeKeys } from "./keys.js"
+import { allProviders, type IdentityProvider, type ProviderIdentity, userClaims } from "./providers.js"
+import * as Routes from "./routes.js"
+import type { SidecarContext } from "./sidecar.js"
+import { makeSidecarCache } from "./sidecarCache.js"
+
+const defaultClientId = "dev-gcp:team:app"
+
+export const isLoopback = (host: string): boolean =>
+  host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host)
+
+/** A lifetime that may be negative: Effect's `Duration` has none, so the sign is read first. */
+const signedMillis = (input: Duration.DurationInput): number => {
+  if (typeof input === "number") return input
+  if (typeof input === "bigint") return Number(input) / 1_000_000
+  if (typeof input === "string" && input.trim().startsWith("-")) return -Duration.toMillis(Duration.decode(input.trim().slice(1) as Duration.DurationInput))
+  return Duration.toMillis(Duration.decode(input))
+}
+
+const defaultIssuer = (url: string, provider: IdentityProvider): string =>
+  provider === "entra_id" ? `${url}/entra_id/v2.0` : `${url}/${provider}`
+
+/** A bounded list: the most recent `limit` entries. */
+const boundedList = <A>(limit: number) => {
+  let items: Array<A> = []
+  return {
+    push: (item: A) => {
+      items.push(item)
+      if (items.length > limit * 2) items = items.slice(-limit)
+    },
+    all: (): ReadonlyArray<A> => items.slice(-limit),
+    clear: () => {
+      items = []
+    }
+  }
+}
+
+const zeroCounters = () => ({
+  requests: 0,
+  tokenRequests: 0,
+  exchangeRequests: 0,
+  introspectionRequests: 0,
+  tokensIssued: 0,
+  cacheHits: 0,
+  faults: 0
+})
+
+/** The emulator's mutable state: clock, grants, faults, logs, counters, accepted tokens. */
+export const makeState = (options: TexasEmulatorOptions) => {
+  const limit = Math.max(1, options.requestLogLimit ?? 10_000)
+  const initialGrants = () => (options.grantedScopes === undefined ? undefined : new Set(options.grantedScopes))
+  const state = {
+    offsetMs: 0,
+    granted: initialGrants(),
+    counters: zeroCounters(),
+    faults: [] as Array<Fault>,
+    random: undefined as { readonly fault: Fault; readonly probability: number } | undefined,
+    log: boundedList<RecordedRequest>(limit),
+    issued: boundedList<string>(limit),
+    accepted: new Map<string, IdentityProvider>(),
+    now: () => Date.now() + state.offsetMs,
+    nextFault: (): Fault | undefined =>
+      state.faults.shift() ??
+        (state.random !== undefined && Math.random() < state.random.probability ? state.random.fault : undefined),
+    resetAll: () => {
+      state.offsetMs = 0
+      state.granted = initialGrants()
+      state.counters = zeroCounters()
+      state.faults = []
+      state.random = undefined
+      state.log.clear()
+      state.accepted.clear()
+    }
+  }
+  return state
+}
+
+export type State = ReturnType<typeof makeState>
+
+/** Wires the sidecar's decisions to the emulator's state and the configured providers. */
+export const makeSidecar = async (options: TexasEmulatorOptions, state: State, url: () => string): Promise<SidecarContext> => {
+  const enabled = new Set<IdentityProvider>(options.enabledProviders ?? allProviders)
+  const identity = (provider: IdentityProvider): ProviderIdentity => ({
+    issuer: options.providers?.[provider]?.issuer ?? defaultIssuer(url(), provider),
+    clientId: options.providers?.[provider]?.clientId ?? options.clientId ?? defaultClientId
+  })
+  return {
+    keys: await makeKeys(),
+    cache: makeSidecarCache({
+      now: state.now,
+      maxEntries: Math.max(1, options.cacheLimit ?? 10_000),
+      onHit: () => state.counters.cacheHits++
+    }),
+    now: state.now,
+    isEnabled: (provider) => enabled.has(provider),
+    lifetimeMs: Duration.toMillis(Duration.decode(options.tokenLifetime ?? "1 hour")),
+    upstreamLatencyMs: Duration.toMillis(Duration.decode(options.upstreamLatency ?? 0)),
+    accepted: state.accepted,
+    onIssued: (token) => {
+      state.counters.tokensIssued++
+      state.issued.push(token)
+    },
+    identity,
+    organisationNumber: options.organisationNumber ?? "889640782",
+    isGranted: (scope) => state.granted === undefined || state.granted.has(scope)
+  }
+}
+
+export const countArrival = (state: State) => (path: string) => {
+  state.counters.requests++
+  if (path === Routes.tokenPath) state.counters.tokenRequests++
+  if (path === Routes.exchangePath) state.counters.exchangeRequests++
+  if (path === Routes.introspectPath) state.counters.introspectionRequests++
+}
+
+/** Signs a user's token as `provider` would after a login. */
+const signUserToken = async (sidecar: SidecarContext, state: State, user: UserTokenOptions): Promise<string> => {
+  const issuedAtMs = state.now()
+  const expiresAtMs = issuedAtMs + signedMillis(user.expiresIn ?? "1 hour")
+  const claims = userClaims(sidecar, user.provider, user.subject ?? randomUUID())
+  const token = await sidecar.keys.sign(user.provider, {
+    ...claims,
+    ...(user.audience === undefined ? {} : { aud: user.audience }),
+    iat: Math.floor(issuedAtMs / 1000),
+    nbf: Math.floor(issuedAtMs / 1000),
+    exp: Math.floor(expiresAtMs / 1000),
+    jti: randomUUID(),
+    ...user.claims
+  })
+  state.issued.push(token)
+  return token
+}
+
+/** The synchronous controls over a running emulator. */
+export const makeHandle = (
+  url: string,
+  sidecar: SidecarContext,
+  state: State,
+  close: () => Promise<void>
+): TexasEmulatorHandle => ({
+  url,
+  tokenEndpoint: `${url}${Routes.tokenPath}`,
+  jwksUri: `${url}${Routes.jwksPath}`,
+  jwks: sidecar.keys.jwks,
+  issuer: (provider) => sidecar.identity(provider).issuer,
+  clientId: (provider) => sidecar.identity(provider).clientId,
+  now: state.now,
+  inject: (fault, times = 1) => {
+    for (let i = 0; i < times; i++) state.faults.push(fault)
+  },
+  injectRandomly: (fault, probability) => {
+    state.random = probability > 0 ? { fault, probability: Math.min(1, probability) } : undefined
+  },
+  requests: state.log.all,
+  stats: () => ({ ...state.counters }),
+  issuedTokens: state.issued.all,
+  issueUserToken: (user) => signUserToken(sidecar, state, user),
+  accept: (token, provider) => {
+    state.accepted.set(token, provider)
+  },
+  grant: (...scopes) => {
+    state.granted ??= new Set()
+    for (const scope of scopes) state.granted.add(scope)
+  },
+  revoke: (...scopes) => {
+    state.granted ??= new Set()
+    for (const scope of scopes) state.granted.delete(scope)
+  },
+  advance: (duration) => {
+    state.offsetMs += signedMillis(duration)
+  },
+  reset: () => {
+    state.resetAll()
+    sidecar.cache.clear()
+  },
+  close
+})
