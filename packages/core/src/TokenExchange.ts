@@ -18,6 +18,7 @@ import * as Jose from "jose"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import * as Cache from "./internal/cache.js"
+import { sha256Hex } from "./internal/digest.js"
 import {
   type EndpointCall,
   fetchAccessToken,
@@ -177,31 +178,21 @@ type TokenExchangeApi = Service
 
 // ---- Keys ----------------------------------------------------------------------
 
-const hex = (bytes: ArrayBuffer): string => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("")
-
 /**
  * The cache key: provider, target and a SHA-256 of the user token, so the
  * cache never holds a user's token and two users can never share an entry.
+ * Digests are remembered per `Redacted` the caller holds: the outbound
+ * requests of one inbound request share one (weakly: it goes with the request).
  */
-const cacheKey = (prepared: PreparedExchange, userToken: Redacted.Redacted<string>): Effect.Effect<string> => {
-  const toKey = (digest: string) => `${prepared.provider}\u0000${prepared.target}\u0000${digest}`
-  const known = digests.get(userToken)
-  if (known !== undefined) return Effect.succeed(toKey(known))
-  return Effect.map(
-    Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(prepared.userToken))),
-    (digest) => {
-      const text = hex(digest)
-      digests.set(userToken, text)
-      return toKey(text)
-    }
-  )
+const cacheKey = (prepared: PreparedExchange, userToken: Redacted.Redacted<string>): string => {
+  let digest = digests.get(userToken)
+  if (digest === undefined) {
+    digest = sha256Hex(prepared.userToken)
+    digests.set(userToken, digest)
+  }
+  return `${prepared.provider}\u0000${prepared.target}\u0000${digest}`
 }
 
-/**
- * Digests already computed, per `Redacted` the caller holds: the outbound
- * requests of one inbound request share one, and the hash is done once.
- * Weak, so an entry goes with the request that held it.
- */
 const digests = new WeakMap<Redacted.Redacted<string>, string>()
 
 /** The user token's own expiry in epoch ms, when it is a JWT that says; the exchanged token is not used past it. */
@@ -266,10 +257,9 @@ export const make = (
     const exchange = (request: ExchangeRequest): Effect.Effect<AccessToken, TokenError> => {
       const prepared = prepareExchange(request)
       if ("_tag" in prepared) return Effect.fail(prepared)
-      return Effect.flatMap(cacheKey(prepared, request.userToken), (key) => {
-        const entry: Exchange = { prepared, userExpiry: userTokenExpiry(prepared.userToken) }
-        return prepared.skipCache ? cache.force(key, entry) : cache.get(key, entry)
-      })
+      const key = cacheKey(prepared, request.userToken)
+      const entry: Exchange = { prepared, userExpiry: userTokenExpiry(prepared.userToken) }
+      return prepared.skipCache ? cache.force(key, entry) : cache.get(key, entry)
     }
 
     return TokenExchange.of({ exchange })

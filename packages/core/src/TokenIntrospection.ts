@@ -9,14 +9,14 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
-import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FiberId from "effect/FiberId"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import {
   callEndpoint,
@@ -29,7 +29,10 @@ import {
   readConfig,
   resolveSettings
 } from "./internal/settings.js"
+import * as Cache from "./internal/cache.js"
+import { sha256Hex } from "./internal/digest.js"
 import { prepareIntrospection } from "./internal/prepare.js"
+import * as TokenMetrics from "./TokenMetrics.js"
 import { type InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
 
 // ---- Models ------------------------------------------------------------------
@@ -159,7 +162,22 @@ export interface Service {
  * @category options
  * @since 0.1.0
  */
-export type TokenIntrospectionOptions = EndpointOptions
+export interface TokenIntrospectionOptions extends EndpointOptions {
+  /**
+   * The verdict cache. An active verdict is kept, keyed by a SHA-256 of the
+   * token (never the token), until the token's `exp` as the sidecar reported
+   * it and at most `maxAge`; inactive verdicts are not kept. The sidecar's
+   * answer depends only on the token, the provider's keys and the clock, so
+   * the one trade-off is this: a key withdrawn from the provider's JWKS keeps
+   * an already cached token valid here for at most `maxAge`. `false` asks the
+   * sidecar on every call (identical calls in flight still share one request).
+   * @default { maxAge: "60 seconds", maxEntries: 10000 }
+   */
+  readonly cache?: false | {
+    readonly maxAge?: Duration.DurationInput | undefined
+    readonly maxEntries?: number | undefined
+  } | undefined
+}
 
 // ---- Service tag -------------------------------------------------------------
 
@@ -200,7 +218,7 @@ export class TokenIntrospection extends Context.Tag("@effect-texas/core/TokenInt
    */
   static readonly layer = (
     options: TokenIntrospectionOptions
-  ): Layer.Layer<TokenIntrospection, InvalidTokenRequest, HttpClient.HttpClient> => Layer.effect(TokenIntrospection, make(options))
+  ): Layer.Layer<TokenIntrospection, InvalidTokenRequest, HttpClient.HttpClient> => Layer.scoped(TokenIntrospection, make(options))
 
   /**
    * The service with its options read through `Config`, the endpoint from
@@ -212,7 +230,7 @@ export class TokenIntrospection extends Context.Tag("@effect-texas/core/TokenInt
   static readonly layerConfig = (
     options: ConfigOptions<TokenIntrospectionOptions> = {}
   ): Layer.Layer<TokenIntrospection, ConfigError.ConfigError | InvalidTokenRequest, HttpClient.HttpClient> =>
-    Layer.effect(TokenIntrospection, Effect.flatMap(readConfig("NAIS_TOKEN_INTROSPECTION_ENDPOINT", options), make))
+    Layer.scoped(TokenIntrospection, Effect.flatMap(readConfig("NAIS_TOKEN_INTROSPECTION_ENDPOINT", options), make))
 
   /**
    * A stub for tests: `verdict` decides per token string (default: every
@@ -276,13 +294,35 @@ const requestPathRetries: Schedule.Schedule<unknown, TokenError> = Schedule.expo
 
 // ---- Constructor ---------------------------------------------------------------
 
+/** One introspection as the verdict cache knows it: what to send, and when it was asked. */
+interface Asked {
+  readonly provider: IntrospectRequest["identityProvider"]
+  readonly token: string
+  readonly askedAt: number
+}
+
+/** `azuread` is `entra_id`: one verdict for both names. */
+const canonicalProvider = (provider: IntrospectRequest["identityProvider"]) => (provider === "azuread" ? "entra_id" : provider)
+
+/**
+ * Until when a verdict may be reused: an active one until the `exp` the sidecar
+ * reported (never past it) and `cap`; one without a numeric `exp`, or an inactive one, not at all.
+ */
+const verdictUsableUntil = (result: IntrospectionResult, cap: number): number => {
+  if (result._tag !== "Active") return -Infinity
+  const exp = result.claims.exp
+  return typeof exp === "number" && Number.isFinite(exp) ? Math.min(exp * 1000, cap) : -Infinity
+}
+
 /**
  * Builds the service; needs an `HttpClient`.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const make = (options: TokenIntrospectionOptions): Effect.Effect<Service, InvalidTokenRequest, HttpClient.HttpClient> =>
+export const make = (
+  options: TokenIntrospectionOptions
+): Effect.Effect<Service, InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
     const settings = yield* resolveSettings(options, {
@@ -291,10 +331,9 @@ export const make = (options: TokenIntrospectionOptions): Effect.Effect<Service,
       retrySchedule: requestPathRetries
     })
     const decode = toResult(settings)
-    // Identical introspections in flight share one request (keyed by the token only while it is in flight).
-    const inFlight = new Map<string, Deferred.Deferred<IntrospectionResult, TokenError>>()
+    const maxAgeMillis = options.cache === false ? 0 : Duration.toMillis(Duration.decode(options.cache?.maxAge ?? "60 seconds"))
 
-    const ask = (provider: IntrospectRequest["identityProvider"], token: string) =>
+    const ask = ({ provider, token }: Asked) =>
       callEndpoint(
         client,
         settings,
@@ -309,27 +348,22 @@ export const make = (options: TokenIntrospectionOptions): Effect.Effect<Service,
         (result) => ({ "texas.active": result._tag === "Active" })
       )
 
-    /** Joins the flight for this token, or starts one that no caller's interruption cancels. */
-    const shared = (provider: IntrospectRequest["identityProvider"], token: string) =>
-      Effect.suspend(() => {
-        const key = `${provider}\u0000${token}`
-        const pending = inFlight.get(key)
-        if (pending !== undefined) return Deferred.await(pending)
-        const deferred = Deferred.unsafeMake<IntrospectionResult, TokenError>(FiberId.none)
-        inFlight.set(key, deferred)
-        const flight = ask(provider, token).pipe(
-          Effect.exit,
-          Effect.flatMap((exit) => Deferred.done(deferred, exit)),
-          Effect.ensuring(Effect.sync(() => inFlight.delete(key)))
-        )
-        return Effect.zipRight(Effect.forkDaemon(flight), Deferred.await(deferred))
-      })
+    // One engine: identical calls in flight share a request; active verdicts are kept while they may be.
+    const verdicts = yield* Cache.make<Asked, IntrospectionResult, TokenError>({
+      fetch: (asked) => ask(asked),
+      usableUntil: (result, asked) => verdictUsableUntil(result, asked.askedAt + maxAgeMillis),
+      maxEntries: options.cache === false ? 1 : options.cache?.maxEntries ?? 10_000,
+      metrics: { hits: TokenMetrics.verdictCacheHits, misses: TokenMetrics.verdictCacheMisses, size: TokenMetrics.verdictCacheEntries }
+    })
 
     const introspect = (request: IntrospectRequest): Effect.Effect<IntrospectionResult, TokenError> => {
       const prepared = prepareIntrospection(request)
       if (prepared._tag === "InvalidTokenRequest") return Effect.fail(prepared)
       if (prepared._tag === "NotAJws") return Effect.succeed(new Inactive({ reason: prepared.reason }))
-      return shared(prepared.provider, prepared.token)
+      return Effect.clockWith((clock) => {
+        const key = `${canonicalProvider(prepared.provider)}\u0000${sha256Hex(prepared.token)}`
+        return verdicts.get(key, { provider: prepared.provider, token: prepared.token, askedAt: clock.unsafeCurrentTimeMillis() })
+      })
     }
 
     return TokenIntrospection.of({ introspect })

@@ -150,3 +150,57 @@ export const refreshFailures = Metric.counter("effect_texas_token_refresh_failur
 export const cacheEntries = Metric.gauge("effect_texas_token_cache_entries", {
   description: "tokens held in the client cache"
 })
+
+/**
+ * Introspection verdicts answered from the verdict cache (no request to the sidecar).
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const hits = Metric.value(TokenMetrics.verdictCacheHits)
+ * ```
+ *
+ * @category metrics
+ * @since 0.2.0
+ */
+export const verdictCacheHits = Metric.counter("effect_texas_verdict_cache_hits", {
+  description: "introspections answered from the verdict cache"
+})
+
+/**
+ * Introspections that went to the sidecar (joined flights included).
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const misses = Metric.value(TokenMetrics.verdictCacheMisses)
+ * ```
+ *
+ * @category metrics
+ * @since 0.2.0
+ */
+export const verdictCacheMisses = Metric.counter("effect_texas_verdict_cache_misses", {
+  description: "introspections not answered from the verdict cache"
+})
+
+/**
+ * Active verdicts held in the verdict cache.
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const entries = Metric.value(TokenMetrics.verdictCacheEntries)
+ * ```
+ *
+ * @category metrics
+ * @since 0.2.0
+ */
+export const verdictCacheEntries = Metric.gauge("effect_texas_verdict_cache_entries", {
+  description: "active verdicts held in the verdict cache"
+})

@@ -235,7 +235,8 @@ describe("TokenIntrospection", () => {
       expect((yield* introspect("idporten", valid))._tag).toBe("Active")
       expect(emulator.stats().introspectionRequests).toBe(2)
       emulator.inject(Fault.respond(200, { sub: "x" }))
-      const error = yield* Effect.flip(introspect("idporten", valid))
+      const another = yield* Effect.promise(() => emulator.issueUserToken({ provider: "idporten" }))
+      const error = yield* Effect.flip(introspect("idporten", another))
       expect(error).toMatchObject({ _tag: "InvalidTokenResponse" })
       expect(error.message).toContain("active")
     }).pipe(Effect.provide(introspectionLayer())))
@@ -276,4 +277,42 @@ describe("TokenIntrospection", () => {
       expect(emulator.stats().introspectionRequests).toBe(2)
       expect(Date.now() - started).toBeLessThan(1_000)
     }).pipe(Effect.provide(TokenIntrospection.layer({ endpoint: `${emulator.url}/api/v1/introspect` })), Effect.provide(FetchHttpClient.layer)))
+
+  // Hot paths: the verdict cache (Texas's answer is a local JWT check: nais/texas src/oauth/token.rs).
+  it.live("200 introspections of one token cost one request; the verdict never outlives the token's exp", () =>
+    Effect.gen(function*() {
+      const token = yield* Effect.promise(() => emulator.issueUserToken({ provider: "idporten", expiresIn: "2 seconds" }))
+      for (let i = 0; i < 200; i++) expect((yield* introspect("idporten", token))._tag).toBe("Active")
+      expect(emulator.stats().introspectionRequests).toBe(1)
+      // Past its exp the verdict is gone: the sidecar is asked again (and, within its 60 s leeway, says active).
+      yield* Effect.sleep("2100 millis")
+      expect((yield* introspect("idporten", token))._tag).toBe("Active")
+      expect(emulator.stats().introspectionRequests).toBe(2)
+    }).pipe(Effect.provide(introspectionLayer())))
+
+  it.live("inactive verdicts are not kept; cache: false asks every time; the key is never the token", () =>
+    Effect.gen(function*() {
+      const expired = yield* Effect.promise(() => emulator.issueUserToken({ provider: "idporten", expiresIn: "-5 minutes" }))
+      yield* introspect("idporten", expired)
+      yield* introspect("idporten", expired)
+      expect(emulator.stats().introspectionRequests).toBe(2)
+      const token = yield* Effect.promise(() => emulator.issueUserToken({ provider: "idporten" }))
+      const uncached = yield* Effect.provide(
+        Effect.all([introspect("idporten", token), introspect("idporten", token)]),
+        TokenIntrospection.layer({ endpoint: `${emulator.url}/api/v1/introspect`, cache: false }).pipe(Layer.provide(FetchHttpClient.layer))
+      )
+      expect(uncached.map((result) => result._tag)).toEqual(["Active", "Active"])
+      expect(emulator.stats().introspectionRequests).toBe(4)
+    }).pipe(Effect.provide(introspectionLayer())))
+
+  it.live("a verdict lives at most maxAge", () =>
+    Effect.gen(function*() {
+      const token = yield* Effect.promise(() => emulator.issueUserToken({ provider: "idporten" }))
+      yield* introspect("idporten", token)
+      yield* Effect.sleep("300 millis")
+      yield* introspect("idporten", token)
+      expect(emulator.stats().introspectionRequests).toBe(2)
+    }).pipe(Effect.provide(
+      TokenIntrospection.layer({ endpoint: `${emulator.url}/api/v1/introspect`, cache: { maxAge: "200 millis" } }).pipe(Layer.provide(FetchHttpClient.layer))
+    )))
 })

@@ -47,7 +47,7 @@ export interface CacheOptions<K, A, E> {
     readonly hits: Metric.Metric.Counter<number>
     readonly misses: Metric.Metric.Counter<number>
     readonly size: Metric.Metric.Gauge<number>
-    readonly refreshFailures: Metric.Metric.Counter<number>
+    readonly refreshFailures?: Metric.Metric.Counter<number> | undefined
   } | undefined
 }
 
@@ -160,7 +160,7 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
         Effect.sync(() => {
           entry.refreshing = false
           entry.refreshAt = nextRefreshTry(clock.unsafeCurrentTimeMillis(), entry.usableUntil)
-          metrics?.refreshFailures.unsafeUpdate(1, [])
+          metrics?.refreshFailures?.unsafeUpdate(1, [])
         })
       )
       const watch = Effect.forkIn(Effect.catchAll(Deferred.await(flight.deferred), () => onFailure), scope)
