@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
 
 /**
  * `token` calls answered from this client's cache, with no I/O.
@@ -204,3 +205,28 @@ export const verdictCacheMisses = Metric.counter("effect_texas_verdict_cache_mis
 export const verdictCacheEntries = Metric.gauge("effect_texas_verdict_cache_entries", {
   description: "active verdicts held in the verdict cache"
 })
+
+/**
+ * Duration of each request to the sidecar in seconds, per endpoint path
+ * (`texas.endpoint`) and `outcome` (`ok`, the status of an error answer, or
+ * the error's tag), in the buckets OpenTelemetry advises for
+ * `http.client.request.duration`.
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const tokenCalls = Metric.value(
+ *   TokenMetrics.requestDuration.pipe(Metric.tagged("texas.endpoint", "/api/v1/token"), Metric.tagged("outcome", "ok"))
+ * )
+ * ```
+ *
+ * @category metrics
+ * @since 0.2.0
+ */
+export const requestDuration = Metric.histogram(
+  "http.client.request.duration",
+  MetricBoundaries.fromIterable([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]),
+  "duration of requests to the token sidecar, in seconds"
+)

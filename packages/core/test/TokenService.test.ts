@@ -109,6 +109,23 @@ describe("request encoding", () => {
     }).pipe(Effect.provide(tokensFor(emulator))))
 })
 
+describe("observability", () => {
+  it.live("each request to the sidecar lands in the duration histogram, per endpoint and outcome", () =>
+    Effect.gen(function*() {
+      const histogram = (outcome: string) =>
+        TokenMetrics.requestDuration.pipe(Metric.tagged("texas.endpoint", "/api/v1/token"), Metric.tagged("outcome", outcome))
+      const okBefore = (yield* Metric.value(histogram("ok"))).count
+      const failedBefore = (yield* Metric.value(histogram("400"))).count
+      yield* getToken(skatt)
+      emulator.inject(Fault.status(400, { error: "invalid_scope" }))
+      yield* Effect.flip(getToken({ ...skatt, target: "skatt:other" }))
+      const ok = yield* Metric.value(histogram("ok"))
+      expect(ok.count - okBefore).toBe(1)
+      expect(ok.max).toBeGreaterThan(0)
+      expect((yield* Metric.value(histogram("400"))).count - failedBefore).toBe(1)
+    }).pipe(Effect.provide(tokensFor(emulator))))
+})
+
 describe("the cache", () => {
   it.effect("answers a repeated request from memory, with no request to the endpoint", () =>
     Effect.gen(function*() {

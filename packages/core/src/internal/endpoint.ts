@@ -7,10 +7,13 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -224,7 +227,38 @@ export type DecodeAnswer<A> = (
   receivedAt: DateTime.Utc
 ) => Either.Either<A, InvalidTokenResponse>
 
+/**
+ * The outcome of one attempt for the duration histogram: `ok`, the status of
+ * an error answer, or the error's tag (OpenTelemetry's `error.type`).
+ */
+const outcomeOf = (exit: Exit.Exit<unknown, TokenError>): string => {
+  if (Exit.isSuccess(exit)) return "ok"
+  const error = Cause.failureOption(exit.cause)
+  if (Option.isNone(error)) return "interrupted"
+  return error.value._tag === "TokenEndpointError" ? String(error.value.status) : error.value._tag
+}
+
+/** Records one attempt's duration, per endpoint path and outcome. */
+const timed = <A>(settings: EndpointSettings, effect: Effect.Effect<A, TokenError>): Effect.Effect<A, TokenError> =>
+  Effect.flatMap(Clock.currentTimeNanos, (started) =>
+    Effect.onExit(effect, (exit) =>
+      Effect.flatMap(Clock.currentTimeNanos, (ended) =>
+        Metric.update(
+          TokenMetrics.requestDuration.pipe(
+            Metric.tagged("texas.endpoint", settings.path),
+            Metric.tagged("outcome", outcomeOf(exit))
+          ),
+          Number(ended - started) / 1e9
+        ))))
+
 const attempt = <A>(
+  client: HttpClient.HttpClient,
+  settings: EndpointSettings,
+  call: EndpointCall,
+  decode: DecodeAnswer<A>
+): Effect.Effect<A, TokenError> => timed(settings, attemptOnce(client, settings, call, decode))
+
+const attemptOnce = <A>(
   client: HttpClient.HttpClient,
   settings: EndpointSettings,
   call: EndpointCall,

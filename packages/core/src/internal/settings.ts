@@ -15,6 +15,8 @@ import * as RetryBudget from "./retryBudget.js"
 /** How the service talks to the endpoint; resolved from the options once, at construction. */
 export interface EndpointSettings {
   readonly endpoint: string
+  /** The endpoint's path (`/api/v1/token`, ...), as metrics name it. */
+  readonly path: string
   readonly encoding: RequestEncoding
   readonly attemptTimeout: Duration.Duration
   readonly totalTimeout: Duration.Duration
@@ -42,6 +44,7 @@ export const resolveSettings = (
   if (typeof checked !== "string") return Effect.fail(checked)
   return Effect.succeed({
     endpoint: checked,
+    path: new URL(checked).pathname,
     encoding: options.encoding ?? "json",
     attemptTimeout: Duration.decode(options.attemptTimeout ?? defaults.attemptTimeout),
     totalTimeout: Duration.decode(options.timeout ?? defaults.timeout),
