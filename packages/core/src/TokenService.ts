@@ -27,7 +27,7 @@ import {
   readConfig,
   resolveSettings
 } from "./internal/settings.js"
-import { prepare, type PreparedRequest } from "./internal/prepare.js"
+import { prepare, type PreparedRequest, prepareRemembered } from "./internal/prepare.js"
 import { TestTokens } from "./TestTokens.js"
 import { InvalidTokenRequest, type TokenError } from "./TokenError.js"
 import * as TokenMetrics from "./TokenMetrics.js"
@@ -260,18 +260,18 @@ export const make = (
     })
 
     const token = (request: TokenRequest): Effect.Effect<AccessToken, TokenError> => {
-      const prepared = prepare(request)
+      const prepared = prepareRemembered(request)
       if (isInvalid(prepared)) return Effect.fail(prepared)
       return prepared.skipCache ? cache.force(prepared.key, prepared) : cache.get(prepared.key, prepared)
     }
 
     const renew = (request: TokenRequest, rejected: AccessToken): Effect.Effect<AccessToken, TokenError> => {
-      const prepared = prepare(request)
+      const prepared = prepareRemembered(request)
       return isInvalid(prepared) ? Effect.fail(prepared) : cache.renew(prepared.key, prepared, rejected)
     }
 
     const invalidate = (request: TokenRequest): Effect.Effect<void, InvalidTokenRequest> => {
-      const prepared = prepare(request)
+      const prepared = prepareRemembered(request)
       return isInvalid(prepared) ? Effect.fail(prepared) : cache.forget(prepared.key)
     }
 

@@ -165,6 +165,27 @@ export const prepare = (request: TokenRequest): PreparedRequest | InvalidTokenRe
   }
 }
 
+/** Frozen request objects prepared before. */
+const remembered = new WeakMap<TokenRequest, PreparedRequest>()
+
+const isDeepFrozen = (value: unknown): boolean =>
+  typeof value !== "object" || value === null ||
+  (Object.isFrozen(value) && Object.values(value).every(isDeepFrozen))
+
+/**
+ * `prepare`, remembered per request object, as the middleware passes the same
+ * one on every request: a hit skips validation and keying. Only a request
+ * that cannot change (deeply frozen, as the middleware's is) is remembered,
+ * so a fresh literal per call costs one WeakMap look-up more, no allocation.
+ */
+export const prepareRemembered = (request: TokenRequest): PreparedRequest | InvalidTokenRequest => {
+  const known = typeof request === "object" && request !== null ? remembered.get(request) : undefined
+  if (known !== undefined) return known
+  const prepared = prepare(request)
+  if (!(prepared instanceof InvalidTokenRequest) && isDeepFrozen(request)) remembered.set(request, prepared)
+  return prepared
+}
+
 // ---- exchanges -----------------------------------------------------------------
 
 // eslint-disable-next-line no-control-regex
