@@ -109,6 +109,22 @@ describe("request encoding", () => {
     }).pipe(Effect.provide(tokensFor(emulator))))
 })
 
+describe("prepared once per request object", () => {
+  it.effect("a frozen request object is answered from the cache again and again; an object changed between calls gets what it says now", () =>
+    Effect.gen(function*() {
+      const frozen = Object.freeze({ identityProvider: "maskinporten" as const, target: "skatt:some.scope" })
+      const first = yield* getToken(frozen)
+      for (let i = 0; i < 10; i++) expect(yield* getToken(frozen)).toBe(first)
+      const changing: { identityProvider: "maskinporten"; target: string } = { identityProvider: "maskinporten", target: "skatt:a" }
+      const a = yield* getToken(changing)
+      changing.target = "skatt:b"
+      const b = yield* getToken(changing)
+      expect(claimsOf(a).scope).toBe("skatt:a")
+      expect(claimsOf(b).scope).toBe("skatt:b")
+      expect(tokenRequests(emulator)).toHaveLength(3)
+    }).pipe(Effect.provide(tokensFor(emulator))))
+})
+
 describe("observability", () => {
   it.live("each request to the sidecar lands in the duration histogram, per endpoint and outcome", () =>
     Effect.gen(function*() {
