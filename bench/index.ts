@@ -116,8 +116,8 @@ const middlewareCost = Effect.gen(function*() {
   const fixedHeader = noIoClient.pipe(HttpClient.mapRequest(HttpClientRequest.bearerToken(token.accessToken)))
   const viaSdk = Effect.suspend(() => authenticated.get(url))
   const viaFixed = Effect.suspend(() => fixedHeader.get(url))
-  const rounds = quick ? 6 : 20
-  const calls = quick ? 5_000 : 20_000
+  const rounds = quick ? 4 : 12
+  const calls = quick ? 2_000 : 5_000
   const cost = yield* alternatedNanos(viaSdk, viaFixed, rounds, calls)
   const control = yield* alternatedNanos(viaFixed, viaFixed, rounds, calls)
   const us = (nanos: number) => fixed(nanos / 1000, 2)

@@ -69,6 +69,9 @@ export interface Cache<K, A, E> {
  */
 const refreshRetryMillis = 5_000
 
+/** Metric updates without extra tags share one empty list: the hit allocates nothing. */
+const noTags: ReadonlyArray<never> = []
+
 const nextRefreshTry = (now: number, usableUntil: number): number =>
   now + Math.min(refreshRetryMillis, Math.max(0, usableUntil - now) / 4)
 
@@ -82,7 +85,7 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
     const metrics = options.metrics
     let tick = 0
 
-    const reportSize = (map: Map<string, Entry<A>>) => metrics?.size.unsafeUpdate(map.size, [])
+    const reportSize = (map: Map<string, Entry<A>>) => metrics?.size.unsafeUpdate(map.size, noTags)
 
     /** Makes room for one more: expired entries first, then the least recently used. */
     const evict = (map: Map<string, Entry<A>>, now: number): void => {
@@ -144,7 +147,7 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
 
     const fly = (key: string, request: K, forced: boolean): Effect.Effect<A, E> =>
       Effect.suspend(() => {
-        metrics?.misses.unsafeUpdate(1, [])
+        metrics?.misses.unsafeUpdate(1, noTags)
         const current = flights.get(key)
         if (current !== undefined && (current.forced || !forced)) return Deferred.await(current.deferred)
         const { flight, launch } = register(key, request, forced)
@@ -160,7 +163,7 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
         Effect.sync(() => {
           entry.refreshing = false
           entry.refreshAt = nextRefreshTry(clock.unsafeCurrentTimeMillis(), entry.usableUntil)
-          metrics?.refreshFailures?.unsafeUpdate(1, [])
+          metrics?.refreshFailures?.unsafeUpdate(1, noTags)
         })
       )
       const watch = Effect.forkIn(Effect.catchAll(Deferred.await(flight.deferred), () => onFailure), scope)
@@ -175,7 +178,7 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
         const now = clock.unsafeCurrentTimeMillis()
         const entry = held.get(key)
         if (entry === undefined || now >= entry.usableUntil) return fly(key, request, false)
-        metrics?.hits.unsafeUpdate(1, [])
+        metrics?.hits.unsafeUpdate(1, noTags)
         entry.lastUsed = ++tick
         if (now >= entry.refreshAt) return Effect.as(refreshInBackground(key, request, entry), entry.value)
         return Effect.succeed(entry.value)

@@ -53,7 +53,13 @@ const resolveProvider = (name: unknown): PreparedRequest["provider"] | undefined
 }
 
 /** Splits, checks and re-joins the scopes; a string and a list of the same scopes give the same target. */
+const anyWhitespace = /\s/
+
 const normalizeTarget = (target: unknown): string | InvalidTokenRequest => {
+  // The common case, one scope and no whitespace: nothing to split, join or compare.
+  if (typeof target === "string" && target.length > 0 && target.length <= maxTargetLength && !anyWhitespace.test(target)) {
+    return controlCharacter.test(target) ? fail("target", "contains a control character") : target
+  }
   const parts: Array<string> = []
   if (typeof target === "string") {
     if (target.length > maxTargetLength) {
@@ -74,7 +80,7 @@ const normalizeTarget = (target: unknown): string | InvalidTokenRequest => {
     return fail("target", `is ${joined.length} characters long; at most ${maxTargetLength} are accepted`)
   }
   if (controlCharacter.test(joined)) return fail("target", "contains a control character")
-  if (new Set(parts).size !== parts.length) {
+  if (parts.length > 1 && new Set(parts).size !== parts.length) {
     const duplicate = parts.find((scope, index) => parts.indexOf(scope) !== index)
     return fail("target", `names scope \`${duplicate}\` more than once`)
   }
