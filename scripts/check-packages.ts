@@ -3,7 +3,7 @@
  * `npm test`, after `npm run build`):
  *
  * - `npm pack --dry-run` lists only `package.json`, `README.md`, `LICENSE` and `dist/`;
- * - the types resolve for ESM consumers (`@arethetypeswrong/cli`, esm-only profile);
+ * - the types resolve for ESM and CommonJS consumers, every entry point (`@arethetypeswrong/cli`, node16 profile);
  * - every package has the same version, and the changelog has an entry for it.
  */
 import { spawnSync } from "node:child_process"
@@ -36,9 +36,9 @@ for (const name of packages) {
     if (!files.includes(needed)) fail(`${manifest.name}: the package lacks ${needed}`)
   }
 
-  const attw = spawnSync("npx", ["attw", "--pack", directory, "--profile", "esm-only", "--format", "ascii"], { encoding: "utf8" })
-  if (attw.status !== 0) fail(`${manifest.name}: types do not resolve for ESM consumers\n${attw.stdout}${attw.stderr}`)
-  else console.log(`ok   ${manifest.name}@${manifest.version}: ${files.length} files (dist, README.md, LICENSE); types resolve (attw)`)
+  const attw = spawnSync("npx", ["attw", "--pack", directory, "--profile", "node16", "--format", "ascii"], { encoding: "utf8" })
+  if (attw.status !== 0) fail(`${manifest.name}: types do not resolve for ESM and CommonJS consumers\n${attw.stdout}${attw.stderr}`)
+  else console.log(`ok   ${manifest.name}@${manifest.version}: ${files.length} files (dist, README.md, LICENSE); types resolve from ESM and CommonJS (attw, node16)`)
 }
 
 if (versions.size !== 1) fail(`packages disagree on their version: ${[...versions].join(", ")}`)

@@ -1,0 +1,128 @@
+/**
+ * The packages as a new user gets them (`npm run check:consumer`, part of
+ * `npm test`, after `npm run build`): packs every package, installs the packs
+ * into a fresh app in a temporary directory outside the repository with
+ * exactly the README's install lines (each `@effect-texas/<name>` replaced by
+ * its pack), type-checks the README's quick start under `strict` + `NodeNext`,
+ * runs it against the emulator's command and its protected API (the API's
+ * URL put in place of the example's), and does the same from a `.cjs` file.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { createInterface } from "node:readline"
+
+const root = resolve(import.meta.dirname, "..")
+const packages = ["core", "http-client", "http-server", "testkit"]
+const scope = "skatt:some.scope"
+const readme = readFileSync(join(root, "README.md"), "utf8")
+
+const run = (command: string, args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv = process.env) => {
+  const result = spawnSync(command, args, { cwd, encoding: "utf8", env })
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${result.stdout}\n${result.stderr}`)
+  return result.stdout
+}
+
+/** The `npm install` lines of the README's Install section. */
+const installLines = (): ReadonlyArray<ReadonlyArray<string>> => {
+  const section = readme.slice(readme.indexOf("## Install"), readme.indexOf("## Quick start"))
+  const lines = section.split("\n").filter((line) => line.startsWith("npm install "))
+  if (lines.length === 0) throw new Error("README.md has no npm install line in its Install section")
+  return lines.map((line) => line.split(/\s+/).slice(1))
+}
+
+/** The first ```ts block after the Quick start heading. */
+const quickStart = (): string => {
+  const from = readme.indexOf("## Quick start")
+  const start = readme.indexOf("```ts\n", from) + "```ts\n".length
+  return readme.slice(start, readme.indexOf("```", start))
+}
+
+/** Starts the installed emulator command with a protected API; resolves with its two URLs. */
+const startEmulator = (app: string) =>
+  new Promise<{ readonly child: ChildProcess; readonly tokenEndpoint: string; readonly apiUrl: string }>((ok, fail) => {
+    const bin = join(app, "node_modules", ".bin", "effect-texas-emulator")
+    const child = spawn(bin, ["--port", "0", "--api-scope", scope], { cwd: app })
+    let tokenEndpoint = ""
+    const timer = setTimeout(() => fail(new Error("the emulator command printed no addresses within 20 s")), 20_000)
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      const endpoint = /export NAIS_TOKEN_ENDPOINT=(\S+)/.exec(line)
+      if (endpoint) tokenEndpoint = endpoint[1]!
+      const api = /Protected API listening on (\S+)/.exec(line)
+      if (api && tokenEndpoint !== "") {
+        clearTimeout(timer)
+        ok({ child, tokenEndpoint, apiUrl: api[1]! })
+      }
+    })
+    child.once("exit", (code) => fail(new Error(`the emulator command exited (${code})`)))
+  })
+
+const cjsCheck = `
+const { Effect, Layer } = require("effect")
+const { FetchHttpClient, HttpClient } = require("@effect/platform")
+const { TokenService } = require("@effect-texas/core")
+const { TokenService: FromModule } = require("@effect-texas/core/TokenService")
+const { authenticate } = require("@effect-texas/http-client")
+const { requireUser } = require("@effect-texas/http-server")
+const { startTexasEmulator } = require("@effect-texas/testkit")
+if (FromModule !== TokenService || typeof requireUser !== "function" || typeof startTexasEmulator !== "function") throw new Error("exports missing")
+const program = Effect.gen(function*() {
+  const client = (yield* HttpClient.HttpClient).pipe(
+    authenticate({ identityProvider: "maskinporten", target: "${scope}", allowedOrigins: [process.env.API_URL] }),
+    HttpClient.filterStatusOk
+  )
+  const response = yield* client.get(process.env.API_URL + "/api/hello")
+  return yield* response.json
+})
+Effect.runPromise(program.pipe(Effect.provide(TokenService.layerConfig().pipe(Layer.provideMerge(FetchHttpClient.layer)))))
+  .then((answer) => console.log("cjs reached the API: " + JSON.stringify(answer)))
+`
+
+const main = async () => {
+  const work = mkdtempSync(join(tmpdir(), "effect-texas-consumer-"))
+  const app = join(work, "app")
+  let emulator: ChildProcess | undefined
+  try {
+    const packs = new Map<string, string>()
+    for (const name of packages) {
+      const file = run("npm", ["pack", "--pack-destination", work, "--silent"], join(root, "packages", name)).trim().split("\n").at(-1)!
+      packs.set(`@effect-texas/${name}`, join(work, file))
+    }
+    run("mkdir", ["-p", app], work)
+    writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2)}\n`)
+    for (const args of installLines()) {
+      run("npm", [...args.map((arg) => packs.get(arg) ?? arg), "--no-audit", "--no-fund"], app)
+    }
+    console.log(`ok   installed with the README's lines into ${app}`)
+
+    const { child, tokenEndpoint, apiUrl } = await startEmulator(app)
+    emulator = child
+    writeFileSync(join(app, "quickstart.ts"), quickStart().replaceAll("https://api.skatt.example", apiUrl))
+    writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
+      compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", skipLibCheck: true, types: [], outDir: "out" },
+      files: ["quickstart.ts"]
+    }))
+    run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], app)
+    console.log("ok   the quick start type-checks under strict + NodeNext")
+
+    const env = { ...process.env, NAIS_TOKEN_ENDPOINT: tokenEndpoint, API_URL: apiUrl }
+    const esm = run(process.execPath, [join("out", "quickstart.js")], app, env)
+    // The quick start logs the API's answer (Effect's logger prints it as an object).
+    if (!esm.includes(`scope: '${scope}'`)) throw new Error(`the quick start did not reach the API:\n${esm}`)
+    console.log("ok   the quick start (ESM) reached the protected API with a token from the emulator command")
+
+    writeFileSync(join(app, "check.cjs"), cjsCheck)
+    const cjs = run(process.execPath, ["check.cjs"], app, env)
+    if (!cjs.includes(`"scope":"${scope}"`)) throw new Error(`require() did not reach the API:\n${cjs}`)
+    console.log("ok   require() of every package (and a module entry point) works, and reached the API")
+  } finally {
+    emulator?.kill()
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+main().catch((error: unknown) => {
+  console.log(`FAIL ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+})
