@@ -112,6 +112,17 @@ const main = async () => {
     if (!esm.includes(`scope: '${scope}'`)) throw new Error(`the quick start did not reach the API:\n${esm}`)
     console.log("ok   the quick start (ESM) reached the protected API with a token from the emulator command")
 
+    writeFileSync(join(app, "entries.mjs"), [
+      `import { TokenService } from "@effect-texas/core/TokenService"`,
+      `import { authenticate } from "@effect-texas/http-client/Authenticate"`,
+      `import { requireUser } from "@effect-texas/http-server/RequireUser"`,
+      `import { TexasEmulator } from "@effect-texas/testkit/TexasEmulator"`,
+      `for (const value of [TokenService, authenticate, requireUser, TexasEmulator]) if (value === undefined) throw new Error("missing")`,
+      `console.log("module entry points import")`
+    ].join("\n"))
+    run(process.execPath, ["entries.mjs"], app)
+    console.log("ok   the module entry points import (ESM)")
+
     writeFileSync(join(app, "check.cjs"), cjsCheck)
     const cjs = run(process.execPath, ["check.cjs"], app, env)
     if (!cjs.includes(`"scope":"${scope}"`)) throw new Error(`require() did not reach the API:\n${cjs}`)
