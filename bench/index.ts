@@ -55,6 +55,26 @@ const tokensLayer = (endpoint: string, maxEntries?: number) =>
     Layer.provide(FetchHttpClient.layer)
   )
 
+/**
+ * Starts a bench script in a child process; it prints one JSON line (its URLs)
+ * and runs until its stdin closes, which the release does.
+ */
+const startChild = <A>(script: string, args: ReadonlyArray<string> = []) =>
+  Effect.acquireRelease(
+    Effect.async<A & { readonly child: ReturnType<typeof spawn> }, Error>((resume) => {
+      const child = spawn(process.execPath, ["--import", "tsx", new URL(script, import.meta.url).pathname, ...args], {
+        stdio: ["pipe", "pipe", "inherit"]
+      })
+      child.once("error", (error) => resume(Effect.fail(error)))
+      createInterface({ input: child.stdout! }).once("line", (line) => resume(Effect.succeed({ ...(JSON.parse(line) as A), child })))
+    }),
+    ({ child }) =>
+      Effect.async<void>((resume) => {
+        child.once("exit", () => resume(Effect.void))
+        child.stdin!.end()
+      })
+  )
+
 // ---- 1. cache hit ------------------------------------------------------------------
 
 const cacheHit = Effect.gen(function*() {
@@ -133,25 +153,8 @@ const middlewareCost = Effect.gen(function*() {
 
 // ---- 7. inbound authentication: verdict cache on vs off ------------------------------------
 
-/** Starts bench/inbound.ts in a child process and returns its URLs, a user token and a way to stop it. */
-const startInboundProcess = Effect.acquireRelease(
-  Effect.async<{ readonly cached: string; readonly uncached: string; readonly token: string; readonly child: ReturnType<typeof spawn> }, Error>(
-    (resume) => {
-      const child = spawn(process.execPath, ["--import", "tsx", new URL("./inbound.ts", import.meta.url).pathname], {
-        stdio: ["pipe", "pipe", "inherit"]
-      })
-      child.once("error", (error) => resume(Effect.fail(error)))
-      createInterface({ input: child.stdout! }).once("line", (line) => {
-        resume(Effect.succeed({ ...(JSON.parse(line) as { cached: string; uncached: string; token: string }), child }))
-      })
-    }
-  ),
-  ({ child }) =>
-    Effect.async<void>((resume) => {
-      child.once("exit", () => resume(Effect.void))
-      child.stdin!.end()
-    })
-)
+/** Starts bench/inbound.ts in a child process and returns what it printed (URLs, a user token) and a way to stop it. */
+const startInboundProcess = startChild<{ readonly cached: string; readonly uncached: string; readonly token: string }>("./inbound.ts")
 
 const inboundFigure = Effect.gen(function*() {
   const servers = yield* startInboundProcess
@@ -198,26 +201,8 @@ const inboundFigure = Effect.gen(function*() {
 
 // ---- 2 & 3. throughput ---------------------------------------------------------------
 
-/** Starts bench/servers.ts in a child process and returns its URLs and a way to stop it. */
-const startServerProcess = Effect.acquireRelease(
-  Effect.async<{ readonly tokenEndpoint: string; readonly apiUrl: string; readonly child: ReturnType<typeof spawn> }, Error>(
-    (resume) => {
-      const child = spawn(process.execPath, ["--import", "tsx", new URL("./servers.ts", import.meta.url).pathname, scope], {
-        stdio: ["pipe", "pipe", "inherit"]
-      })
-      child.once("error", (error) => resume(Effect.fail(error)))
-      createInterface({ input: child.stdout! }).once("line", (line) => {
-        const urls = JSON.parse(line) as { tokenEndpoint: string; apiUrl: string }
-        resume(Effect.succeed({ ...urls, child }))
-      })
-    }
-  ),
-  ({ child }) =>
-    Effect.async<void>((resume) => {
-      child.once("exit", () => resume(Effect.void))
-      child.stdin!.end()
-    })
-)
+/** The emulator and the protected API (bench/servers.ts) in a child process. */
+const startServerProcess = startChild<{ readonly tokenEndpoint: string; readonly apiUrl: string }>("./servers.ts", [scope])
 
 const throughputFigures = Effect.gen(function*() {
   const servers = yield* startServerProcess

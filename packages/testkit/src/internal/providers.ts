@@ -97,21 +97,14 @@ const entraId = (context: ProviderContext, request: DecodedTokenRequest): Decisi
   if (!context.isGranted(request.target.trim())) {
     return invalidScope(`AADSTS501051: Application '${me.clientId}' is not assigned to a role for the application '${resource}'.`)
   }
-  return {
-    _tag: "Claims",
-    claims: {
-      iss: me.issuer,
-      aud: resource,
-      azp: me.clientId,
-      sub: me.clientId,
-      oid: me.clientId,
-      tid: "emulator-tenant",
-      idtyp: "app",
-      roles: ["access_as_application"],
-      ver: "2.0"
-    }
-  }
+  return entraToken(me, resource, { sub: me.clientId, oid: me.clientId, tid: "emulator-tenant", idtyp: "app", roles: ["access_as_application"] })
 }
+
+/** An Entra ID (v2.0) access token for `resource`, requested by this application, with the grant's own claims. */
+const entraToken = (me: ProviderIdentity, resource: string, claims: Jose.JWTPayload): Decision => ({
+  _tag: "Claims",
+  claims: { iss: me.issuer, aud: resource, azp: me.clientId, ...claims, ver: "2.0" }
+})
 
 /** The claims of a machine token, or the provider's refusal. */
 export const decideToken = (context: ProviderContext, request: DecodedTokenRequest): Decision =>
@@ -124,20 +117,12 @@ const onBehalfOf = (context: ProviderContext, target: string, user: Jose.JWTPayl
   }
   const resource = entraResource(target)
   if (typeof resource !== "string") return resource
-  const me = context.identity("entra_id")
-  return {
-    _tag: "Claims",
-    claims: {
-      iss: me.issuer,
-      aud: resource,
-      azp: me.clientId,
-      sub: user.sub ?? "",
-      oid: user["oid"] ?? user.sub,
-      ...(user["NAVident"] === undefined ? {} : { NAVident: user["NAVident"] }),
-      scp: "defaultaccess",
-      ver: "2.0"
-    }
-  }
+  return entraToken(context.identity("entra_id"), resource, {
+    sub: user.sub ?? "",
+    oid: user["oid"] ?? user.sub,
+    ...(user["NAVident"] === undefined ? {} : { NAVident: user["NAVident"] }),
+    scp: "defaultaccess"
+  })
 }
 
 /** TokenX: user tokens from ID-porten, Entra ID or TokenX itself; `aud` is the target application. */
