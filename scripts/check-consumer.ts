@@ -8,13 +8,13 @@
  * URL put in place of the example's), and does the same from a `.cjs` file.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { createInterface } from "node:readline"
 
 const root = resolve(import.meta.dirname, "..")
-const packages = ["core", "http-client", "http-server", "testkit"]
+const packages = ["core", "http-client", "http-server", "testkit", "cli"]
 const scope = "skatt:some.scope"
 const readme = readFileSync(join(root, "README.md"), "utf8")
 
@@ -122,6 +122,15 @@ const main = async () => {
     ].join("\n"))
     run(process.execPath, ["entries.mjs"], app)
     console.log("ok   the module entry points import (ESM)")
+
+    mkdirSync(join(app, ".nais"))
+    writeFileSync(join(app, ".nais", "app.yaml"), [
+      "apiVersion: nais.io/v1alpha1", "kind: Application", "metadata:", "  name: consumer", "spec:",
+      "  maskinporten:", "    enabled: true", "    scopes:", "      consumes:", `        - name: "${scope}"`
+    ].join("\n"))
+    const doctor = run("npx", ["effect-texas", "doctor"], app, env)
+    if (!doctor.includes("all 2 checks passed")) throw new Error(`npx effect-texas doctor did not pass:\n${doctor}`)
+    console.log("ok   npx effect-texas doctor reads .nais/app.yaml and passes against the emulator command")
 
     writeFileSync(join(app, "check.cjs"), cjsCheck)
     const cjs = run(process.execPath, ["check.cjs"], app, env)

@@ -1,0 +1,211 @@
+import { spawn } from "node:child_process"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { createRequire } from "node:module"
+import { join } from "node:path"
+import { pathToFileURL } from "node:url"
+import { FetchHttpClient } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Doctor, Manifest } from "@effect-texas/cli"
+import { startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import { afterAll, beforeAll } from "vitest"
+
+const granted = "skatt:some.scope"
+const ungranted = "skatt:not.granted"
+
+let emulator: TexasEmulatorHandle
+let noEntra: TexasEmulatorHandle
+beforeAll(async () => {
+  emulator = await startTexasEmulator({ grantedScopes: [granted, "api://dev-gcp.team.accounts/.default"] })
+  noEntra = await startTexasEmulator({ enabledProviders: ["maskinporten"] })
+})
+afterAll(async () => {
+  await emulator.close()
+  await noEntra.close()
+})
+
+const manifestText = (scopes: ReadonlyArray<string>, extra = "") => `apiVersion: nais.io/v1alpha1
+kind: Application
+metadata:
+  name: skatt-reporter
+  namespace: team
+spec:
+  image: ghcr.io/navikt/skatt-reporter
+  maskinporten:
+    enabled: true
+    scopes:
+      consumes:
+${scopes.map((scope) => `        - name: "${scope}"`).join("\n")}
+${extra}`
+
+const entra = `  azure:
+    application:
+      enabled: true
+  accessPolicy:
+    outbound:
+      rules:
+        - application: accounts
+`
+
+const write = (text: string, name = "app.yaml") => {
+  const directory = mkdtempSync(join(tmpdir(), "effect-texas-doctor-"))
+  const path = join(directory, name)
+  writeFileSync(path, text)
+  return path
+}
+
+const envFor = (handle: TexasEmulatorHandle) => ({
+  NAIS_TOKEN_ENDPOINT: handle.tokenEndpoint,
+  NAIS_TOKEN_EXCHANGE_ENDPOINT: `${handle.url}/api/v1/token/exchange`,
+  NAIS_TOKEN_INTROSPECTION_ENDPOINT: `${handle.url}/api/v1/introspect`,
+  NAIS_CLUSTER_NAME: "dev-gcp"
+})
+
+const verify = (text: string, env: Record<string, string>) =>
+  Effect.flatMap(Manifest.parse(text), (manifest) => Doctor.verify(manifest, { env })).pipe(Effect.provide(FetchHttpClient.layer))
+
+describe("Manifest", () => {
+  it.effect("reads scopes, the Entra ID targets and TokenX from an Application", () =>
+    Effect.gen(function*() {
+      const manifest = yield* Manifest.parse(manifestText([granted], `${entra}  tokenx:\n    enabled: true\n`))
+      expect(manifest).toMatchObject({
+        application: "skatt-reporter",
+        namespace: "team",
+        maskinporten: true,
+        scopes: [granted],
+        entraId: true,
+        outbound: [{ application: "accounts" }],
+        tokenX: true
+      })
+    }))
+
+  const bad: ReadonlyArray<readonly [string, string, RegExp]> = [
+    ["not YAML", "kind: [Application", /is not valid YAML/],
+    ["not an Application", "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }", /holds no nais Application/],
+    ["an Application without a name", "kind: Application\nspec: {}", /has no metadata.name/]
+  ]
+  for (const [name, text, says] of bad) {
+    it.effect(`a manifest that is ${name}: one ManifestError sentence`, () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(Manifest.parse(text, "app.yaml"))
+        expect(error._tag).toBe("ManifestError")
+        expect(error.message).toMatch(says)
+        expect(error.message.split("\n")).toHaveLength(1)
+      }))
+  }
+
+  it.effect("an unreadable file names the file and why", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Manifest.read("/nonexistent/app.yaml"))
+      expect(error.message).toBe("cannot read /nonexistent/app.yaml (ENOENT)")
+    }))
+})
+
+describe("Doctor.verify against the emulator", () => {
+  it.effect("a granted scope is ok with its lifetime; an ungranted one is invalid_scope with the how-to's hint", () =>
+    Effect.gen(function*() {
+      const report = yield* verify(manifestText([granted, ungranted]), envFor(emulator))
+      expect(report.ok).toBe(false)
+      const byScope = new Map(report.checks.map((check) => [check.scope, check]))
+      expect(byScope.get("NAIS_TOKEN_ENDPOINT")).toMatchObject({ ok: true })
+      expect(byScope.get(granted)).toMatchObject({ ok: true, verdict: expect.stringMatching(/^ok, valid for 59m/) })
+      expect(byScope.get(ungranted)).toMatchObject({ ok: false, verdict: "invalid_scope", error: "invalid_scope" })
+      expect(byScope.get(ungranted)?.hint).toMatch(/granted it to organisation 889640782.*15 minutes/)
+    }))
+
+  it.effect("one request per scope, so one bad scope hides none of the others", () =>
+    Effect.gen(function*() {
+      emulator.reset()
+      yield* verify(manifestText([ungranted, granted, "skatt:third"]), envFor(emulator))
+      expect(emulator.requests().map((r) => r.body?.["target"]).sort()).toEqual([granted, ungranted, "skatt:third"].sort())
+    }))
+
+  it.effect("Entra ID targets from the outbound rules; a provider that is not enabled says so", () =>
+    Effect.gen(function*() {
+      const ok = yield* verify(manifestText([granted], entra), envFor(emulator))
+      expect(ok.checks.find((c) => c.kind === "entra_id")).toMatchObject({ scope: "api://dev-gcp.team.accounts/.default", ok: true })
+      const off = yield* verify(manifestText([granted], entra), envFor(noEntra))
+      expect(off.checks.find((c) => c.kind === "entra_id")).toMatchObject({ ok: false, verdict: "provider not enabled" })
+    }))
+
+  it.effect("missing and bad variables, and a sidecar that does not answer", () =>
+    Effect.gen(function*() {
+      const missing = yield* verify(manifestText([granted], entra), {})
+      expect(missing.checks.filter((c) => c.kind === "environment").map((c) => c.verdict)).toEqual(["not set", "not set", "not set"])
+      const ftp = yield* verify(manifestText([granted]), { NAIS_TOKEN_ENDPOINT: "ftp://texas/api/v1/token" })
+      expect(ftp.checks[0]).toMatchObject({ ok: false, verdict: "not an http(s) URL" })
+      const gone = yield* verify(manifestText([granted]), { NAIS_TOKEN_ENDPOINT: "http://127.0.0.1:9/api/v1/token" })
+      expect(gone.checks.find((c) => c.scope === granted)).toMatchObject({ ok: false, verdict: "unreachable" })
+    }))
+
+  it.effect("the startup check logs and passes, or fails startup when told to", () =>
+    Effect.gen(function*() {
+      const env = envFor(emulator)
+      const saved = { ...process.env }
+      Object.assign(process.env, env)
+      try {
+        const fine = yield* Effect.exit(Layer.build(Doctor.layerStartupCheck({ manifest: write(manifestText([granted])) }).pipe(Layer.provide(FetchHttpClient.layer))).pipe(Effect.scoped))
+        expect(Exit.isSuccess(fine)).toBe(true)
+        const failing = Doctor.layerStartupCheck({ manifest: write(manifestText([ungranted])), failOnProblems: true })
+        const error = yield* Effect.flip(Layer.build(failing.pipe(Layer.provide(FetchHttpClient.layer))).pipe(Effect.scoped))
+        expect(error).toMatchObject({ _tag: "DoctorError" })
+        expect(error.message).toContain(`${ungranted} (invalid_scope)`)
+      } finally {
+        process.env = saved
+      }
+    }))
+})
+
+describe("effect-texas doctor, run as a command", () => {
+  const bin = join(import.meta.dirname, "..", "src", "bin.ts")
+  // Resolved here, so the command runs from any working directory (as `npx effect-texas` would).
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href
+  // Asynchronous: the emulator answers from this very process while the command runs.
+  const doctor = (args: ReadonlyArray<string>, env: Record<string, string>, cwd = process.cwd()) =>
+    new Promise<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--import", tsx, bin, "doctor", ...args], { cwd, env: { ...process.env, ...env } })
+      let stdout = ""
+      let stderr = ""
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+      child.on("close", (status) => resolve({ status, stdout, stderr }))
+    })
+
+  it("exit 0 when every check passes, 1 when one fails; never a token in the output", async () => {
+    const ok = await doctor(["--manifest", write(manifestText([granted]))], envFor(emulator))
+    expect(ok.status).toBe(0)
+    expect(ok.stdout).toContain("all 2 checks passed")
+    const failing = await doctor(["--manifest", write(manifestText([granted, ungranted])), "--json"], envFor(emulator))
+    expect(failing.status).toBe(1)
+    const report = JSON.parse(failing.stdout) as { checks: ReadonlyArray<Record<string, unknown>> }
+    for (const entry of report.checks) expect(Object.keys(entry)).toEqual(expect.arrayContaining(["scope", "ok", "error", "errorDescription"]))
+    for (const token of emulator.issuedTokens()) expect(`${ok.stdout}${failing.stdout}${failing.stderr}`).not.toContain(token)
+  })
+
+  it("finds .nais/*.yaml in the working directory", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "effect-texas-doctor-cwd-"))
+    mkdirSync(join(directory, ".nais"))
+    writeFileSync(join(directory, ".nais", "app.yaml"), manifestText([granted]))
+    expect((await doctor([], envFor(emulator), directory)).status).toBe(0)
+  })
+
+  const badInput: ReadonlyArray<readonly [string, () => string, RegExp]> = [
+    ["not YAML", () => write("kind: [Application"), /not valid YAML/],
+    ["not an Application", () => write("kind: ConfigMap\nmetadata: { name: x }"), /no nais Application/],
+    ["without a maskinporten section", () => write("kind: Application\nmetadata: { name: app }\nspec: {}"), /declares no Maskinporten scopes/],
+    ["with an empty scope list", () => write(manifestText([])), /declares no Maskinporten scopes/],
+    ["unreadable", () => "/nonexistent/app.yaml", /cannot read \/nonexistent\/app.yaml/]
+  ]
+  for (const [name, path, says] of badInput) {
+    it(`a manifest ${name}: one sentence, exit 2, no stack trace`, async () => {
+      const result = await doctor(["--manifest", path()], envFor(emulator))
+      expect(result.status).toBe(2)
+      expect(result.stderr.trim()).toMatch(says)
+      expect(result.stderr.trim().split("\n")).toHaveLength(1)
+      expect(result.stderr).not.toMatch(/\n\s+at /)
+    })
+  }
+})
