@@ -130,8 +130,21 @@ const environmentCheck = (env: Readonly<Record<string, string | undefined>>, nam
   return check("environment", name, "ok", { ok: true })
 }
 
+const isScopes = (value: Manifest.Manifest | ReadonlyArray<string>): value is ReadonlyArray<string> => Array.isArray(value)
+
+/** Plain Maskinporten scopes, as if a manifest declared them. */
+const fromScopes = (scopes: ReadonlyArray<string>): Manifest.Manifest => ({
+  application: "the application",
+  namespace: undefined,
+  maskinporten: true,
+  scopes,
+  entraId: false,
+  outbound: [],
+  tokenX: false
+})
+
 /**
- * Verifies `manifest` against the running sidecar: the variables it needs,
+ * Verifies a manifest (or plain Maskinporten scopes) against the running sidecar: the variables it needs,
  * then one token request per Maskinporten scope and per Entra ID target.
  *
  * @example
@@ -149,10 +162,11 @@ const environmentCheck = (env: Readonly<Record<string, string | undefined>>, nam
  * @since 0.2.0
  */
 export const verify = (
-  manifest: Manifest.Manifest,
+  manifestOrScopes: Manifest.Manifest | ReadonlyArray<string>,
   options: { readonly env?: Readonly<Record<string, string | undefined>> | undefined } = {}
 ): Effect.Effect<Report, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
+    const manifest = isScopes(manifestOrScopes) ? fromScopes(manifestOrScopes) : manifestOrScopes
     const env = options.env ?? process.env
     const entraTargets = manifest.entraId
       ? manifest.outbound.map((rule) => entraTarget(rule, env["NAIS_CLUSTER_NAME"] ?? "dev-gcp", manifest.namespace ?? "default"))

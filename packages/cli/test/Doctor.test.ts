@@ -116,6 +116,12 @@ describe("Doctor.verify against the emulator", () => {
       expect(byScope.get(ungranted)?.hint).toMatch(/granted it to organisation 889640782.*15 minutes/)
     }))
 
+  it.effect("plain scopes instead of a manifest", () =>
+    Effect.gen(function*() {
+      const report = yield* Doctor.verify([granted], { env: envFor(emulator) }).pipe(Effect.provide(FetchHttpClient.layer))
+      expect(report).toMatchObject({ ok: true, checks: [{ scope: "NAIS_TOKEN_ENDPOINT" }, { scope: granted, ok: true }] })
+    }))
+
   it.effect("one request per scope, so one bad scope hides none of the others", () =>
     Effect.gen(function*() {
       emulator.reset()
