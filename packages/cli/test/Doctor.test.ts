@@ -172,7 +172,12 @@ describe("effect-texas doctor, run as a command", () => {
   // Asynchronous: the emulator answers from this very process while the command runs.
   const doctor = (args: ReadonlyArray<string>, env: Record<string, string>, cwd = process.cwd()) =>
     new Promise<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", tsx, bin, "doctor", ...args], { cwd, env: { ...process.env, ...env } })
+      // The repo's tsconfig maps the packages to their sources (no build needed), from any working directory.
+      const tsconfig = join(import.meta.dirname, "..", "..", "..", "tsconfig.json")
+      const child = spawn(process.execPath, ["--import", tsx, bin, "doctor", ...args], {
+        cwd,
+        env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig, ...env }
+      })
       let stdout = ""
       let stderr = ""
       child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
