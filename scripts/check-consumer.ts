@@ -14,7 +14,7 @@ import { join, resolve } from "node:path"
 import { createInterface } from "node:readline"
 
 const root = resolve(import.meta.dirname, "..")
-const packages = ["core", "http-client", "http-server", "testkit", "cli"]
+const packages = ["core", "http-client", "http-server", "testkit", "cli", "altinn"]
 const scope = "skatt:some.scope"
 const readme = readFileSync(join(root, "README.md"), "utf8")
 
@@ -117,7 +117,9 @@ const main = async () => {
       `import { authenticate } from "@effect-texas/http-client/Authenticate"`,
       `import { requireUser } from "@effect-texas/http-server/RequireUser"`,
       `import { TexasEmulator } from "@effect-texas/testkit/TexasEmulator"`,
-      `for (const value of [TokenService, authenticate, requireUser, TexasEmulator]) if (value === undefined) throw new Error("missing")`,
+      `import { AltinnToken } from "@effect-texas/altinn/AltinnToken"`,
+      `import { AltinnEmulator } from "@effect-texas/testkit/AltinnEmulator"`,
+      `for (const value of [TokenService, authenticate, requireUser, TexasEmulator, AltinnToken, AltinnEmulator]) if (value === undefined) throw new Error("missing")`,
       `console.log("module entry points import")`
     ].join("\n"))
     run(process.execPath, ["entries.mjs"], app)

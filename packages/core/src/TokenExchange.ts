@@ -17,12 +17,11 @@ import type * as Scope from "effect/Scope"
 import * as Jose from "jose"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
-import * as Cache from "./internal/cache.js"
+import * as Cache from "./TokenCache.js"
 import { sha256Hex } from "./internal/digest.js"
 import {
   type EndpointCall,
-  fetchAccessToken,
-  usableUntil
+  fetchAccessToken
 } from "./internal/endpoint.js"
 import {
   type ConfigOptions,
@@ -250,7 +249,7 @@ export const make = (
     const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
     const cache = yield* Cache.make<Exchange, AccessToken, TokenError>({
       fetch: ({ prepared }, forced) => fetchAccessToken(client, settings, exchangeCall(prepared, forced)),
-      usableUntil: (token, { userExpiry }) => Math.min(usableUntil(token, skewMillis), userExpiry),
+      usableUntil: (token, { userExpiry }) => Math.min(Cache.tokenUsableUntil(token, skewMillis), userExpiry),
       maxEntries: options.maxEntries ?? 10_000
     })
 

@@ -29,7 +29,7 @@ import {
   readConfig,
   resolveSettings
 } from "./internal/settings.js"
-import * as Cache from "./internal/cache.js"
+import * as Cache from "./TokenCache.js"
 import { sha256Hex } from "./internal/digest.js"
 import { prepareIntrospection } from "./internal/prepare.js"
 import * as TokenMetrics from "./TokenMetrics.js"

@@ -11,16 +11,16 @@ import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
-import * as Cache from "./internal/cache.js"
+import * as Cache from "./TokenCache.js"
 import {
   type EndpointCall,
-  fetchAccessToken,
-  usableUntil
+  fetchAccessToken
 } from "./internal/endpoint.js"
 import {
   type ConfigOptions,
@@ -88,6 +88,30 @@ export class TokenService extends Context.Tag("@effect-texas/core/TokenService")
    * @since 0.2.0
    */
   static readonly make = (options: TokenServiceOptions) => make(options)
+
+  /**
+   * The cache key the service files `request` under: equal for two requests
+   * exactly when the sidecar would answer them with the same token, so a
+   * service that derives a value from the token (as an exchange does) can
+   * cache under it. A request the service would refuse fails here with the
+   * same `InvalidTokenRequest`; `skipCache` does not change the key.
+   *
+   * @example
+   * ```ts
+   * import { Either } from "effect"
+   * import { TokenService } from "@effect-texas/core"
+   *
+   * const a = TokenService.cacheKey({ identityProvider: "azuread", target: ["b", "a"] })
+   * const b = TokenService.cacheKey({ identityProvider: "entra_id", target: "b a" })
+   * console.log(Either.getOrNull(a) === Either.getOrNull(b)) // true
+   * ```
+   *
+   * @since 0.2.0
+   */
+  static readonly cacheKey = (request: TokenRequest): Either.Either<string, InvalidTokenRequest> => {
+    const prepared = prepareRemembered(request)
+    return isInvalid(prepared) ? Either.left(prepared) : Either.right(prepared.key)
+  }
 
   /**
    * The service for an explicit endpoint URL; one that is not an http(s) URL
@@ -248,7 +272,7 @@ export const make = (
     const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
     const cache = yield* Cache.make<PreparedRequest, AccessToken, TokenError>({
       fetch: (request, forced) => fetchAccessToken(client, settings, tokenCall(request, forced)),
-      usableUntil: (token) => usableUntil(token, skewMillis),
+      usableUntil: (token) => Cache.tokenUsableUntil(token, skewMillis),
       maxEntries: options.maxEntries ?? 10_000,
       refreshAheadMillis: options.refreshAhead === undefined ? undefined : Duration.toMillis(Duration.decode(options.refreshAhead)),
       metrics: {

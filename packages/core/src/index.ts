@@ -43,6 +43,20 @@ export {
  */
 export * as TokenMetrics from "./TokenMetrics.js"
 
+/**
+ * The cache engine behind every caching service of the SDK.
+ *
+ * @since 0.2.0
+ */
+export * as TokenCache from "./TokenCache.js"
+
+/**
+ * Calls to token endpoints beyond the sidecar's, retried and typed as the SDK's own.
+ *
+ * @since 0.2.0
+ */
+export * as TokenEndpoint from "./TokenEndpoint.js"
+
 export {
   type ExchangeRequest,
   TokenExchange,

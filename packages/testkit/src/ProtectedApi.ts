@@ -54,6 +54,17 @@ export interface ProtectedApiOptions {
    * @default undefined (not checked)
    */
   readonly audience?: string | undefined
+  /**
+   * The keys tokens must be signed with, e.g. an `AltinnEmulator`'s `jwks` for
+   * an API that takes Altinn tokens only.
+   * @default the Texas emulator's keys
+   */
+  readonly jwks?: Jose.JSONWebKeySet | undefined
+  /**
+   * The issuer every token must carry.
+   * @default undefined (not checked)
+   */
+  readonly issuer?: string | undefined
   /** @default 0 (a free port) */
   readonly port?: number | undefined
   /** @default "127.0.0.1" */
@@ -115,7 +126,7 @@ export const startProtectedApi = async (
   emulator: TexasEmulatorHandle,
   options: ProtectedApiOptions = {}
 ): Promise<ProtectedApiHandle> => {
-  const keys = Jose.createLocalJWKSet(emulator.jwks)
+  const keys = Jose.createLocalJWKSet(options.jwks ?? emulator.jwks)
   const requestLogLimit = 10_000
   let log: Array<ApiRequest> = []
   let forced: Array<number> = []
@@ -130,7 +141,8 @@ export const startProtectedApi = async (
       const { payload } = await Jose.jwtVerify(match[1]!, keys, {
         algorithms: ["RS256"],
         currentDate: new Date(emulator.now()),
-        ...(options.audience === undefined ? {} : { audience: options.audience })
+        ...(options.audience === undefined ? {} : { audience: options.audience }),
+        ...(options.issuer === undefined ? {} : { issuer: options.issuer })
       })
       const scopes = typeof payload["scope"] === "string" ? payload["scope"].split(" ") : []
       if (options.requiredScope !== undefined && !scopes.includes(options.requiredScope)) {

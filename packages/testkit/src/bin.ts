@@ -9,7 +9,7 @@ import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import { AltinnEmulator } from "./AltinnEmulator.js"
 import { ProtectedApi } from "./ProtectedApi.js"
 import { type IdentityProvider, TexasEmulator } from "./TexasEmulator.js"
 
@@ -30,6 +30,8 @@ Options:
   --lifetime <s>      token lifetime in seconds (default 3600)
   --grant <scope>     grant a scope; repeat for more (default: every scope is granted)
   --api-scope <scope> also start a protected API that requires this scope
+  --altinn            also emulate Altinn's token exchange for Maskinporten on its own
+                      origin (prints ALTINN_PLATFORM_URL)
   --help              show this text
 `
 
@@ -44,6 +46,7 @@ const parse = () =>
       lifetime: { type: "string", default: "3600" },
       grant: { type: "string", multiple: true },
       "api-scope": { type: "string" },
+      altinn: { type: "boolean", default: false },
       help: { type: "boolean", default: false }
     }
   }).values
@@ -109,11 +112,25 @@ const announceApi = Effect.gen(function*() {
   yield* Console.log(`Protected API listening on ${api.url} (requires scope ${values["api-scope"]})`)
 })
 
-const program = values["api-scope"] === undefined
-  ? announce.pipe(Effect.zipRight(Effect.never), Effect.provide(Emulator))
-  : Effect.all([announce, announceApi]).pipe(
-    Effect.zipRight(Effect.never),
-    Effect.provide(ProtectedApi.layer({ requiredScope: values["api-scope"] }).pipe(Layer.provideMerge(Emulator)))
-  )
+const announceAltinn = Effect.gen(function*() {
+  const altinn = yield* AltinnEmulator
+  yield* Console.log(`Altinn token exchange emulated on ${altinn.url}`)
+  yield* Console.log(`  export ALTINN_PLATFORM_URL=${altinn.url}`)
+})
+
+/** A part that announces itself, then keeps its servers running. */
+const running = <E, R>(announcement: Effect.Effect<void, E, R>) => Effect.zipRight(announcement, Effect.never)
+
+const apiScope = values["api-scope"]
+const parts = [
+  ...(apiScope === undefined ? [] : [running(announceApi).pipe(Effect.provide(ProtectedApi.layer({ requiredScope: apiScope })))]),
+  ...(values.altinn ? [running(announceAltinn).pipe(Effect.provide(AltinnEmulator.layer()))] : [])
+]
+
+// The emulator's addresses first (scripts wait for them), then the other servers, all until interrupted.
+const program = announce.pipe(
+  Effect.zipRight(parts.length === 0 ? Effect.never : Effect.all(parts, { concurrency: "unbounded" })),
+  Effect.provide(Emulator)
+)
 
 NodeRuntime.runMain(program)

@@ -14,6 +14,14 @@
 export * as Fault from "./Fault.js"
 
 export {
+  AltinnEmulator,
+  type AltinnEmulatorHandle,
+  type AltinnEmulatorOptions,
+  type AltinnRequest,
+  startAltinnEmulator
+} from "./AltinnEmulator.js"
+
+export {
   type ApiRequest,
   ProtectedApi,
   type ProtectedApiHandle,

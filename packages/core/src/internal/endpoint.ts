@@ -45,10 +45,19 @@ const SuccessBody = Schema.Struct({
   )
 })
 
-const ErrorBody = Schema.Struct({
+const OAuthErrorBody = Schema.Struct({
   error: Schema.String,
   error_description: Schema.optional(Schema.String)
 })
+
+/** RFC 9457 problem details, as endpoints other than the sidecar's (Altinn's) answer errors. */
+const ProblemBody = Schema.transform(
+  Schema.Struct({ title: Schema.String, detail: Schema.optional(Schema.String) }),
+  Schema.typeSchema(OAuthErrorBody),
+  { strict: true, decode: (problem) => ({ error: problem.title, error_description: problem.detail }), encode: (body) => ({ title: body.error, detail: body.error_description }) }
+)
+
+const ErrorBody = Schema.Union(OAuthErrorBody, ProblemBody)
 
 const decodeSuccess = Schema.decodeUnknownEither(SuccessBody)
 const decodeError = Schema.decodeUnknownEither(ErrorBody)
@@ -162,6 +171,15 @@ const encodeFields = (
   return { contentType: "application/x-www-form-urlencoded", text: form.toString() }
 }
 
+/** A POST of `fields` to the endpoint, in its encoding, asking for JSON. */
+const postFields = (settings: EndpointSettings, fields: Readonly<Record<string, unknown>>) => {
+  const body = encodeFields(fields, settings.encoding)
+  return HttpClientRequest.post(settings.endpoint).pipe(
+    HttpClientRequest.acceptJson,
+    HttpClientRequest.bodyText(body.text, body.contentType)
+  )
+}
+
 // ---- one attempt -------------------------------------------------------------
 
 /**
@@ -212,7 +230,10 @@ const unreachable = (settings: EndpointSettings, reason: "Transport" | "Timeout"
  * name, and the span it runs in.
  */
 export interface EndpointCall {
-  readonly fields: Readonly<Record<string, unknown>>
+  /** The body's fields, POSTed to the endpoint in the configured encoding... */
+  readonly fields?: Readonly<Record<string, unknown>> | undefined
+  /** ...or the whole request, sent as it is (an endpoint that is not the sidecar's). */
+  readonly request?: HttpClientRequest.HttpClientRequest | undefined
   readonly providerName: string
   /** What errors name as the target (never a token). */
   readonly target: string
@@ -264,11 +285,7 @@ const attemptOnce = <A>(
   call: EndpointCall,
   decode: DecodeAnswer<A>
 ): Effect.Effect<A, TokenError> => {
-  const body = encodeFields(call.fields, settings.encoding)
-  const httpRequest = HttpClientRequest.post(settings.endpoint).pipe(
-    HttpClientRequest.acceptJson,
-    HttpClientRequest.bodyText(body.text, body.contentType)
-  )
+  const httpRequest = call.request ?? postFields(settings, call.fields ?? {})
   const send = Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
     Effect.provideService(client.execute(httpRequest), FetchHttpClient.RequestInit, noRedirects(init)))
   return send.pipe(
@@ -355,7 +372,3 @@ export const fetchAccessToken = (
   settings: EndpointSettings,
   call: EndpointCall
 ): Effect.Effect<AccessToken, TokenError> => callEndpoint(client, settings, call, decodeToken(settings), annotateToken)
-
-/** Epoch ms until which a token is handed out: its expiry less the skew, at most half its lifetime. */
-export const usableUntil = (token: AccessToken, skewMillis: number): number =>
-  DateTime.toEpochMillis(token.expiresAt) - Math.min(skewMillis, Duration.toMillis(token.expiresIn) / 2)

@@ -40,7 +40,7 @@ const sendError = (response: Http.ServerResponse, answer: Protocol.OAuthErrorAns
 const delayMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Applies a fault; returns the answer it gave, or undefined to answer normally (after a delay). */
-const applyFault = async (fault: Fault, response: Http.ServerResponse): Promise<RecordedRequest["answer"] | undefined> => {
+export const applyFault = async (fault: Fault, response: Http.ServerResponse): Promise<RecordedRequest["answer"] | undefined> => {
   switch (fault._tag) {
     case "Delay":
       await delayMs(Duration.toMillis(Duration.decode(fault.delay)))

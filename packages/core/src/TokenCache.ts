@@ -1,19 +1,26 @@
 /**
  * The one cache engine of the SDK's caching services (machine tokens,
- * exchanged tokens, introspection verdicts): entries in a `Ref`, one flight
- * per key shared by concurrent callers (a forced flight is never joined by a
- * forced caller to an unforced one), flights forked in the service's scope,
- * optional refresh-ahead, and one eviction rule: expired entries first, then
- * the least recently used. A service says only what its key is (a string and
- * the request it stands for), how to fetch, and until when a value may be used.
+ * exchanged tokens, introspection verdicts, Altinn tokens): entries in a
+ * `Ref`, one flight per key shared by concurrent callers (a forced flight is
+ * never joined by a forced caller to an unforced one), flights forked in the
+ * service's scope, optional refresh-ahead, and one eviction rule: expired
+ * entries first, then the least recently used. A service says only what its
+ * key is (a string and the request it stands for), how to fetch, and until
+ * when a value may be used. Public for packages that build further services
+ * on the SDK (as `@effect-texas/altinn` does).
+ *
+ * @since 0.2.0
  */
+import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import type * as Metric from "effect/Metric"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
+import type { AccessToken } from "./AccessToken.js"
 
 /** One cached value and when to stop handing it out. */
 interface Entry<A> {
@@ -34,7 +41,13 @@ interface Flight<A, E> {
   readonly forced: boolean
 }
 
-/** What a service tells the engine. `K` is what the service knows of a request besides its key. */
+/**
+ * What a service tells the engine. `K` is what the service knows of a request
+ * besides its key; `A` the cached value; `E` what a fetch fails with.
+ *
+ * @category models
+ * @since 0.2.0
+ */
 export interface CacheOptions<K, A, E> {
   /** Fetches the value for `request`; `forced` asks past every cache (`skip_cache`). */
   readonly fetch: (request: K, forced: boolean) => Effect.Effect<A, E>
@@ -51,7 +64,12 @@ export interface CacheOptions<K, A, E> {
   } | undefined
 }
 
-/** The engine, as a service uses it. */
+/**
+ * The engine, as a service uses it.
+ *
+ * @category models
+ * @since 0.2.0
+ */
 export interface Cache<K, A, E> {
   /** The cached value while usable, else the flight for `key` (joined or started). */
   readonly get: (key: string, request: K) => Effect.Effect<A, E>
@@ -75,7 +93,27 @@ const noTags: ReadonlyArray<never> = []
 const nextRefreshTry = (now: number, usableUntil: number): number =>
   now + Math.min(refreshRetryMillis, Math.max(0, usableUntil - now) / 4)
 
-/** Builds an engine whose flights run in the current scope and stop with it. */
+/**
+ * Builds an engine whose flights run in the current scope and stop with it.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TokenCache } from "@effect-texas/core"
+ *
+ * const program = Effect.gen(function*() {
+ *   const cache = yield* TokenCache.make<string, string, never>({
+ *     fetch: (name) => Effect.succeed(`hello ${name}`),
+ *     usableUntil: () => Date.now() + 60_000,
+ *     maxEntries: 100
+ *   })
+ *   return yield* cache.get("world", "world") // fetched once, then from the cache
+ * }).pipe(Effect.scoped)
+ * ```
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
 export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cache<K, A, E>, never, Scope.Scope> =>
   Effect.map(Effect.scope, (scope) => {
     const held = new Map<string, Entry<A>>()
@@ -198,3 +236,21 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
 
     return { get, force, renew, forget }
   })
+
+/**
+ * The SDK's one expiry rule for tokens: epoch ms until which `token` is
+ * handed out, its expiry less `skewMillis`, at most half its lifetime.
+ *
+ * @example
+ * ```ts
+ * import { TokenCache } from "@effect-texas/core"
+ * import type { AccessToken } from "@effect-texas/core"
+ *
+ * const usableUntil = (token: AccessToken) => TokenCache.tokenUsableUntil(token, 60_000)
+ * ```
+ *
+ * @category expiry
+ * @since 0.2.0
+ */
+export const tokenUsableUntil = (token: AccessToken, skewMillis: number): number =>
+  DateTime.toEpochMillis(token.expiresAt) - Math.min(skewMillis, Duration.toMillis(token.expiresIn) / 2)

@@ -1,0 +1,361 @@
+/**
+ * Altinn tokens: a Maskinporten token from `TokenService`, exchanged at
+ * Altinn's `GET {platform}/authentication/api/v1/exchange/maskinporten`,
+ * cached until the Altinn token's own expiry, shared between concurrent
+ * callers, retried and typed as the SDK's own tokens.
+ *
+ * @since 0.2.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { AccessToken, TokenCache, TokenEndpoint, TokenService } from "@effect-texas/core"
+import type { EndpointOptions, InvalidTokenRequest, TokenError } from "@effect-texas/core"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as Jose from "jose"
+
+// ---- Models ------------------------------------------------------------------
+
+/**
+ * What to ask for: the Maskinporten scopes (and authorization details, e.g. a
+ * system user) of the token to exchange.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface AltinnTokenRequest {
+  /** The scope(s): one string (separated by whitespace) or a list. */
+  readonly scopes: string | ReadonlyArray<string>
+  /** Rich authorization details, e.g. `[systemUser(...)]`. */
+  readonly authorizationDetails?: ReadonlyArray<Record<string, unknown>> | undefined
+  /**
+   * Past every cache: a fresh Maskinporten token (`skip_cache`) and a new exchange.
+   * @default false
+   */
+  readonly skipCache?: boolean | undefined
+}
+
+/**
+ * What `AltinnToken` offers.
+ *
+ * @category services
+ * @since 0.2.0
+ */
+export interface Service {
+  /**
+   * An Altinn token for `request`: from the cache while usable, otherwise a
+   * Maskinporten token exchanged at Altinn (one exchange shared by every
+   * concurrent caller). A refused exchange is a `TokenEndpointError` with
+   * `identityProvider: "altinn"` and its status; an answer that is not a token
+   * an `InvalidTokenResponse`.
+   */
+  readonly token: (request: AltinnTokenRequest) => Effect.Effect<AccessToken, TokenError>
+  /**
+   * A replacement for a token an Altinn API has just rejected: if the cache
+   * still holds `rejected`, a fresh Maskinporten token and a new exchange
+   * (shared by concurrent callers); otherwise the newer cached token.
+   */
+  readonly renew: (request: AltinnTokenRequest, rejected: AccessToken) => Effect.Effect<AccessToken, TokenError>
+}
+
+/**
+ * Settings of `AltinnToken.layer`: where Altinn is, and the same timeouts,
+ * retry schedule and retry budget as `TokenService` takes.
+ *
+ * @category options
+ * @since 0.2.0
+ */
+export interface AltinnTokenOptions extends Omit<EndpointOptions, "endpoint" | "encoding"> {
+  /**
+   * Altinn's platform: a URL, or `"production"` (`https://platform.altinn.no`)
+   * or `"tt02"` (`https://platform.tt02.altinn.no`).
+   */
+  readonly platformUrl: string | URL
+  /**
+   * Ask for a token as the test department (`?test=true`; tt02, service owners only).
+   * @default false
+   */
+  readonly test?: boolean | undefined
+  /**
+   * A cached token stops being handed out this long before it expires (capped
+   * at half its lifetime), as in `TokenService`.
+   * @default "60 seconds"
+   */
+  readonly expirySkew?: Duration.DurationInput | undefined
+  /**
+   * At most this many cached Altinn tokens.
+   * @default 1000
+   */
+  readonly maxEntries?: number | undefined
+}
+
+/**
+ * The platform URLs Altinn publishes, by name.
+ *
+ * @example
+ * ```ts
+ * import { platformUrls } from "@effect-texas/altinn"
+ *
+ * console.log(platformUrls.tt02) // https://platform.tt02.altinn.no
+ * ```
+ *
+ * @category constants
+ * @since 0.2.0
+ */
+export const platformUrls = {
+  production: "https://platform.altinn.no",
+  tt02: "https://platform.tt02.altinn.no"
+} as const
+
+/**
+ * Counters of the Altinn token cache (the exchange's requests are counted
+ * with the SDK's own `TokenMetrics`, under their endpoint path).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { AltinnMetrics } from "@effect-texas/altinn"
+ *
+ * const hits = Metric.value(AltinnMetrics.cacheHits).pipe(Effect.map((state) => state.count))
+ * ```
+ *
+ * @category metrics
+ * @since 0.2.0
+ */
+export const AltinnMetrics = {
+  cacheHits: Metric.counter("altinn.token.cache.hits", { description: "Altinn tokens served from the cache" }),
+  cacheMisses: Metric.counter("altinn.token.cache.misses", { description: "Altinn token requests that needed an exchange" }),
+  cacheEntries: Metric.gauge("altinn.token.cache.entries", { description: "Altinn tokens in the cache" })
+}
+
+// ---- Service -----------------------------------------------------------------
+
+/**
+ * Altinn tokens for Altinn 3's APIs (Correspondence, Storage, Dialogporten,
+ * the system user APIs).
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { DateTime, Effect, Layer } from "effect"
+ * import { TokenService } from "@effect-texas/core"
+ * import { AltinnToken } from "@effect-texas/altinn"
+ *
+ * const AltinnLive = AltinnToken.layer({ platformUrl: "tt02" }).pipe(
+ *   Layer.provide(TokenService.layerConfig()),
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
+ *
+ * const program = Effect.gen(function*() {
+ *   const altinn = yield* AltinnToken
+ *   const token = yield* altinn.token({ scopes: "altinn:serviceowner/instances.read" })
+ *   yield* Effect.log(`Altinn token until ${DateTime.formatIso(token.expiresAt)}`)
+ * })
+ * // Effect.runPromise(program.pipe(Effect.provide(AltinnLive)))
+ * ```
+ *
+ * @category services
+ * @since 0.2.0
+ */
+export class AltinnToken extends Context.Tag("@effect-texas/altinn/AltinnToken")<AltinnToken, Service>() {
+  /**
+   * Builds the service without a layer.
+   *
+   * @since 0.2.0
+   */
+  static readonly make = (options: AltinnTokenOptions) => make(options)
+
+  /**
+   * The service for a platform URL (or `"production"` / `"tt02"`); one that is
+   * not an http(s) URL fails the layer with `InvalidTokenRequest`.
+   *
+   * @since 0.2.0
+   */
+  static readonly layer = (
+    options: AltinnTokenOptions
+  ): Layer.Layer<AltinnToken, InvalidTokenRequest, TokenService | HttpClient.HttpClient> =>
+    Layer.scoped(AltinnToken, make(options))
+
+  /**
+   * The service with the platform read from `ALTINN_PLATFORM_URL` (a URL, or
+   * `production` / `tt02`) unless given, and the other options as `Config`s.
+   *
+   * @since 0.2.0
+   */
+  static readonly layerConfig = (
+    options: Config.Config.Wrap<Omit<AltinnTokenOptions, "platformUrl">> & {
+      readonly platformUrl?: Config.Config<string> | undefined
+    } = {}
+  ): Layer.Layer<AltinnToken, ConfigError.ConfigError | InvalidTokenRequest, TokenService | HttpClient.HttpClient> =>
+    Layer.scoped(AltinnToken, Effect.flatMap(readConfig(options), make))
+}
+
+/**
+ * Types that go with `AltinnToken`.
+ *
+ * @since 0.2.0
+ */
+export declare namespace AltinnToken {
+  /**
+   * What the service offers.
+   *
+   * @since 0.2.0
+   */
+  export type Service = AltinnTokenApi
+}
+
+/** The service's shape, named for the namespace above. */
+type AltinnTokenApi = Service
+
+// ---- Constructor ---------------------------------------------------------------
+
+const exchangePath = "/authentication/api/v1/exchange/maskinporten"
+
+/** The exchange endpoint of a platform URL or name. */
+const exchangeUrl = (platformUrl: string | URL, test: boolean): string => {
+  const text = String(platformUrl)
+  const base = text === "production" || text === "tt02" ? platformUrls[text] : text
+  return `${base.replace(/\/+$/, "")}${exchangePath}${test ? "?test=true" : ""}`
+}
+
+const readConfig = (
+  options: Config.Config.Wrap<Omit<AltinnTokenOptions, "platformUrl">> & {
+    readonly platformUrl?: Config.Config<string> | undefined
+  }
+): Config.Config<AltinnTokenOptions> => {
+  const { platformUrl, ...rest } = options
+  // Config.unwrap cannot take an empty record: no options is no Config to read.
+  const values = Object.keys(rest).length === 0
+    ? Config.succeed({})
+    : Config.unwrap(rest as Config.Config.Wrap<Omit<AltinnTokenOptions, "platformUrl">>)
+  return Config.map(
+    Config.all([values, platformUrl ?? Config.string("ALTINN_PLATFORM_URL")]),
+    ([values, url]) => ({ ...values, platformUrl: url })
+  )
+}
+
+/** The answer's text as a token: bare, or as a JSON string. */
+const tokenText = (text: string): string | undefined => {
+  const trimmed = text.trim()
+  if (!trimmed.startsWith("\"")) return trimmed
+  try {
+    const parsed: unknown = JSON.parse(trimmed)
+    return typeof parsed === "string" ? parsed : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * An exchange's answer as an `AccessToken` expiring at the JWT's own `exp`,
+ * or why not (by shape and length only: never a part of the text).
+ */
+const decodeAnswer = (text: string, receivedAt: DateTime.Utc): Either.Either<AccessToken, string> => {
+  const token = tokenText(text)
+  const notAToken = `the answer is not a JWT (${text.length} characters)`
+  if (token === undefined || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) return Either.left(notAToken)
+  let exp: unknown
+  try {
+    exp = Jose.decodeJwt(token).exp
+  } catch {
+    return Either.left(notAToken)
+  }
+  if (typeof exp !== "number" || !Number.isFinite(exp)) return Either.left("the token has no numeric exp claim")
+  const expiresIn = exp * 1000 - DateTime.toEpochMillis(receivedAt)
+  if (expiresIn <= 0) return Either.left("the token had already expired")
+  return Either.right(
+    new AccessToken({
+      accessToken: Redacted.make(token),
+      tokenType: "Bearer",
+      expiresAt: DateTime.unsafeMake(exp * 1000),
+      expiresIn: Duration.millis(expiresIn)
+    })
+  )
+}
+
+/** A validated request: its key, and the Maskinporten request behind it. */
+interface Prepared {
+  readonly key: string
+  readonly scopes: string
+  readonly maskinporten: { readonly identityProvider: "maskinporten"; readonly target: string | ReadonlyArray<string>; readonly authorizationDetails?: ReadonlyArray<Record<string, unknown>> | undefined }
+}
+
+const prepare = (request: AltinnTokenRequest): Either.Either<Prepared, InvalidTokenRequest> => {
+  const maskinporten = {
+    identityProvider: "maskinporten" as const,
+    target: request.scopes,
+    authorizationDetails: request.authorizationDetails
+  }
+  // The Maskinporten token's key: the exchange of equal Maskinporten requests gives equal Altinn tokens.
+  return Either.map(TokenService.cacheKey(maskinporten), (key) => ({
+    key,
+    scopes: typeof request.scopes === "string" ? request.scopes : request.scopes.join(" "),
+    maskinporten
+  }))
+}
+
+/**
+ * Builds the service; it needs `TokenService`, an `HttpClient` and a `Scope`.
+ *
+ * @example
+ * ```ts
+ * import { AltinnToken } from "@effect-texas/altinn"
+ *
+ * const service = AltinnToken.make({ platformUrl: "https://platform.tt02.altinn.no" })
+ * ```
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const make = (
+  options: AltinnTokenOptions
+): Effect.Effect<Service, InvalidTokenRequest, TokenService | HttpClient.HttpClient | Scope.Scope> =>
+  Effect.gen(function*() {
+    const tokens = yield* TokenService
+    const endpoint = yield* TokenEndpoint.make({ ...options, endpoint: exchangeUrl(options.platformUrl, options.test ?? false) })
+    const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
+
+    const exchange = (request: Prepared, forced: boolean): Effect.Effect<AccessToken, TokenError> =>
+      Effect.flatMap(tokens.token({ ...request.maskinporten, skipCache: forced }), (maskinporten) =>
+        endpoint.call({
+          request: HttpClientRequest.get(endpoint.url).pipe(
+            HttpClientRequest.bearerToken(maskinporten.accessToken),
+            HttpClientRequest.setHeader("accept", "text/plain, application/json")
+          ),
+          identityProvider: "altinn",
+          target: request.scopes,
+          spanName: "AltinnToken.exchange",
+          attributes: { "texas.target": request.scopes, "texas.skip_cache": forced },
+          decode: decodeAnswer
+        }))
+
+    const cache = yield* TokenCache.make<Prepared, AccessToken, TokenError>({
+      fetch: exchange,
+      usableUntil: (token) => TokenCache.tokenUsableUntil(token, skewMillis),
+      maxEntries: options.maxEntries ?? 1000,
+      metrics: { hits: AltinnMetrics.cacheHits, misses: AltinnMetrics.cacheMisses, size: AltinnMetrics.cacheEntries }
+    })
+
+    const token = (request: AltinnTokenRequest): Effect.Effect<AccessToken, TokenError> =>
+      Either.match(prepare(request), {
+        onLeft: Effect.fail,
+        onRight: (prepared) => request.skipCache === true ? cache.force(prepared.key, prepared) : cache.get(prepared.key, prepared)
+      })
+
+    const renew = (request: AltinnTokenRequest, rejected: AccessToken): Effect.Effect<AccessToken, TokenError> =>
+      Either.match(prepare(request), {
+        onLeft: Effect.fail,
+        onRight: (prepared) => cache.renew(prepared.key, prepared, rejected)
+      })
+
+    return AltinnToken.of({ token, renew })
+  })
