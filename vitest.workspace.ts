@@ -8,6 +8,11 @@ import { fileURLToPath } from "node:url"
 // Tests import the packages by name; point the names at the sources so tests
 // need no build step and always run against the code in the work tree.
 const alias = {
+  "@effect-texas/emulator/Fault": fileURLToPath(new URL("./packages/emulator/src/Fault.ts", import.meta.url)),
+  "@effect-texas/emulator/EmulatorLog": fileURLToPath(new URL("./packages/emulator/src/EmulatorLog.ts", import.meta.url)),
+  "@effect-texas/emulator/Command": fileURLToPath(new URL("./packages/emulator/src/Command.ts", import.meta.url)),
+  "@effect-texas/emulator": fileURLToPath(new URL("./packages/emulator/src/index.ts", import.meta.url)),
+  "@effect-texas/protocol": fileURLToPath(new URL("./packages/protocol/src/index.ts", import.meta.url)),
   "@effect-texas/core": fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url)),
   "@effect-texas/http-client": fileURLToPath(new URL("./packages/http-client/src/index.ts", import.meta.url)),
   "@effect-texas/http-server": fileURLToPath(new URL("./packages/http-server/src/index.ts", import.meta.url)),

@@ -14,7 +14,7 @@ import { join, resolve } from "node:path"
 import { createInterface } from "node:readline"
 
 const root = resolve(import.meta.dirname, "..")
-const packages = ["core", "http-client", "http-server", "testkit", "cli", "altinn"]
+const packages = ["protocol", "emulator", "core", "http-client", "http-server", "testkit", "cli", "altinn"]
 const scope = "skatt:some.scope"
 const readme = readFileSync(join(root, "README.md"), "utf8")
 
@@ -90,7 +90,11 @@ const main = async () => {
       packs.set(`@effect-texas/${name}`, join(work, file))
     }
     run("mkdir", ["-p", app], work)
-    writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2)}\n`)
+    // Packs the README does not name (the shared protocol and emulator) come in as dependencies of
+    // the others: resolve them to their packs as the registry would to the published versions.
+    const named = new Set(installLines().flat())
+    const overrides = Object.fromEntries([...packs].filter(([name]) => !named.has(name)).map(([name, file]) => [name, `file:${file}`]))
+    writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "consumer", private: true, type: "module", overrides }, null, 2)}\n`)
     for (const args of installLines()) {
       run("npm", [...args.map((arg) => packs.get(arg) ?? arg), "--no-audit", "--no-fund"], app)
     }

@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 
-const packages = ["core", "testkit", "http-client", "http-server", "cli", "altinn"]
+const packages = ["protocol", "emulator", "core", "testkit", "http-client", "http-server", "cli", "altinn"]
 const allowed = (path: string) => ["package.json", "README.md", "LICENSE"].includes(path) || path.startsWith("dist/")
 
 let failures = 0

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { Wire } from "@effect-texas/protocol"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 
@@ -125,7 +126,7 @@ export class TokenEndpointError extends Data.TaggedError("TokenEndpointError")<{
 
   /** Whether trying again may help: 5xx, 408 and 429 are transient, other 4xx are not. */
   get isTransient(): boolean {
-    return this.status >= 500 || this.status === 429 || this.status === 408
+    return Wire.isTransientStatus(this.status)
   }
 }
 

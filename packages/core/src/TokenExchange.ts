@@ -18,7 +18,7 @@ import * as Jose from "jose"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import * as Cache from "./TokenCache.js"
-import { sha256Hex } from "./internal/digest.js"
+import { Digest, Request } from "@effect-texas/protocol"
 import {
   type EndpointCall,
   fetchAccessToken
@@ -186,7 +186,7 @@ type TokenExchangeApi = Service
 const cacheKey = (prepared: PreparedExchange, userToken: Redacted.Redacted<string>): string => {
   let digest = digests.get(userToken)
   if (digest === undefined) {
-    digest = sha256Hex(prepared.userToken)
+    digest = Digest.sha256Hex(prepared.userToken)
     digests.set(userToken, digest)
   }
   return `${prepared.provider}\u0000${prepared.target}\u0000${digest}`
@@ -216,12 +216,7 @@ interface Exchange {
 
 /** One POST to `/api/v1/token/exchange`, in the `TokenExchange.exchange` span. */
 const exchangeCall = (prepared: PreparedExchange, forced: boolean): EndpointCall => ({
-  fields: {
-    identity_provider: prepared.providerName,
-    target: prepared.target,
-    user_token: prepared.userToken,
-    ...(forced ? { skip_cache: true } : {})
-  },
+  fields: Request.exchangeFields(prepared, forced),
   providerName: prepared.providerName,
   target: prepared.target,
   spanName: "TokenExchange.exchange",

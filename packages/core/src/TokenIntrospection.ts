@@ -30,7 +30,7 @@ import {
   resolveSettings
 } from "./internal/settings.js"
 import * as Cache from "./TokenCache.js"
-import { sha256Hex } from "./internal/digest.js"
+import { Digest } from "@effect-texas/protocol"
 import { prepareIntrospection } from "./internal/prepare.js"
 import * as TokenMetrics from "./TokenMetrics.js"
 import { type InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
@@ -361,7 +361,7 @@ export const make = (
       if (prepared._tag === "InvalidTokenRequest") return Effect.fail(prepared)
       if (prepared._tag === "NotAJws") return Effect.succeed(new Inactive({ reason: prepared.reason }))
       return Effect.clockWith((clock) => {
-        const key = `${canonicalProvider(prepared.provider)}\u0000${sha256Hex(prepared.token)}`
+        const key = `${canonicalProvider(prepared.provider)}\u0000${Digest.sha256Hex(prepared.token)}`
         return verdicts.get(key, { provider: prepared.provider, token: prepared.token, askedAt: clock.unsafeCurrentTimeMillis() })
       })
     }

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import { Request } from "@effect-texas/protocol"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -220,18 +221,9 @@ export interface TestOptions {
 const isInvalid = (prepared: PreparedRequest | InvalidTokenRequest): prepared is InvalidTokenRequest =>
   "_tag" in prepared
 
-/** The fields of `/api/v1/token`, with exactly the protocol's names; `skip_cache` only when forced. */
-const tokenFields = (request: PreparedRequest, forced: boolean): Record<string, unknown> => {
-  const fields: Record<string, unknown> = { identity_provider: request.providerName, target: request.target }
-  if (request.resource !== undefined) fields["resource"] = request.resource
-  if (request.authorizationDetails !== undefined) fields["authorization_details"] = request.authorizationDetails
-  if (forced) fields["skip_cache"] = true
-  return fields
-}
-
 /** One POST to `/api/v1/token`, in the `TokenService.fetch` span. */
 const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => ({
-  fields: tokenFields(request, forced),
+  fields: Request.tokenFields(request, forced),
   providerName: request.providerName,
   target: request.target,
   spanName: "TokenService.fetch",

@@ -1,51 +1,6 @@
 /**
- * What the emulator saw: each request as it decoded it, and counters over all of them.
+ * What the emulator saw (from `@effect-texas/emulator`).
  *
  * @since 0.1.0
  */
-import type { Fault } from "./Fault.js"
-
-/**
- * One request the emulator received, as it decoded it.
- *
- * @category models
- * @since 0.1.0
- */
-export interface RecordedRequest {
-  readonly method: string
-  readonly path: string
-  /** The `Content-Type` header as sent, if any. */
-  readonly contentType: string | undefined
-  /** The body's fields as decoded (JSON object or form pairs); undefined when it did not decode. */
-  readonly body: Readonly<Record<string, unknown>> | undefined
-  /** Bytes in the body (the whole of it, also when it was too large to buffer). */
-  readonly bodyBytes: number
-  readonly receivedAt: Date
-  /** The status answered, or `"dropped"` / `"truncated"` for socket-level faults. */
-  readonly answer: number | "dropped" | "truncated"
-  /** The fault that shaped the answer, if one did. */
-  readonly fault: Fault["_tag"] | undefined
-}
-
-/**
- * Counters over everything the emulator did since start or the last `reset`.
- *
- * @category models
- * @since 0.1.0
- */
-export interface EmulatorStats {
-  /** Requests received on any path (counted on arrival). */
-  readonly requests: number
-  /** Requests received on `POST /api/v1/token`. */
-  readonly tokenRequests: number
-  /** Requests received on `POST /api/v1/token/exchange`. */
-  readonly exchangeRequests: number
-  /** Requests received on `POST /api/v1/introspect`. */
-  readonly introspectionRequests: number
-  /** Tokens signed (cache misses that reached the "identity provider"). */
-  readonly tokensIssued: number
-  /** Token answers served from the sidecar cache. */
-  readonly cacheHits: number
-  /** Answers shaped by a scripted fault. */
-  readonly faults: number
-}
+export type { EmulatorStats, RecordedRequest } from "@effect-texas/emulator/EmulatorLog"

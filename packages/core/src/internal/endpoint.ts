@@ -7,6 +7,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { Wire } from "@effect-texas/protocol"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -29,7 +30,6 @@ import {
   TokenEndpointUnreachable
 } from "../TokenError.js"
 import * as TokenMetrics from "../TokenMetrics.js"
-import type { RequestEncoding } from "../TokenRequest.js"
 import type { EndpointSettings } from "./settings.js"
 
 // ---- decoding ----------------------------------------------------------------
@@ -45,47 +45,16 @@ const SuccessBody = Schema.Struct({
   )
 })
 
-const OAuthErrorBody = Schema.Struct({
-  error: Schema.String,
-  error_description: Schema.optional(Schema.String)
-})
-
-/** RFC 9457 problem details, as endpoints other than the sidecar's (Altinn's) answer errors. */
-const ProblemBody = Schema.transform(
-  Schema.Struct({ title: Schema.String, detail: Schema.optional(Schema.String) }),
-  Schema.typeSchema(OAuthErrorBody),
-  { strict: true, decode: (problem) => ({ error: problem.title, error_description: problem.detail }), encode: (body) => ({ title: body.error, detail: body.error_description }) }
-)
-
-const ErrorBody = Schema.Union(OAuthErrorBody, ProblemBody)
-
 const decodeSuccess = Schema.decodeUnknownEither(SuccessBody)
-const decodeError = Schema.decodeUnknownEither(ErrorBody)
-
-/** The body as JSON, or nothing: the parser's message quotes the body, so it is never passed on. */
-const parseJson = (text: string): Either.Either<unknown, undefined> => {
-  try {
-    return Either.right(JSON.parse(text))
-  } catch {
-    return Either.left(undefined)
-  }
-}
-
-const jsonType = (value: unknown): string =>
-  value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`
 
 /**
  * The body as a JSON object, or why not, by its JSON type only: a body that is
  * a bare string may well be a token, so no part of it is ever quoted.
  */
-export const parseJsonObject = (text: string): Either.Either<Record<string, unknown>, string> =>
-  Either.match(parseJson(text), {
-    onLeft: () => Either.left(`the body is not JSON (${text.length} characters)`),
-    onRight: (json) =>
-      typeof json === "object" && json !== null && !Array.isArray(json)
-        ? Either.right(json as Record<string, unknown>)
-        : Either.left(`the body is JSON ${jsonType(json)}, not an object`)
-  })
+export const parseJsonObject = (text: string): Either.Either<Record<string, unknown>, string> => {
+  const json = Wire.parseJsonObject(text)
+  return json.ok ? Either.right(json.value) : Either.left(json.reason)
+}
 
 /** Names each failing field and what was expected; the values sent are never quoted (one may be a token). */
 export const describeIssues = (error: ParseResult.ParseError): string =>
@@ -100,15 +69,9 @@ export const describeIssues = (error: ParseResult.ParseError): string =>
 
 /** `Retry-After` as seconds or an HTTP date; anything else is ignored. */
 const parseRetryAfter = (value: string | undefined, now: number): Duration.Duration | undefined => {
-  if (value === undefined) return undefined
-  const trimmed = value.trim()
-  if (/^\d+$/.test(trimmed)) return Duration.seconds(Number(trimmed))
-  const date = Date.parse(trimmed)
-  return Number.isNaN(date) ? undefined : Duration.millis(Math.max(0, date - now))
+  const millis = Wire.retryAfterMillis(value, now)
+  return millis === undefined ? undefined : Duration.millis(millis)
 }
-
-const describeBody = (response: HttpClientResponse.HttpClientResponse, text: string): string =>
-  `content-type ${response.headers["content-type"] ?? "(none)"}, ${text.length} characters`
 
 const toErrorAnswer = (
   settings: EndpointSettings,
@@ -117,14 +80,13 @@ const toErrorAnswer = (
   text: string,
   now: number
 ): TokenEndpointError => {
-  const body = Either.flatMap(parseJson(text), (json) => Either.mapLeft(decodeError(json), () => undefined))
+  const body = Wire.errorBody(text)
   return new TokenEndpointError({
     endpoint: settings.endpoint,
     status: response.status,
-    error: Either.isRight(body) ? body.right.error : "unknown_error",
-    errorDescription: Either.isRight(body)
-      ? body.right.error_description ?? ""
-      : `the body is not an OAuth error (${describeBody(response, text)})`,
+    error: body?.error ?? "unknown_error",
+    errorDescription: body?.description ??
+      `the body is not an OAuth error (${Wire.describeBody(response.headers["content-type"], text)})`,
     identityProvider: request.providerName,
     target: request.target,
     retryAfter: parseRetryAfter(response.headers["retry-after"], now)
@@ -158,22 +120,9 @@ const toAccessToken = (
 
 // ---- the wire ----------------------------------------------------------------
 
-/** A body on the wire: JSON, or a form where non-string values travel as JSON text (as the protocol says). */
-const encodeFields = (
-  fields: Readonly<Record<string, unknown>>,
-  encoding: RequestEncoding
-): { readonly contentType: string; readonly text: string } => {
-  if (encoding === "json") return { contentType: "application/json", text: JSON.stringify(fields) }
-  const form = new URLSearchParams()
-  for (const [name, value] of Object.entries(fields)) {
-    form.append(name, typeof value === "string" ? value : JSON.stringify(value))
-  }
-  return { contentType: "application/x-www-form-urlencoded", text: form.toString() }
-}
-
 /** A POST of `fields` to the endpoint, in its encoding, asking for JSON. */
 const postFields = (settings: EndpointSettings, fields: Readonly<Record<string, unknown>>) => {
-  const body = encodeFields(fields, settings.encoding)
+  const body = Wire.encodeFields(fields, settings.encoding)
   return HttpClientRequest.post(settings.endpoint).pipe(
     HttpClientRequest.acceptJson,
     HttpClientRequest.bodyText(body.text, body.contentType)

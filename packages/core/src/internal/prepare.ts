@@ -1,270 +1,42 @@
 /**
- * What a request means: validation and cache keys of token requests (and,
- * beside them, of exchanges and introspections). Runs on every call, so the
- * common path (a valid request) allocates little.
+ * What a request means, from the shared protocol package: its refusals
+ * become this line's `InvalidTokenRequest`, and users' tokens are unwrapped
+ * from their `Redacted` here (refused when they are not wrapped).
  */
-import { InvalidTokenRequest } from "../TokenError.js"
+import { Request } from "@effect-texas/protocol"
 import * as Redacted from "effect/Redacted"
 import type { ExchangeRequest } from "../TokenExchange.js"
 import type { IntrospectRequest } from "../TokenIntrospection.js"
+import { InvalidTokenRequest } from "../TokenError.js"
 import type { TokenRequest } from "../TokenRequest.js"
 
-/** A validated request: what to send and which cache entry it maps to. */
-export interface PreparedRequest {
-  /** Provider after alias resolution: `azuread` and `entra_id` share tokens on the sidecar. */
-  readonly provider: "maskinporten" | "entra_id"
-  /** The provider name as the caller gave it, sent unchanged. */
-  readonly providerName: string
-  /** Scopes joined by single spaces. */
-  readonly target: string
-  readonly resource: string | undefined
-  /** The details as they go on the wire (plain JSON values, `toJSON` applied). */
-  readonly authorizationDetails: ReadonlyArray<Record<string, unknown>> | undefined
-  /** Canonical JSON of `authorizationDetails` as sent (object keys sorted), for the key. */
-  readonly detailsKey: string
-  readonly skipCache: boolean
-  /** Equal for two requests exactly when the sidecar would answer them with the same token. */
-  readonly key: string
-}
+export type PreparedRequest = Request.PreparedRequest
+export type PreparedExchange = Request.PreparedExchange
 
-/** Longest target accepted; real scope lists are a few hundred characters. */
-const maxTargetLength = 8192
-
-// Control characters (C0, DEL, C1) never belong in a scope, URL or header value.
-// eslint-disable-next-line no-control-regex
-const controlCharacter = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/
-const whitespace = /\s+/
-// In a resource, tabs and line breaks count too: a form body or a log line would not carry them faithfully.
-// eslint-disable-next-line no-control-regex
-const controlCharacterInUrl = /[\u0000-\u001f\u007f-\u009f]/
-
-const fail = (field: InvalidTokenRequest["field"], reason: string) => new InvalidTokenRequest({ field, reason })
-
-const resolveProvider = (name: unknown): PreparedRequest["provider"] | undefined => {
-  switch (name) {
-    case "maskinporten":
-      return "maskinporten"
-    case "entra_id":
-    case "azuread":
-      return "entra_id"
-    default:
-      return undefined
-  }
-}
-
-/** Splits, checks and re-joins the scopes; a string and a list of the same scopes give the same target. */
-const anyWhitespace = /\s/
-
-const normalizeTarget = (target: unknown): string | InvalidTokenRequest => {
-  // The common case, one scope and no whitespace: nothing to split, join or compare.
-  if (typeof target === "string" && target.length > 0 && target.length <= maxTargetLength && !anyWhitespace.test(target)) {
-    return controlCharacter.test(target) ? fail("target", "contains a control character") : target
-  }
-  const parts: Array<string> = []
-  if (typeof target === "string") {
-    if (target.length > maxTargetLength) {
-      return fail("target", `is ${target.length} characters long; at most ${maxTargetLength} are accepted`)
-    }
-    for (const scope of target.split(whitespace)) if (scope.length > 0) parts.push(scope)
-  } else if (Array.isArray(target)) {
-    for (const entry of target as ReadonlyArray<unknown>) {
-      if (typeof entry !== "string") return fail("target", "every scope in the list must be a string")
-      for (const scope of entry.split(whitespace)) if (scope.length > 0) parts.push(scope)
-    }
-  } else {
-    return fail("target", "must be a string or a list of strings")
-  }
-  if (parts.length === 0) return fail("target", "names no scope (it is empty or only whitespace)")
-  const joined = parts.join(" ")
-  if (joined.length > maxTargetLength) {
-    return fail("target", `is ${joined.length} characters long; at most ${maxTargetLength} are accepted`)
-  }
-  if (controlCharacter.test(joined)) return fail("target", "contains a control character")
-  if (parts.length > 1 && new Set(parts).size !== parts.length) {
-    const duplicate = parts.find((scope, index) => parts.indexOf(scope) !== index)
-    return fail("target", `names scope \`${duplicate}\` more than once`)
-  }
-  return joined
-}
-
-/**
- * The sidecar forwards any `resource` string to the identity provider (its own
- * tests send `some_resource`), so only what cannot be sent faithfully is refused.
- */
-const checkResource = (resource: unknown): InvalidTokenRequest | undefined => {
-  if (typeof resource !== "string") return fail("resource", "must be a string")
-  if (resource.length === 0) return fail("resource", "is empty; leave it out instead")
-  if (controlCharacterInUrl.test(resource)) return fail("resource", "contains a control character")
-  return undefined
-}
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
-/** JSON with object keys sorted, so that key order does not split one sidecar cache entry into two. */
-const canonicalJson = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort()
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`
-  }
-  return JSON.stringify(value) ?? "null"
-}
-
-/**
- * The details exactly as they go on the wire: `JSON.stringify` (which honours
- * `toJSON`, drops `undefined` and turns a `Date` or `URL` into a string),
- * read back. Both the body and the cache key are made from this copy, so two
- * requests share a cache entry exactly when their bodies are equal.
- */
-const checkDetails = (details: unknown): { readonly wire: ReadonlyArray<Record<string, unknown>>; readonly key: string } | InvalidTokenRequest => {
-  if (!Array.isArray(details)) return fail("authorizationDetails", "must be a list of objects")
-  let wire: unknown
-  try {
-    wire = JSON.parse(JSON.stringify(details))
-  } catch (error) {
-    return fail("authorizationDetails", `cannot be sent as JSON: ${error instanceof Error ? error.message : String(error)}`)
-  }
-  if (!Array.isArray(wire) || !wire.every(isPlainObject)) {
-    return fail("authorizationDetails", "every entry must be an object (as sent in JSON)")
-  }
-  return { wire, key: canonicalJson(wire) }
-}
+const typed = <A>(result: A | Request.Invalid): A | InvalidTokenRequest =>
+  Request.isInvalid(result) ? new InvalidTokenRequest({ field: result.field, reason: result.reason }) : result
 
 /** Validates a request and computes its cache key. */
-export const prepare = (request: TokenRequest): PreparedRequest | InvalidTokenRequest => {
-  if (!isPlainObject(request)) return fail("target", "the request must be an object")
-  const provider = resolveProvider(request.identityProvider)
-  if (provider === undefined) {
-    return fail(
-      "identityProvider",
-      `\`${String(request.identityProvider)}\` cannot issue machine tokens; use "maskinporten" or "entra_id"`
-    )
-  }
-  const target = normalizeTarget(request.target)
-  if (typeof target !== "string") return target
-  const resource = request.resource
-  if (resource !== undefined) {
-    const problem = checkResource(resource)
-    if (problem !== undefined) return problem
-  }
-  let detailsKey = ""
-  let details: ReadonlyArray<Record<string, unknown>> | undefined
-  if (request.authorizationDetails !== undefined) {
-    const checked = checkDetails(request.authorizationDetails)
-    if (checked instanceof InvalidTokenRequest) return checked
-    detailsKey = checked.key
-    details = checked.wire
-  }
-  const skipCache = request.skipCache
-  if (skipCache !== undefined && typeof skipCache !== "boolean") return fail("skipCache", "must be true or false")
-  return {
-    provider,
-    providerName: request.identityProvider,
-    target,
-    resource,
-    authorizationDetails: details,
-    detailsKey,
-    skipCache: skipCache === true,
-    // NUL cannot occur in a valid target or resource, so the parts cannot run into each other.
-    key: `${provider}\u0000${target}\u0000${resource ?? ""}\u0000${detailsKey}`
-  }
-}
+export const prepare = (request: TokenRequest): PreparedRequest | InvalidTokenRequest => typed(Request.prepare(request))
 
-/** Frozen request objects prepared before. */
-const remembered = new WeakMap<TokenRequest, PreparedRequest>()
+/** `prepare`, remembered per deeply frozen request object. */
+export const prepareRemembered = (request: TokenRequest): PreparedRequest | InvalidTokenRequest =>
+  typed(Request.prepareRemembered(request))
 
-const isDeepFrozen = (value: unknown): boolean =>
-  typeof value !== "object" || value === null ||
-  (Object.isFrozen(value) && Object.values(value).every(isDeepFrozen))
-
-/**
- * `prepare`, remembered per request object, as the middleware passes the same
- * one on every request: a hit skips validation and keying. Only a request
- * that cannot change (deeply frozen, as the middleware's is) is remembered,
- * so a fresh literal per call costs one WeakMap look-up more, no allocation.
- */
-export const prepareRemembered = (request: TokenRequest): PreparedRequest | InvalidTokenRequest => {
-  const known = typeof request === "object" && request !== null ? remembered.get(request) : undefined
-  if (known !== undefined) return known
-  const prepared = prepare(request)
-  if (!(prepared instanceof InvalidTokenRequest) && isDeepFrozen(request)) remembered.set(request, prepared)
-  return prepared
-}
-
-// ---- exchanges -----------------------------------------------------------------
-
-// eslint-disable-next-line no-control-regex
-const controlOrSpace = /[\u0000-\u0020\u007f-\u009f]/
-const maxUserTokenLength = 64 * 1024
-
-/** A validated exchange: what to send. */
-export interface PreparedExchange {
-  readonly provider: "tokenx" | "entra_id"
-  readonly providerName: string
-  readonly target: string
-  readonly userToken: string
-  readonly skipCache: boolean
-}
+/** Users' tokens come wrapped in `Redacted`; a bare string is refused before it can be logged anywhere. */
+const unwrapRedacted: Request.Unwrap = (token) =>
+  Redacted.isRedacted(token) ? { ok: true, value: Redacted.value(token) } : { ok: false, reason: "must be Redacted (Redacted.make(token))" }
 
 /** Validates an exchange request (`TokenExchange.exchange`). */
-export const prepareExchange = (request: ExchangeRequest): PreparedExchange | InvalidTokenRequest => {
-  if (typeof request !== "object" || request === null) return fail("target", "the request must be an object")
-  const name: unknown = request.identityProvider
-  const provider = name === "tokenx" ? "tokenx" : name === "entra_id" || name === "azuread" ? "entra_id" : undefined
-  if (provider === undefined) {
-    return fail("identityProvider", `\`${String(name)}\` cannot exchange tokens; use "tokenx" or "entra_id"`)
-  }
-  const target: unknown = request.target
-  if (typeof target !== "string") return fail("target", "must be a string")
-  const trimmed = target.trim()
-  if (trimmed.length === 0) return fail("target", "is empty")
-  if (trimmed.length > maxTargetLength) return fail("target", `is ${trimmed.length} characters long; at most ${maxTargetLength} are accepted`)
-  if (controlOrSpace.test(trimmed)) return fail("target", "names one audience: it must not contain spaces or control characters")
-  if (!Redacted.isRedacted(request.userToken)) return fail("userToken", "must be Redacted (Redacted.make(token))")
-  const userToken: unknown = Redacted.value(request.userToken)
-  if (typeof userToken !== "string" || userToken.length === 0) return fail("userToken", "is empty")
-  if (userToken.length > maxUserTokenLength) return fail("userToken", `is longer than ${maxUserTokenLength} characters`)
-  if (controlOrSpace.test(userToken)) return fail("userToken", "contains spaces or control characters (pass the token without `Bearer `)")
-  const skipCache: unknown = request.skipCache
-  if (skipCache !== undefined && typeof skipCache !== "boolean") return fail("skipCache", "must be true or false")
-  return { provider, providerName: name as string, target: trimmed, userToken, skipCache: skipCache === true }
-}
+export const prepareExchange = (request: ExchangeRequest): PreparedExchange | InvalidTokenRequest =>
+  typed(Request.prepareExchange(request, unwrapRedacted))
 
-// ---- introspections -------------------------------------------------------------
-
-const introspectionProviders = new Set(["tokenx", "entra_id", "azuread", "idporten", "maskinporten"])
-
-/**
- * Longest token sent to the sidecar: Node refuses request headers over 16 KiB,
- * so no longer bearer token can reach a server to begin with.
- */
-const maxIntrospectedLength = 16 * 1024
-
-/** Three base64url segments: what the sidecar can validate (a JWS); anything else it answers inactive. */
-const jwsShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
-
-/**
- * A checked introspection: what to send, or the sidecar's verdict on a token
- * that cannot be a JWS, given without a round trip (nais/texas
- * `src/oauth/token.rs` decodes the header first and answers inactive when it cannot).
- */
+/** A checked introspection: what to send, the sidecar's verdict without a round trip, or a refusal. */
 export type PreparedIntrospection =
   | { readonly _tag: "Send"; readonly provider: IntrospectRequest["identityProvider"]; readonly token: string }
   | { readonly _tag: "NotAJws"; readonly reason: string }
   | InvalidTokenRequest
 
-/** Validates an introspection request (`TokenIntrospection.introspect`). */
-export const prepareIntrospection = (request: IntrospectRequest): PreparedIntrospection => {
-  if (!introspectionProviders.has(request.identityProvider)) {
-    return fail("identityProvider", `\`${String(request.identityProvider)}\` is not an identity provider of the platform`)
-  }
-  if (!Redacted.isRedacted(request.token)) return fail("token", "must be Redacted (Redacted.make(token))")
-  const token: unknown = Redacted.value(request.token)
-  if (typeof token !== "string" || token.trim().length === 0) return fail("token", "is empty")
-  if (token.length > maxIntrospectedLength) {
-    return { _tag: "NotAJws", reason: `token is longer than ${maxIntrospectedLength} characters (not sent)` }
-  }
-  if (!jwsShape.test(token)) return { _tag: "NotAJws", reason: "invalid token header: InvalidToken" }
-  return { _tag: "Send", provider: request.identityProvider, token }
-}
+/** Validates an introspection request (`TokenIntrospection.introspect`); only the platform's providers pass. */
+export const prepareIntrospection = (request: IntrospectRequest): PreparedIntrospection =>
+  typed(Request.prepareIntrospection(request, unwrapRedacted)) as PreparedIntrospection

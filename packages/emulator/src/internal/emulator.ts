@@ -3,7 +3,7 @@
  * counters), the sidecar's decisions wired to it, and the handle's controls.
  */
 import { randomUUID } from "node:crypto"
-import * as Duration from "effect/Duration"
+import { toMillis } from "../Duration.js"
 import type { Fault } from "../Fault.js"
 import type { RecordedRequest } from "../EmulatorLog.js"
 import type {
@@ -21,14 +21,6 @@ const defaultClientId = "dev-gcp:team:app"
 
 export const isLoopback = (host: string): boolean =>
   host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host)
-
-/** A lifetime that may be negative: Effect's `Duration` has none, so the sign is read first. */
-const signedMillis = (input: Duration.DurationInput): number => {
-  if (typeof input === "number") return input
-  if (typeof input === "bigint") return Number(input) / 1_000_000
-  if (typeof input === "string" && input.trim().startsWith("-")) return -Duration.toMillis(Duration.decode(input.trim().slice(1) as Duration.DurationInput))
-  return Duration.toMillis(Duration.decode(input))
-}
 
 const defaultIssuer = (url: string, provider: IdentityProvider): string =>
   provider === "entra_id" ? `${url}/entra_id/v2.0` : `${url}/${provider}`
@@ -106,8 +98,8 @@ export const makeSidecar = async (options: TexasEmulatorOptions, state: State, u
     }),
     now: state.now,
     isEnabled: (provider) => enabled.has(provider),
-    lifetimeMs: Duration.toMillis(Duration.decode(options.tokenLifetime ?? "1 hour")),
-    upstreamLatencyMs: Duration.toMillis(Duration.decode(options.upstreamLatency ?? 0)),
+    lifetimeMs: toMillis(options.tokenLifetime ?? "1 hour"),
+    upstreamLatencyMs: toMillis(options.upstreamLatency ?? 0),
     accepted: state.accepted,
     onIssued: (token) => {
       state.counters.tokensIssued++
@@ -129,7 +121,7 @@ export const countArrival = (state: State) => (path: string) => {
 /** Signs a user's token as `provider` would after a login. */
 const signUserToken = async (sidecar: SidecarContext, state: State, user: UserTokenOptions): Promise<string> => {
   const issuedAtMs = state.now()
-  const expiresAtMs = issuedAtMs + signedMillis(user.expiresIn ?? "1 hour")
+  const expiresAtMs = issuedAtMs + toMillis(user.expiresIn ?? "1 hour")
   const claims = userClaims(sidecar, user.provider, user.subject ?? randomUUID())
   const token = await sidecar.keys.sign(user.provider, {
     ...claims,
@@ -180,7 +172,7 @@ export const makeHandle = (
     for (const scope of scopes) state.granted.delete(scope)
   },
   advance: (duration) => {
-    state.offsetMs += signedMillis(duration)
+    state.offsetMs += toMillis(duration)
   },
   reset: () => {
     state.resetAll()

@@ -3,7 +3,7 @@
  * scripted faults in front of them, the request log and the counters.
  */
 import type * as Http from "node:http"
-import * as Duration from "effect/Duration"
+import { toMillis } from "../Duration.js"
 import type { Fault } from "../Fault.js"
 import type { RecordedRequest } from "../EmulatorLog.js"
 import * as HttpIo from "./http.js"
@@ -43,7 +43,7 @@ const delayMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeo
 export const applyFault = async (fault: Fault, response: Http.ServerResponse): Promise<RecordedRequest["answer"] | undefined> => {
   switch (fault._tag) {
     case "Delay":
-      await delayMs(Duration.toMillis(Duration.decode(fault.delay)))
+      await delayMs(toMillis(fault.delay))
       return undefined
     case "Drop":
       response.socket?.destroy()

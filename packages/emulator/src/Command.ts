@@ -1,0 +1,143 @@
+/**
+ * `effect-texas-emulator`: runs the Texas emulator (and optionally the
+ * protected API and the Altinn exchange) until interrupted, printing the
+ * variables to export. Both lines' testkits ship it as their command.
+ *
+ * @since 0.2.0
+ */
+import { parseArgs } from "node:util"
+import { startAltinnEmulator } from "./AltinnEmulator.js"
+import { startProtectedApi } from "./ProtectedApi.js"
+import { type IdentityProvider, startTexasEmulator } from "./TexasEmulator.js"
+
+const usage = `Usage: effect-texas-emulator [options]
+
+Runs a Texas token endpoint emulator on loopback until interrupted (Ctrl-C).
+
+Options:
+  --port <n>          port to listen on (default 8090; 0 picks a free one)
+  --host <addr>       interface to bind (default 127.0.0.1; loopback only, see below)
+  --allow-non-loopback
+                      let --host be another address; the emulator grants tokens to
+                      anyone who asks, so only on a network you trust
+  --providers <list>  enabled identity providers, comma-separated
+                      (default maskinporten,entra_id,tokenx,idporten)
+  --client-id <id>    the application's client id: the audience introspection
+                      requires (default dev-gcp:team:app)
+  --lifetime <s>      token lifetime in seconds (default 3600)
+  --grant <scope>     grant a scope; repeat for more (default: every scope is granted)
+  --api-scope <scope> also start a protected API that requires this scope
+  --altinn            also emulate Altinn's token exchange for Maskinporten on its own
+                      origin (prints ALTINN_PLATFORM_URL)
+  --help              show this text
+`
+
+const parse = (args: ReadonlyArray<string>) =>
+  parseArgs({
+    args: [...args],
+    options: {
+      port: { type: "string", default: "8090" },
+      host: { type: "string", default: "127.0.0.1" },
+      "allow-non-loopback": { type: "boolean", default: false },
+      providers: { type: "string", default: "maskinporten,entra_id,tokenx,idporten" },
+      "client-id": { type: "string" },
+      lifetime: { type: "string", default: "3600" },
+      grant: { type: "string", multiple: true },
+      "api-scope": { type: "string" },
+      altinn: { type: "boolean", default: false },
+      help: { type: "boolean", default: false }
+    }
+  }).values
+
+const wholeNumber = (name: string, text: string): number => {
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, got '${text}'`)
+  return value
+}
+
+const knownProviders: ReadonlyArray<IdentityProvider> = ["maskinporten", "entra_id", "tokenx", "idporten"]
+
+const providerList = (text: string): ReadonlyArray<IdentityProvider> =>
+  text.split(",").map((name) => name.trim()).filter((name) => name.length > 0).map((name) => {
+    const known = knownProviders.find((provider) => provider === name)
+    if (known === undefined) throw new Error(`--providers: unknown provider '${name}' (one of ${knownProviders.join(", ")})`)
+    return known
+  })
+
+/** One line on standard output. */
+const say = (line: string): void => {
+  process.stdout.write(`${line}\n`)
+}
+
+/**
+ * Runs the command with `args` (as `process.argv.slice(2)`): prints usage and
+ * exits 2 on bad arguments, otherwise serves until SIGINT or SIGTERM, then
+ * closes every server.
+ *
+ * @example
+ * ```ts
+ * import { runCommand } from "@effect-texas/emulator"
+ *
+ * // What the effect-texas-emulator command runs:
+ * // await runCommand(process.argv.slice(2))
+ * const start = () => runCommand(["--port", "0", "--api-scope", "skatt:some.scope"])
+ * ```
+ *
+ * @category command
+ * @since 0.2.0
+ */
+export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => {
+  let values: ReturnType<typeof parse>
+  let port: number
+  let lifetimeSeconds: number
+  let providers: ReadonlyArray<IdentityProvider>
+  try {
+    values = parse(args)
+    port = wholeNumber("port", values.port)
+    lifetimeSeconds = wholeNumber("lifetime", values.lifetime)
+    providers = providerList(values.providers)
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`)
+    process.exit(2)
+  }
+  if (values.help) {
+    process.stdout.write(usage)
+    process.exit(0)
+  }
+  if (values["allow-non-loopback"]) {
+    process.stderr.write(`warning: the emulator listens on ${values.host} and grants tokens to anyone who can reach it\n`)
+  }
+  const closers: Array<() => Promise<void>> = []
+  const emulator = await startTexasEmulator({
+    port,
+    host: values.host,
+    tokenLifetime: lifetimeSeconds * 1000,
+    allowNonLoopback: values["allow-non-loopback"],
+    grantedScopes: values.grant,
+    enabledProviders: providers,
+    clientId: values["client-id"]
+  })
+  closers.push(emulator.close)
+  say(`Texas emulator listening on ${emulator.url}`)
+  say(`  export NAIS_TOKEN_ENDPOINT=${emulator.tokenEndpoint}`)
+  say(`  export NAIS_TOKEN_EXCHANGE_ENDPOINT=${emulator.url}/api/v1/token/exchange`)
+  say(`  export NAIS_TOKEN_INTROSPECTION_ENDPOINT=${emulator.url}/api/v1/introspect`)
+  say(`  JWKS: ${emulator.jwksUri}`)
+  const apiScope = values["api-scope"]
+  if (apiScope !== undefined) {
+    const api = await startProtectedApi(emulator, { requiredScope: apiScope })
+    closers.push(api.close)
+    say(`Protected API listening on ${api.url} (requires scope ${apiScope})`)
+  }
+  if (values.altinn) {
+    const altinn = await startAltinnEmulator(emulator)
+    closers.push(altinn.close)
+    say(`Altinn token exchange emulated on ${altinn.url}`)
+    say(`  export ALTINN_PLATFORM_URL=${altinn.url}`)
+  }
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve)
+    process.once("SIGTERM", resolve)
+  })
+  await Promise.all(closers.reverse().map((close) => close()))
+}

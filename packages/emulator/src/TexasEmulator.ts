@@ -1,0 +1,269 @@
+/**
+ * A Texas emulator: a real HTTP server on loopback that speaks the token
+ * endpoint's protocol, caches like the sidecar and signs real RS256 JWTs.
+ * Plain TypeScript, no Effect: each line's testkit wraps it as a `Layer`.
+ *
+ * @since 0.1.0
+ */
+import * as Http from "node:http"
+import type * as Jose from "jose"
+import type { DurationInput } from "./Duration.js"
+import type { EmulatorStats, RecordedRequest } from "./EmulatorLog.js"
+import type { Fault } from "./Fault.js"
+import * as HttpIo from "./internal/http.js"
+import { countArrival, isLoopback, makeHandle, makeSidecar, makeState } from "./internal/emulator.js"
+import type { IdentityProvider } from "./internal/providers.js"
+import * as Routes from "./internal/routes.js"
+
+// ---- Models ------------------------------------------------------------------
+
+export type {
+  /**
+   * An identity provider as the sidecar names it (`azuread` is accepted as an alias of `entra_id`).
+   *
+   * @category models
+   * @since 0.1.0
+   */
+  IdentityProvider
+} from "./internal/providers.js"
+
+/**
+ * What the sidecar is configured with for one identity provider: the issuer
+ * it trusts and the application's client id there, which is the audience it
+ * requires of tokens from `entra_id`, `tokenx` and `idporten`.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface ProviderOptions {
+  /** @default `<emulator url>/<provider>` (`/entra_id/v2.0` for Entra ID) */
+  readonly issuer?: string | undefined
+  /** @default the emulator's `clientId` */
+  readonly clientId?: string | undefined
+}
+
+/**
+ * Issuer and client id for each provider that should not have the defaults.
+ *
+ * @category options
+ * @since 0.2.0
+ */
+export interface ProvidersOptions {
+  /** Maskinporten (no audience is required of its tokens). */
+  readonly maskinporten?: ProviderOptions | undefined
+  /** Entra ID (`azuread`). */
+  readonly entra_id?: ProviderOptions | undefined
+  /** TokenX. */
+  readonly tokenx?: ProviderOptions | undefined
+  /** ID-porten. */
+  readonly idporten?: ProviderOptions | undefined
+}
+
+/**
+ * The emulator's settings.
+ *
+ * @category options
+ * @since 0.1.0
+ */
+export interface TexasEmulatorOptions {
+  /**
+   * Port to listen on; `0` picks a free one.
+   * @default 0
+   */
+  readonly port?: number | undefined
+  /**
+   * Interface to bind: a loopback address unless `allowNonLoopback` is set.
+   * @default "127.0.0.1"
+   */
+  readonly host?: string | undefined
+  /**
+   * Let `host` be an address other than loopback. The emulator grants tokens
+   * to anyone who asks: only for a network you trust.
+   * @default false
+   */
+  readonly allowNonLoopback?: boolean | undefined
+  /**
+   * Lifetime of every token the emulated identity providers issue.
+   * @default "1 hour"
+   */
+  readonly tokenLifetime?: DurationInput | undefined
+  /**
+   * The scopes (Maskinporten) and targets (Entra ID) the organisation has been
+   * granted; any other gets `400 invalid_scope`. Undefined grants everything.
+   * @default undefined
+   */
+  readonly grantedScopes?: ReadonlyArray<string> | undefined
+  /**
+   * Identity providers enabled for the application, as in its manifest. For
+   * the others the token and exchange endpoints answer `400` and
+   * introspection answers `200 {"active":false}`, both with `identity
+   * provider '...' is not enabled`.
+   * @default all four
+   */
+  readonly enabledProviders?: ReadonlyArray<IdentityProvider> | undefined
+  /** Issuer and client id per provider, as the sidecar is configured with them. */
+  readonly providers?: ProvidersOptions | undefined
+  /**
+   * Time the emulated identity provider takes to issue a token on a cache miss.
+   * @default 0
+   */
+  readonly upstreamLatency?: DurationInput | undefined
+  /**
+   * The application's client id at every provider that `providers` does not
+   * name otherwise: put in `client_id` / `azp`, and the audience the sidecar
+   * requires when it introspects a token.
+   * @default "dev-gcp:team:app"
+   */
+  readonly clientId?: string | undefined
+  /**
+   * The consumer organisation's number, put in Maskinporten's `consumer` claim.
+   * @default "889640782"
+   */
+  readonly organisationNumber?: string | undefined
+  /**
+   * How many requests `requests()` and tokens `issuedTokens()` keep (the most
+   * recent); counters in `stats()` count them all. Bounds memory in load and
+   * soak runs.
+   * @default 10000
+   */
+  readonly requestLogLimit?: number | undefined
+  /**
+   * Entries the sidecar cache holds at most; the oldest goes first.
+   * @default 10000
+   */
+  readonly cacheLimit?: number | undefined
+}
+
+/**
+ * A user's token for `issueUserToken`: what a login at `provider` would have
+ * given the user, for an application to receive and exchange or introspect.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface UserTokenOptions {
+  /** The identity provider that "logged the user in". */
+  readonly provider: IdentityProvider
+  /** @default a random id */
+  readonly subject?: string | undefined
+  /**
+   * The audience: the application the token was issued to.
+   * @default the emulator's `clientId`
+   */
+  readonly audience?: string | undefined
+  /**
+   * Lifetime from now; negative (`"-5 minutes"`, or milliseconds such as
+   * `-300_000`) for a token that has already expired.
+   * @default "1 hour"
+   */
+  readonly expiresIn?: DurationInput | undefined
+  /**
+   * Further claims, e.g. `{ pid: "12345678910" }` or `{ NAVident: "Z123456" }`.
+   * They go last, so they can also replace `iat`, `nbf`, `exp` or `iss`, or
+   * leave one out (`{ iss: undefined }`), for tests of what introspection refuses.
+   */
+  readonly claims?: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
+ * A running emulator, driven from plain TypeScript. Every control is synchronous.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TexasEmulatorHandle {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string
+  /** `POST` endpoint for machine tokens: the value for `NAIS_TOKEN_ENDPOINT`. */
+  readonly tokenEndpoint: string
+  /** The JWKS with every provider's key (each provider's own is at `/<provider>/jwks`). */
+  readonly jwksUri: string
+  /** The public keys, for in-process verification. */
+  readonly jwks: Jose.JSONWebKeySet
+  /** The `iss` claim of tokens from `provider`, which introspection requires. */
+  readonly issuer: (provider: IdentityProvider) => string
+  /** The application's client id at `provider`, which introspection requires as `aud` (but for Maskinporten). */
+  readonly clientId: (provider: IdentityProvider) => string
+  /** The emulator's clock in epoch milliseconds: real time plus every `advance`. */
+  readonly now: () => number
+  /** Script the next `times` answers (default 1) of the token endpoint. */
+  readonly inject: (fault: Fault, times?: number) => void
+  /**
+   * Answer each token request with `fault` with the given probability (0 to 1),
+   * until `reset` or a probability of 0; scripted faults from `inject` go first.
+   */
+  readonly injectRandomly: (fault: Fault, probability: number) => void
+  /** Every request received, oldest first. */
+  readonly requests: () => ReadonlyArray<RecordedRequest>
+  readonly stats: () => EmulatorStats
+  /** Every access token the emulator has signed (the most recent `requestLogLimit`), for scanning logs for leaks. */
+  readonly issuedTokens: () => ReadonlyArray<string>
+  /**
+   * Signs a user's token as `provider` would after a login, for the
+   * application to receive (exchange, introspect). It counts as issued.
+   */
+  readonly issueUserToken: (options: UserTokenOptions) => Promise<string>
+  /**
+   * Take `token` (signed elsewhere, or not a JWT at all) as issued by
+   * `provider` for exchange and introspection, until `reset`. Its claims are
+   * read without verification; its `exp`, if any, still counts.
+   */
+  readonly accept: (token: string, provider: IdentityProvider) => void
+  /** Grant scopes (or Entra ID targets) to the organisation. */
+  readonly grant: (...scopes: ReadonlyArray<string>) => void
+  /** Revoke scopes; with no grants left explicit, nothing is granted. */
+  readonly revoke: (...scopes: ReadonlyArray<string>) => void
+  /** Move the emulator's clock forward: cached tokens age, new tokens are issued at the new time. */
+  readonly advance: (duration: DurationInput) => void
+  /** Forget requests, counters, faults, the cache and the clock offset; grants go back to the options'. */
+  readonly reset: () => void
+  /** Stop listening and close every connection. */
+  readonly close: () => Promise<void>
+}
+
+// ---- Constructor -------------------------------------------------------------
+
+/**
+ * Starts an emulator from plain TypeScript; call `close()` when done.
+ *
+ * @example
+ * ```ts
+ * import { startTexasEmulator } from "@effect-texas/emulator"
+ *
+ * const emulator = await startTexasEmulator({ grantedScopes: ["skatt:some.scope"] })
+ * const answer = await fetch(emulator.tokenEndpoint, {
+ *   method: "POST",
+ *   headers: { "content-type": "application/json" },
+ *   body: JSON.stringify({ identity_provider: "maskinporten", target: "skatt:some.scope" })
+ * })
+ * console.log(answer.status) // 200
+ * await emulator.close()
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Promise<TexasEmulatorHandle> => {
+  const host = options.host ?? "127.0.0.1"
+  if (!isLoopback(host) && options.allowNonLoopback !== true) {
+    throw new Error(`refusing to listen on ${host}: the emulator grants tokens to anyone who asks; set allowNonLoopback to listen beyond loopback`)
+  }
+  const state = makeState(options)
+  let url = ""
+  const sidecar = await makeSidecar(options, state, () => url)
+  const routes: Routes.RouteContext = {
+    sidecar,
+    nextFault: state.nextFault,
+    arrived: countArrival(state),
+    faulted: () => state.counters.faults++,
+    record: state.log.push
+  }
+  const server = Http.createServer((request, response) => {
+    Routes.handle(routes, request, response).catch((error: unknown) => Routes.internalError(response, error))
+  })
+  // A client that disconnects mid-request must not take the emulator down.
+  server.on("clientError", (_error, socket) => socket.destroy())
+  const port = await HttpIo.listen(server, options.port ?? 0, host)
+  url = HttpIo.baseUrl(host, port)
+  return makeHandle(url, sidecar, state, () => HttpIo.close(server))
+}

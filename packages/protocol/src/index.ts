@@ -1,0 +1,28 @@
+/**
+ * The sidecar's protocol without Effect, shared by the Effect 3 and Effect 4
+ * lines of the SDK: request validation and cache keys, body encoding, answer
+ * classification, `Retry-After`, digests.
+ *
+ * @since 0.2.0
+ */
+
+/**
+ * Digests for cache keys of users' tokens.
+ *
+ * @since 0.2.0
+ */
+export * as Digest from "./Digest.js"
+
+/**
+ * Validation, cache keys and body fields of requests to the sidecar.
+ *
+ * @since 0.2.0
+ */
+export * as Request from "./Request.js"
+
+/**
+ * Encoding of requests and classification of answers.
+ *
+ * @since 0.2.0
+ */
+export * as Wire from "./Wire.js"
