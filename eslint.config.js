@@ -3,7 +3,7 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "docs/**", ".doc-examples/**", "**/*.d.ts"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "**/docs/**", "**/.doc-examples/**", "**/*.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   {
     // Examples, benchmarks and scripts are programs whose output is the point.
-    files: ["examples/**", "bench/**", "scripts/**", "reliability/load.ts"],
+    files: ["examples/**", "effect4/examples/**", "bench/**", "scripts/**", "reliability/load.ts"],
     rules: { "no-console": "off" }
   }
 )

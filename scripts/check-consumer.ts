@@ -43,7 +43,8 @@ const quickStart = (): string => {
 const startEmulator = (app: string) =>
   new Promise<{ readonly child: ChildProcess; readonly tokenEndpoint: string; readonly apiUrl: string }>((ok, fail) => {
     const bin = join(app, "node_modules", ".bin", "effect-texas-emulator")
-    const child = spawn(bin, ["--port", "0", "--api-scope", scope], { cwd: app })
+    // One scope granted: the Effect 4 check below asks for another, to see invalid_scope.
+    const child = spawn(bin, ["--port", "0", "--api-scope", scope, "--grant", scope], { cwd: app })
     let tokenEndpoint = ""
     const timer = setTimeout(() => fail(new Error("the emulator command printed no addresses within 20 s")), 20_000)
     createInterface({ input: child.stdout! }).on("line", (line) => {
@@ -78,6 +79,62 @@ const program = Effect.gen(function*() {
 Effect.runPromise(program.pipe(Effect.provide(TokenService.layerConfig().pipe(Layer.provideMerge(FetchHttpClient.layer)))))
   .then((answer) => console.log("cjs reached the API: " + JSON.stringify(answer)))
 `
+
+/** The Effect 4 line's consumer: TokenService with effect/http's FetchHttpClient, on effect 4 alone. */
+const effect4Program = `
+import { Config, Effect, Layer } from "effect"
+import { FetchHttpClient } from "effect/http"
+import { TokenEndpointError, TokenService } from "@effect-texas/core"
+
+const program = Effect.gen(function*() {
+  const tokens = yield* TokenService
+  const first = yield* tokens.token({ identityProvider: "maskinporten", target: "${scope}" })
+  const second = yield* tokens.token({ identityProvider: "maskinporten", target: "${scope}" })
+  const refused = yield* Effect.flip(tokens.token({ identityProvider: "maskinporten", target: "skatt:not.granted" }))
+  return {
+    cached: second === first,
+    typed: refused instanceof TokenEndpointError,
+    tag: refused._tag,
+    error: refused._tag === "TokenEndpointError" ? refused.error : null
+  }
+})
+
+// The endpoint the emulator command printed, given to TokenService.layer as it is.
+const TokensLive = Layer.unwrap(Effect.gen(function*() {
+  const endpoint = yield* Config.String("NAIS_TOKEN_ENDPOINT")
+  return TokenService.layer({ endpoint })
+})).pipe(Layer.provide(FetchHttpClient.layer))
+Effect.runPromise(program.pipe(Effect.provide(TokensLive))).then((result) => console.log(JSON.stringify(result)))
+`
+
+/**
+ * Packs the Effect 4 core, installs it into a fresh app beside \`effect@^4\` alone (the
+ * shared protocol pack standing in for the published one), type-checks and runs a program.
+ */
+const checkEffect4 = (work: string, protocolPack: string, env: NodeJS.ProcessEnv) => {
+  const app = join(work, "app-effect4")
+  const file = run("npm", ["pack", "--pack-destination", work, "--silent"], join(root, "effect4", "packages", "core")).trim().split("\n").at(-1)!
+  mkdirSync(app)
+  const overrides = { "@effect-texas/protocol": `file:${protocolPack}` }
+  writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "consumer-effect4", private: true, type: "module", overrides }, null, 2)}\n`)
+  run("npm", ["install", join(work, file), "effect@^4.1.0", "--no-audit", "--no-fund"], app)
+  const installed = JSON.parse(readFileSync(join(app, "node_modules", "effect", "package.json"), "utf8")) as { version: string }
+  if (!installed.version.startsWith("4.")) throw new Error(`the Effect 4 app got effect ${installed.version}`)
+  const lock = readFileSync(join(app, "package-lock.json"), "utf8")
+  if (lock.includes("node_modules/@effect/platform")) throw new Error("the Effect 4 core pulled in @effect/platform")
+  console.log(`ok   the packed v1 core installs beside effect ${installed.version} alone`)
+  writeFileSync(join(app, "main.ts"), effect4Program)
+  writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
+    compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", skipLibCheck: true, types: [], outDir: "out" },
+    files: ["main.ts"]
+  }))
+  run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], app)
+  const output = run(process.execPath, [join("out", "main.js")], app, env).trim()
+  const result = JSON.parse(output.split("\n").at(-1)!) as Record<string, unknown>
+  const expected = { cached: true, typed: true, tag: "TokenEndpointError", error: "invalid_scope" }
+  if (JSON.stringify(result) !== JSON.stringify(expected)) throw new Error(`the Effect 4 program gave ${output}`)
+  console.log("ok   on effect 4: a token, the second call from the cache, invalid_scope as a typed TokenEndpointError")
+}
 
 const main = async () => {
   const work = mkdtempSync(join(tmpdir(), "effect-texas-consumer-"))
@@ -137,6 +194,8 @@ const main = async () => {
     const doctor = run("npx", ["effect-texas", "doctor"], app, env)
     if (!doctor.includes("all 2 checks passed")) throw new Error(`npx effect-texas doctor did not pass:\n${doctor}`)
     console.log("ok   npx effect-texas doctor reads .nais/app.yaml and passes against the emulator command")
+
+    checkEffect4(work, packs.get("@effect-texas/protocol")!, env)
 
     writeFileSync(join(app, "check.cjs"), cjsCheck)
     const cjs = run(process.execPath, ["check.cjs"], app, env)

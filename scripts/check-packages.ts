@@ -4,11 +4,14 @@
  *
  * - `npm pack --dry-run` lists only `package.json`, `README.md`, `LICENSE` and `dist/`;
  * - the types resolve for ESM and CommonJS consumers, every entry point (`@arethetypeswrong/cli`, node16 profile);
- * - every package has the same version, and the changelog has an entry for it.
+ * - every package has the same version, and the changelog has an entry for it;
+ * - the Effect 4 line's packages (ESM only, as effect 4 is) pack the same way, their types
+ *   resolve for ESM consumers (attw, esm-only profile), and they share one major version 1.
  */
 import { spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 
+const effect4Packages = ["core", "testkit", "http-client", "http-server"].map((name) => `effect4/packages/${name}`)
 const packages = ["protocol", "emulator", "core", "testkit", "http-client", "http-server", "cli", "altinn"]
 const allowed = (path: string) => ["package.json", "README.md", "LICENSE"].includes(path) || path.startsWith("dist/")
 
@@ -19,10 +22,11 @@ const fail = (message: string) => {
 }
 
 const versions = new Set<string>()
-for (const name of packages) {
-  const directory = `packages/${name}`
+for (const directory of [...packages.map((name) => `packages/${name}`), ...effect4Packages]) {
+  const effect4 = directory.startsWith("effect4/")
   const manifest = JSON.parse(readFileSync(`${directory}/package.json`, "utf8")) as { name: string; version: string }
-  versions.add(manifest.version)
+  if (!effect4) versions.add(manifest.version)
+  else if (!manifest.version.startsWith("1.")) fail(`${manifest.name} (Effect 4 line): version ${manifest.version} is not 1.x`)
 
   const pack = spawnSync("npm", ["pack", "--dry-run", "--json"], { cwd: directory, encoding: "utf8" })
   if (pack.status !== 0) {
@@ -36,9 +40,10 @@ for (const name of packages) {
     if (!files.includes(needed)) fail(`${manifest.name}: the package lacks ${needed}`)
   }
 
-  const attw = spawnSync("npx", ["attw", "--pack", directory, "--profile", "node16", "--format", "ascii"], { encoding: "utf8" })
-  if (attw.status !== 0) fail(`${manifest.name}: types do not resolve for ESM and CommonJS consumers\n${attw.stdout}${attw.stderr}`)
-  else console.log(`ok   ${manifest.name}@${manifest.version}: ${files.length} files (dist, README.md, LICENSE); types resolve from ESM and CommonJS (attw, node16)`)
+  const attw = spawnSync("npx", ["attw", "--pack", directory, "--profile", effect4 ? "esm-only" : "node16", "--format", "ascii"], { encoding: "utf8" })
+  const consumers = effect4 ? "ESM (attw, esm-only; effect 4 is ESM only)" : "ESM and CommonJS (attw, node16)"
+  if (attw.status !== 0) fail(`${manifest.name}: types do not resolve for ${consumers}\n${attw.stdout}${attw.stderr}`)
+  else console.log(`ok   ${manifest.name}@${manifest.version}: ${files.length} files (dist, README.md, LICENSE); types resolve from ${consumers}`)
 }
 
 if (versions.size !== 1) fail(`packages disagree on their version: ${[...versions].join(", ")}`)

@@ -7,7 +7,8 @@ import { spawnSync } from "node:child_process"
 import { readdirSync } from "node:fs"
 import { join } from "node:path"
 
-const directory = "examples"
+// The Effect 4 line runs its own examples with its directory as the argument.
+const directory = process.argv[2] ?? "examples"
 const timeoutMs = 60_000
 const examples = readdirSync(directory).filter((name) => name.endsWith(".ts")).sort()
 const environment = { ...process.env }

@@ -10,6 +10,7 @@ import * as Headers from "@effect/platform/Headers"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { type AccessToken, type TokenError, type TokenRequest, TokenService } from "@effect-texas/core"
+import { Origins } from "@effect-texas/protocol"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -54,37 +55,7 @@ export interface AuthenticateOptions extends Omit<TokenRequest, "skipCache"> {
   readonly minRenewInterval?: Duration.DurationInput | undefined
 }
 
-// ---- Origins -----------------------------------------------------------------
-
-/** The origin of a URL as the browser defines it, or undefined for a relative or invalid one. */
-const originOf = (url: string): string | undefined => {
-  if (!URL.canParse(url)) return undefined
-  const origin = new URL(url).origin
-  // Opaque origins ("null": data:, file:, ...) never match an allowed origin.
-  return origin === "null" ? undefined : origin
-}
-
-const normalizeOrigins = (origins: ReadonlyArray<string>): ReadonlySet<string> => {
-  const normalized = new Set<string>()
-  for (const origin of origins) {
-    const parsed = originOf(origin)
-    if (parsed !== undefined) normalized.add(parsed)
-  }
-  return normalized
-}
-
-const describeOrigin = (url: string): string =>
-  originOf(url) ?? (URL.canParse(url) ? "(opaque origin)" : url.startsWith("/") ? "(relative URL)" : "(invalid URL)")
-
 // ---- Middleware --------------------------------------------------------------
-
-/** How many URL verdicts an authenticated client remembers. */
-const maxRememberedUrls = 1024
-
-const isRedirect = (status: number) => status === 301 || status === 302 || status === 303 || status === 307 || status === 308
-
-/** Headers that describe a body: they go with it when a redirect turns the request into a GET. */
-const contentHeaders = ["content-type", "content-length", "content-encoding", "content-language", "content-location"]
 
 /**
  * The request a redirect asks for, as the fetch standard builds it: a 303
@@ -98,10 +69,9 @@ const redirectedRequest = (
 ): HttpClientRequest.HttpClientRequest | undefined => {
   if (!URL.canParse(location, response.request.url)) return undefined
   const request = response.request
-  const toGet = (response.status === 303 && request.method !== "HEAD") ||
-    ((response.status === 301 || response.status === 302) && request.method === "POST")
+  const toGet = Origins.redirectsToGet(response.status, request.method)
   return HttpClientRequest.make(toGet ? "GET" : request.method)(new URL(location, request.url), {
-    headers: Headers.remove(request.headers, toGet ? ["authorization", ...contentHeaders] : "authorization"),
+    headers: Headers.remove(request.headers, toGet ? ["authorization", ...Origins.contentHeaders] : "authorization"),
     urlParams: toGet ? undefined : request.urlParams,
     body: toGet ? undefined : request.body
   })
@@ -121,7 +91,7 @@ const redirectedAway = (response: HttpClientResponse.HttpClientResponse): boolea
   }
   const source = typeof current === "object" && current !== null && "source" in current ? current.source : undefined
   if (typeof Response === "undefined" || !(source instanceof Response) || !source.redirected) return false
-  return originOf(source.url) !== originOf(response.request.url)
+  return Origins.originOf(source.url) !== Origins.originOf(response.request.url)
 }
 
 /** A request whose body is a stream has been consumed by the first send: it cannot go again. */
@@ -270,23 +240,10 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
 <E, R>(
   client: HttpClient.HttpClient.With<E, R>
 ): HttpClient.HttpClient.With<E | ES | AuthError, R | RS> => {
-  const allowed = normalizeOrigins(options.allowedOrigins)
-  const allowedList = [...allowed]
+  const allowList = Origins.allowList(options.allowedOrigins)
+  const isAllowed = allowList.allows
   const maxRedirects = options.followRedirects ?? 0
-
-  const refuse = (url: string) => new OriginNotAllowed({ origin: describeOrigin(url), allowedOrigins: allowedList })
-  // Clients call the same few URLs again and again: remember the verdicts so a
-  // request parses its URL once, not at every check. Bounded; cleared when full.
-  const verdicts = new Map<string, boolean>()
-  const isAllowed = (url: string) => {
-    const known = verdicts.get(url)
-    if (known !== undefined) return known
-    const origin = originOf(url)
-    const verdict = origin !== undefined && allowed.has(origin)
-    if (verdicts.size >= maxRememberedUrls) verdicts.clear()
-    verdicts.set(url, verdict)
-    return verdict
-  }
+  const refuse = (url: string) => new OriginNotAllowed({ origin: Origins.describeOrigin(url), allowedOrigins: allowList.origins })
 
   // The token is attached at the very end of the client's own request mapping
   // (a `prependUrl` inside this middleware has run by then), so the origin is
@@ -309,7 +266,7 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
     hops: number
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> => {
     const location = response.headers["location"]
-    if (hops >= maxRedirects || !isRedirect(response.status) || location === undefined) return Effect.succeed(response)
+    if (hops >= maxRedirects || !Origins.isRedirect(response.status) || location === undefined) return Effect.succeed(response)
     const next = redirectedRequest(response, location)
     if (next === undefined) {
       return Effect.fail(new InvalidRedirect({ status: response.status, reason: "its Location header is not a URL" }))

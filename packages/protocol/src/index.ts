@@ -14,6 +14,13 @@
 export * as Digest from "./Digest.js"
 
 /**
+ * Where a token may go: origins, the allow-list, redirects.
+ *
+ * @since 0.2.0
+ */
+export * as Origins from "./Origins.js"
+
+/**
  * Validation, cache keys and body fields of requests to the sidecar.
  *
  * @since 0.2.0

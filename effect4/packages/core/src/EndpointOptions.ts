@@ -1,0 +1,58 @@
+/**
+ * Settings every service that talks to the sidecar shares.
+ *
+ * @since 1.0.0
+ */
+import type * as Duration from "effect/Duration"
+import type * as Schedule from "effect/Schedule"
+import type { TokenError } from "./TokenError.js"
+import type { RequestEncoding } from "./TokenRequest.js"
+
+/**
+ * How a service reaches its endpoint of the sidecar.
+ *
+ * @example
+ * ```ts
+ * import type { EndpointOptions } from "@effect-texas/core"
+ *
+ * const options: EndpointOptions = { endpoint: "http://127.0.0.1:8090/api/v1/token", timeout: "5 seconds" }
+ * ```
+ *
+ * @category options
+ * @since 1.0.0
+ */
+export interface EndpointOptions {
+  /** The endpoint's URL (`NAIS_TOKEN_ENDPOINT`, ...); not an http(s) URL: the layer fails with `InvalidTokenRequest`. */
+  readonly endpoint: string | URL
+  /** @default "json" */
+  readonly encoding?: RequestEncoding | undefined
+  /**
+   * When to retry transient failures; `Retry-After` lengthens a delay, never shortens it.
+   * @default exponential from 200 ms, jittered, 3 retries
+   */
+  readonly retrySchedule?: Schedule.Schedule<unknown, TokenError> | undefined
+  /** @default "5 seconds" ("2 seconds" for introspection) */
+  readonly attemptTimeout?: Duration.Input | undefined
+  /** @default "15 seconds" ("5 seconds" for introspection) */
+  readonly timeout?: Duration.Input | undefined
+  /** @default 262144 (256 KiB) */
+  readonly maxResponseBytes?: number | undefined
+  /**
+   * A retry budget shared by all calls of the service (gRPC-style); `false` turns it off.
+   * @default { maxTokens: 10, tokenRatio: 0.1 }
+   */
+  readonly retryBudget?: RetryBudgetOptions | false | undefined
+}
+
+/**
+ * The settings of the retry budget.
+ *
+ * @category options
+ * @since 1.0.0
+ */
+export interface RetryBudgetOptions {
+  /** @default 10 */
+  readonly maxTokens?: number | undefined
+  /** @default 0.1 */
+  readonly tokenRatio?: number | undefined
+}

@@ -1,0 +1,159 @@
+/**
+ * Users' tokens exchanged for tokens to call other applications on their
+ * behalf (TokenX, Entra ID on-behalf-of), cached per user and target under a
+ * SHA-256 of the user's token, never past its own expiry.
+ *
+ * @since 1.0.0
+ */
+import { Digest, Request } from "@effect-texas/protocol"
+import type * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as HttpClient from "effect/http/HttpClient"
+import * as Jose from "jose"
+import type { AccessToken } from "./AccessToken.js"
+import type { EndpointOptions } from "./EndpointOptions.js"
+import { callEndpoint, decodeToken } from "./internal/endpoint.js"
+import { isInvalid, type PreparedExchange, typed, unwrapRedacted } from "./internal/prepare.js"
+import { type ConfigOptions, readConfig, resolveSettings } from "./internal/settings.js"
+import * as TokenCache from "./TokenCache.js"
+import type { InvalidTokenRequest, TokenError } from "./TokenError.js"
+
+/**
+ * An exchange: the provider, the application to call, and the user's token.
+ *
+ * @category models
+ * @since 1.0.0
+ */
+export interface ExchangeRequest {
+  readonly identityProvider: "tokenx" | "entra_id" | "azuread"
+  /** The application to call: `cluster:namespace:app` (TokenX) or `api://cluster.namespace.app/.default` (Entra ID). */
+  readonly target: string
+  readonly userToken: Redacted.Redacted<string>
+  readonly skipCache?: boolean | undefined
+}
+
+/**
+ * Settings of `TokenExchange.layer`.
+ *
+ * @category options
+ * @since 1.0.0
+ */
+export interface TokenExchangeOptions extends EndpointOptions {
+  /** @default "60 seconds" */
+  readonly expirySkew?: Duration.Input | undefined
+  /** @default 10000 */
+  readonly maxEntries?: number | undefined
+}
+
+/**
+ * Token exchange at `NAIS_TOKEN_EXCHANGE_ENDPOINT`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { TokenExchange } from "@effect-texas/core"
+ *
+ * const onBehalfOf = (userToken: string) =>
+ *   TokenExchange.use((exchange) =>
+ *     exchange.exchange({ identityProvider: "tokenx", target: "dev-gcp:team:app", userToken: Redacted.make(userToken) }))
+ * ```
+ *
+ * @category services
+ * @since 1.0.0
+ */
+export class TokenExchange extends Context.Service<TokenExchange, {
+  /** A token for `target` on behalf of the user. */
+  readonly exchange: (request: ExchangeRequest) => Effect.Effect<AccessToken, TokenError>
+}>()("@effect-texas/core/TokenExchange") {
+  /**
+   * The service for an explicit endpoint URL.
+   *
+   * @since 1.0.0
+   */
+  static readonly layer = (options: TokenExchangeOptions): Layer.Layer<TokenExchange, InvalidTokenRequest, HttpClient.HttpClient> =>
+    Layer.effect(TokenExchange, make(options))
+
+  /**
+   * The service with the endpoint from `NAIS_TOKEN_EXCHANGE_ENDPOINT` unless given.
+   *
+   * @since 1.0.0
+   */
+  static readonly layerConfig = (
+    options: ConfigOptions<TokenExchangeOptions> = {}
+  ): Layer.Layer<TokenExchange, Config.ConfigError | InvalidTokenRequest, HttpClient.HttpClient> =>
+    Layer.effect(TokenExchange, Effect.flatMap(readConfig("NAIS_TOKEN_EXCHANGE_ENDPOINT", options), make))
+}
+
+const digests = new WeakMap<Redacted.Redacted<string>, string>()
+
+/** Provider, target and a SHA-256 of the user token (remembered per `Redacted`). */
+const cacheKey = (prepared: PreparedExchange, userToken: Redacted.Redacted<string>): string => {
+  let digest = digests.get(userToken)
+  if (digest === undefined) {
+    digest = Digest.sha256Hex(prepared.userToken)
+    digests.set(userToken, digest)
+  }
+  return `${prepared.provider}\u0000${prepared.target}\u0000${digest}`
+}
+
+/** The user token's own expiry in epoch ms when it is a JWT that says so. */
+const userTokenExpiry = (userToken: string): number => {
+  try {
+    const { exp } = Jose.decodeJwt(userToken)
+    return typeof exp === "number" ? exp * 1000 : Infinity
+  } catch {
+    return Infinity
+  }
+}
+
+interface Exchange {
+  readonly prepared: PreparedExchange
+  readonly userExpiry: number
+}
+
+/**
+ * Builds the service; needs an `HttpClient` and a `Scope`.
+ *
+ * @example
+ * ```ts
+ * import { make as makeExchange } from "@effect-texas/core/TokenExchange"
+ *
+ * const service = makeExchange({ endpoint: "http://127.0.0.1:8090/api/v1/token/exchange" })
+ * ```
+ *
+ * @category constructors
+ * @since 1.0.0
+ */
+export const make = (options: TokenExchangeOptions): Effect.Effect<TokenExchange["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const settings = yield* resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
+    const skewMillis = Duration.toMillis(Duration.fromInputUnsafe(options.expirySkew ?? "60 seconds"))
+    const decode = decodeToken(settings)
+    const cache = yield* TokenCache.make<Exchange, AccessToken, TokenError>({
+      fetch: ({ prepared }, forced) =>
+        callEndpoint(client, settings, {
+          fields: Request.exchangeFields(prepared, forced),
+          providerName: prepared.providerName,
+          target: prepared.target,
+          spanName: "TokenExchange.exchange",
+          attributes: { "texas.identity_provider": prepared.provider, "texas.target": prepared.target, "texas.skip_cache": forced }
+        }, decode),
+      usableUntil: (token, { userExpiry }) => Math.min(TokenCache.tokenUsableUntil(token, skewMillis), userExpiry),
+      maxEntries: options.maxEntries ?? 10_000
+    })
+    return TokenExchange.of({
+      exchange: (request) => {
+        const prepared = typed(Request.prepareExchange(request, unwrapRedacted))
+        if (isInvalid(prepared)) return Effect.fail(prepared)
+        const key = cacheKey(prepared, request.userToken)
+        const entry: Exchange = { prepared, userExpiry: userTokenExpiry(prepared.userToken) }
+        return prepared.skipCache ? cache.force(key, entry) : cache.get(key, entry)
+      }
+    })
+  })

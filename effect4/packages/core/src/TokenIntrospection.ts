@@ -1,0 +1,216 @@
+/**
+ * Incoming tokens validated by the sidecar (`/api/v1/introspect`): active
+ * with their claims, or inactive with the sidecar's reason. Active verdicts
+ * are cached briefly under a SHA-256 of the token.
+ *
+ * @since 1.0.0
+ */
+import { Digest, Request, Wire } from "@effect-texas/protocol"
+import type * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import * as HttpClient from "effect/http/HttpClient"
+import type { EndpointOptions } from "./EndpointOptions.js"
+import { callEndpoint } from "./internal/endpoint.js"
+import { isInvalid, typed, unwrapRedacted } from "./internal/prepare.js"
+import { type ConfigOptions, readConfig, resolveSettings } from "./internal/settings.js"
+import * as TokenCache from "./TokenCache.js"
+import { InvalidTokenResponse, type InvalidTokenRequest, type TokenError } from "./TokenError.js"
+
+/**
+ * The claims of an active token: the common ones by name, the rest as `unknown`.
+ *
+ * @category models
+ * @since 1.0.0
+ */
+export interface Claims {
+  readonly [claim: string]: unknown
+  readonly sub?: string
+  readonly iss?: string
+  readonly aud?: string | ReadonlyArray<string>
+  readonly exp?: number
+  readonly pid?: string
+  readonly NAVident?: string
+}
+
+/**
+ * The token is valid: its claims.
+ *
+ * @example
+ * ```ts
+ * import { Active } from "@effect-texas/core"
+ *
+ * const verdict = new Active({ claims: { sub: "someone" } })
+ * ```
+ *
+ * @category models
+ * @since 1.0.0
+ */
+export class Active extends Data.TaggedClass("Active")<{ readonly claims: Claims }> {}
+
+/**
+ * The token is not valid: the sidecar's reason, which never holds the token.
+ *
+ * @example
+ * ```ts
+ * import { Inactive } from "@effect-texas/core"
+ *
+ * const verdict = new Inactive({ reason: "invalid token: ExpiredSignature" })
+ * ```
+ *
+ * @category models
+ * @since 1.0.0
+ */
+export class Inactive extends Data.TaggedClass("Inactive")<{ readonly reason: string }> {}
+
+/**
+ * What an introspection found.
+ *
+ * @category models
+ * @since 1.0.0
+ */
+export type IntrospectionResult = Active | Inactive
+
+/**
+ * A token to check, and the provider that should have issued it.
+ *
+ * @category models
+ * @since 1.0.0
+ */
+export interface IntrospectRequest {
+  readonly identityProvider: "tokenx" | "entra_id" | "azuread" | "idporten" | "maskinporten"
+  readonly token: Redacted.Redacted<string>
+}
+
+/**
+ * Settings of `TokenIntrospection.layer`: short defaults for the request path.
+ *
+ * @category options
+ * @since 1.0.0
+ */
+export interface TokenIntrospectionOptions extends EndpointOptions {
+  /** @default { maxAge: "60 seconds", maxEntries: 10000 }; `false` asks on every call */
+  readonly cache?: false | { readonly maxAge?: Duration.Input | undefined; readonly maxEntries?: number | undefined } | undefined
+}
+
+/**
+ * Validates incoming tokens at `NAIS_TOKEN_INTROSPECTION_ENDPOINT`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { TokenIntrospection } from "@effect-texas/core"
+ *
+ * const callerOf = (token: string) =>
+ *   Effect.gen(function*() {
+ *     const introspection = yield* TokenIntrospection
+ *     const result = yield* introspection.introspect({ identityProvider: "tokenx", token: Redacted.make(token) })
+ *     return result._tag === "Active" ? result.claims.sub : undefined
+ *   })
+ * ```
+ *
+ * @category services
+ * @since 1.0.0
+ */
+export class TokenIntrospection extends Context.Service<TokenIntrospection, {
+  /** Whether the token is active, with its claims; fails only when the sidecar could not tell. */
+  readonly introspect: (request: IntrospectRequest) => Effect.Effect<IntrospectionResult, TokenError>
+}>()("@effect-texas/core/TokenIntrospection") {
+  /**
+   * The service for an explicit endpoint URL.
+   *
+   * @since 1.0.0
+   */
+  static readonly layer = (options: TokenIntrospectionOptions): Layer.Layer<TokenIntrospection, InvalidTokenRequest, HttpClient.HttpClient> =>
+    Layer.effect(TokenIntrospection, make(options))
+
+  /**
+   * The service with the endpoint from `NAIS_TOKEN_INTROSPECTION_ENDPOINT` unless given.
+   *
+   * @since 1.0.0
+   */
+  static readonly layerConfig = (
+    options: ConfigOptions<TokenIntrospectionOptions> = {}
+  ): Layer.Layer<TokenIntrospection, Config.ConfigError | InvalidTokenRequest, HttpClient.HttpClient> =>
+    Layer.effect(TokenIntrospection, Effect.flatMap(readConfig("NAIS_TOKEN_INTROSPECTION_ENDPOINT", options), make))
+}
+
+const requestPathRetries: Schedule.Schedule<unknown, TokenError> = Schedule.max([
+  Schedule.jittered(Schedule.exponential("100 millis")),
+  Schedule.recurs(1)
+])
+
+interface Asked {
+  readonly provider: string
+  readonly token: string
+  readonly askedAt: number
+}
+
+const verdictUsableUntil = (result: IntrospectionResult, cap: number): number => {
+  if (result._tag !== "Active") return -Infinity
+  const exp = result.claims.exp
+  return typeof exp === "number" && Number.isFinite(exp) ? Math.min(exp * 1000, cap) : -Infinity
+}
+
+/**
+ * Builds the service; needs an `HttpClient` and a `Scope`.
+ *
+ * @example
+ * ```ts
+ * import { make } from "@effect-texas/core/TokenIntrospection"
+ *
+ * const service = make({ endpoint: "http://127.0.0.1:8090/api/v1/introspect", cache: false })
+ * ```
+ *
+ * @category constructors
+ * @since 1.0.0
+ */
+export const make = (
+  options: TokenIntrospectionOptions
+): Effect.Effect<TokenIntrospection["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const settings = yield* resolveSettings(
+      { retrySchedule: requestPathRetries, ...options },
+      { attemptTimeout: "1 second", timeout: "2500 millis" }
+    )
+    const maxAgeMillis = options.cache === false ? 0 : Duration.toMillis(Duration.fromInputUnsafe(options.cache?.maxAge ?? "60 seconds"))
+    const ask = ({ provider, token }: Asked) =>
+      callEndpoint(client, settings, {
+        fields: { identity_provider: provider, token },
+        providerName: provider,
+        target: "(introspection)",
+        spanName: "TokenIntrospection.introspect",
+        attributes: { "texas.identity_provider": provider }
+      }, (status, _contentType, text) => {
+        const json = Wire.parseJsonObject(text)
+        if (!json.ok) return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: json.reason }))
+        const { active, error, ...claims } = json.value
+        if (typeof active !== "boolean") return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: "active: expected a boolean" }))
+        return Result.succeed(active ? new Active({ claims }) : new Inactive({ reason: typeof error === "string" ? error : "token is not active" }))
+      })
+    const verdicts = yield* TokenCache.make<Asked, IntrospectionResult, TokenError>({
+      fetch: ask,
+      usableUntil: (result, asked) => verdictUsableUntil(result, asked.askedAt + maxAgeMillis),
+      maxEntries: options.cache === false ? 1 : options.cache?.maxEntries ?? 10_000
+    })
+    return TokenIntrospection.of({
+      introspect: (request) => {
+        const prepared = typed(Request.prepareIntrospection(request, unwrapRedacted))
+        if (isInvalid(prepared)) return Effect.fail(prepared)
+        if (prepared._tag === "NotAJws") return Effect.succeed(new Inactive({ reason: prepared.reason }))
+        return Effect.clockWith((clock) => {
+          const provider = prepared.provider === "azuread" ? "entra_id" : prepared.provider
+          const key = `${provider}\u0000${Digest.sha256Hex(prepared.token)}`
+          return verdicts.get(key, { provider: prepared.provider, token: prepared.token, askedAt: clock.currentTimeMillisUnsafe() })
+        })
+      }
+    })
+  })

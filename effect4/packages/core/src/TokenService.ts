@@ -1,0 +1,169 @@
+/**
+ * Machine-to-machine tokens from the platform's token endpoint, cached and
+ * shared: a warm cache answers without I/O; concurrent callers share one
+ * request; transient faults are retried; every failure is a typed error.
+ *
+ * @since 1.0.0
+ */
+import { Request } from "@effect-texas/protocol"
+import type * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Result from "effect/Result"
+import type * as Scope from "effect/Scope"
+import * as HttpClient from "effect/http/HttpClient"
+import type { AccessToken } from "./AccessToken.js"
+import type { EndpointOptions } from "./EndpointOptions.js"
+import { callEndpoint, decodeToken, type EndpointCall } from "./internal/endpoint.js"
+import { isInvalid, type PreparedRequest, typed } from "./internal/prepare.js"
+import { type ConfigOptions, readConfig, resolveSettings } from "./internal/settings.js"
+import * as TokenCache from "./TokenCache.js"
+import type { InvalidTokenRequest, TokenError } from "./TokenError.js"
+import * as TokenMetrics from "./TokenMetrics.js"
+import type { TokenRequest } from "./TokenRequest.js"
+
+/**
+ * Settings of `TokenService.layer`.
+ *
+ * @category options
+ * @since 1.0.0
+ */
+export interface TokenServiceOptions extends EndpointOptions {
+  /** @default "60 seconds" (at most half a token's lifetime) */
+  readonly expirySkew?: Duration.Input | undefined
+  /** A hit this long before a token stops being usable starts one background refresh. @default undefined (off) */
+  readonly refreshAhead?: Duration.Input | undefined
+  /** @default 10000 */
+  readonly maxEntries?: number | undefined
+}
+
+/**
+ * Machine-to-machine tokens from `NAIS_TOKEN_ENDPOINT`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { FetchHttpClient } from "effect/http"
+ * import { TokenService } from "@effect-texas/core"
+ *
+ * const program = Effect.gen(function*() {
+ *   const tokens = yield* TokenService
+ *   const token = yield* tokens.token({ identityProvider: "maskinporten", target: "skatt:some.scope" })
+ *   yield* Effect.log(`token expires in ${token.expiresIn}`)
+ * })
+ *
+ * const TokensLive = TokenService.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
+ * // Effect.runPromise(program.pipe(Effect.provide(TokensLive)))
+ * ```
+ *
+ * @category services
+ * @since 1.0.0
+ */
+export class TokenService extends Context.Service<TokenService, {
+  /** A token for `request`: from the cache while usable, else one request shared by every concurrent caller. */
+  readonly token: (request: TokenRequest) => Effect.Effect<AccessToken, TokenError>
+  /** A replacement for a token an API has just rejected (`skip_cache` if the cache still holds it). */
+  readonly renew: (request: TokenRequest, rejected: AccessToken) => Effect.Effect<AccessToken, TokenError>
+  /** Drops the cached token for `request`. */
+  readonly invalidate: (request: TokenRequest) => Effect.Effect<void, InvalidTokenRequest>
+}>()("@effect-texas/core/TokenService") {
+  /**
+   * Builds the service without a layer; needs an `HttpClient` and a `Scope`.
+   *
+   * @since 1.0.0
+   */
+  static readonly make = (options: TokenServiceOptions) => make(options)
+
+  /**
+   * The service for an explicit endpoint URL; one that is not http(s) fails the layer.
+   *
+   * @since 1.0.0
+   */
+  static readonly layer = (options: TokenServiceOptions): Layer.Layer<TokenService, InvalidTokenRequest, HttpClient.HttpClient> =>
+    Layer.effect(TokenService, make(options))
+
+  /**
+   * The service with its options read through `Config`, the endpoint from `NAIS_TOKEN_ENDPOINT` unless given.
+   *
+   * @since 1.0.0
+   */
+  static readonly layerConfig = (
+    options: ConfigOptions<TokenServiceOptions> = {}
+  ): Layer.Layer<TokenService, Config.ConfigError | InvalidTokenRequest, HttpClient.HttpClient> =>
+    Layer.effect(TokenService, Effect.flatMap(readConfig("NAIS_TOKEN_ENDPOINT", options), make))
+
+  /**
+   * The cache key the service files `request` under (equal exactly when the sidecar would answer with the same token).
+   *
+   * @since 1.0.0
+   */
+  static readonly cacheKey = (request: TokenRequest): Result.Result<string, InvalidTokenRequest> => {
+    const prepared = typed(Request.prepareRemembered(request))
+    return isInvalid(prepared) ? Result.fail(prepared) : Result.succeed(prepared.key)
+  }
+}
+
+/** One POST to `/api/v1/token`, in the `TokenService.fetch` span. */
+const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => ({
+  fields: Request.tokenFields(request, forced),
+  providerName: request.providerName,
+  target: request.target,
+  spanName: "TokenService.fetch",
+  attributes: {
+    "texas.identity_provider": request.provider,
+    "texas.target": request.target,
+    "texas.resource": request.resource ?? "",
+    "texas.skip_cache": forced
+  }
+})
+
+/**
+ * Builds the service; needs an `HttpClient` and a `Scope` (background fetches run in it).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FetchHttpClient } from "effect/http"
+ * import { TokenService } from "@effect-texas/core"
+ *
+ * const service = TokenService.make({ endpoint: "http://127.0.0.1:8090/api/v1/token" }).pipe(
+ *   Effect.provide(FetchHttpClient.layer),
+ *   Effect.scoped
+ * )
+ * ```
+ *
+ * @category constructors
+ * @since 1.0.0
+ */
+export const make = (options: TokenServiceOptions): Effect.Effect<TokenService["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const settings = yield* resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
+    const skewMillis = Duration.toMillis(Duration.fromInputUnsafe(options.expirySkew ?? "60 seconds"))
+    const decode = decodeToken(settings)
+    const cache = yield* TokenCache.make<PreparedRequest, AccessToken, TokenError>({
+      fetch: (request, forced) => callEndpoint(client, settings, tokenCall(request, forced), decode),
+      usableUntil: (token) => TokenCache.tokenUsableUntil(token, skewMillis),
+      maxEntries: options.maxEntries ?? 10_000,
+      refreshAheadMillis: options.refreshAhead === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(options.refreshAhead)),
+      metrics: { hits: TokenMetrics.cacheHits, misses: TokenMetrics.cacheMisses, size: TokenMetrics.cacheEntries }
+    })
+    const prepared = (request: TokenRequest) => typed(Request.prepareRemembered(request))
+    return TokenService.of({
+      token: (request) => {
+        const ready = prepared(request)
+        if (isInvalid(ready)) return Effect.fail(ready)
+        return ready.skipCache ? cache.force(ready.key, ready) : cache.get(ready.key, ready)
+      },
+      renew: (request, rejected) => {
+        const ready = prepared(request)
+        return isInvalid(ready) ? Effect.fail(ready) : cache.renew(ready.key, ready, rejected)
+      },
+      invalidate: (request) => {
+        const ready = prepared(request)
+        return isInvalid(ready) ? Effect.fail(ready) : cache.forget(ready.key)
+      }
+    })
+  })

@@ -1,0 +1,58 @@
+/**
+ * Machine-to-machine tokens from the NAIS token sidecar (Texas) for Effect 4
+ * programs: cached, shared between concurrent callers, retried, typed.
+ *
+ * @since 1.0.0
+ */
+
+export { AccessToken } from "./AccessToken.js"
+
+export { CurrentUser, type User } from "./CurrentUser.js"
+
+export type { EndpointOptions, RetryBudgetOptions } from "./EndpointOptions.js"
+
+/**
+ * Maskinporten tokens in one call.
+ *
+ * @since 1.0.0
+ */
+export * as Maskinporten from "./Maskinporten.js"
+
+/**
+ * The cache engine behind every caching service of the SDK.
+ *
+ * @since 1.0.0
+ */
+export * as TokenCache from "./TokenCache.js"
+
+export {
+  InvalidTokenRequest,
+  InvalidTokenResponse,
+  isTransient,
+  TokenEndpointError,
+  TokenEndpointUnreachable,
+  type TokenError
+} from "./TokenError.js"
+
+export { type ExchangeRequest, TokenExchange, type TokenExchangeOptions } from "./TokenExchange.js"
+
+export {
+  Active,
+  type Claims,
+  Inactive,
+  type IntrospectionResult,
+  type IntrospectRequest,
+  TokenIntrospection,
+  type TokenIntrospectionOptions
+} from "./TokenIntrospection.js"
+
+/**
+ * Counters of cache hits, misses, endpoint requests, retries and failures.
+ *
+ * @since 1.0.0
+ */
+export * as TokenMetrics from "./TokenMetrics.js"
+
+export type { IdentityProvider, RequestEncoding, TokenRequest } from "./TokenRequest.js"
+
+export { TokenService, type TokenServiceOptions } from "./TokenService.js"

@@ -1,0 +1,176 @@
+/**
+ * One call to an endpoint: the request, the answer decoded into a value or a
+ * typed error, the retry policy, the span. Protocol decisions (encoding,
+ * error bodies, transient statuses, `Retry-After`) come from the shared
+ * protocol package.
+ */
+import { Wire } from "@effect-texas/protocol"
+import * as Duration from "effect/Duration"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import type * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import { AccessToken } from "../AccessToken.js"
+import { InvalidTokenResponse, isTransient, TokenEndpointError, type TokenError, TokenEndpointUnreachable } from "../TokenError.js"
+import * as TokenMetrics from "../TokenMetrics.js"
+import type { EndpointSettings } from "./settings.js"
+
+const SuccessBody = Schema.Struct({
+  access_token: Schema.NonEmptyString,
+  expires_in: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  token_type: Schema.String
+})
+const decodeSuccess = Schema.decodeUnknownResult(SuccessBody)
+
+/** Names what is wrong with a token answer by field; never a value (one may be a token). */
+const describeSuccess = (json: Record<string, unknown>): string => {
+  const problems: Array<string> = []
+  if (typeof json["access_token"] !== "string" || json["access_token"].length === 0) problems.push("access_token: expected a non-empty string")
+  const expiresIn = json["expires_in"]
+  if (typeof expiresIn !== "number" || !Number.isInteger(expiresIn) || expiresIn < 0) problems.push("expires_in: expected a whole number of seconds, at least 0")
+  if (typeof json["token_type"] !== "string") problems.push("token_type: expected a string")
+  return problems.join("; ")
+}
+
+const unreachable = (settings: EndpointSettings, reason: "Transport" | "Timeout", detail: string) =>
+  new TokenEndpointUnreachable({ endpoint: settings.endpoint, reason, detail })
+
+/** One call: its request (or body fields for a POST), what errors name, and its span. */
+export interface EndpointCall {
+  readonly fields?: Readonly<Record<string, unknown>> | undefined
+  readonly request?: HttpClientRequest.HttpClientRequest | undefined
+  readonly providerName: string
+  readonly target: string
+  readonly spanName: string
+  readonly attributes: Readonly<Record<string, unknown>>
+}
+
+/** Turns a 2xx answer's text into the value, or says why it is not usable. */
+export type DecodeAnswer<A> = (status: number, contentType: string | undefined, text: string, receivedAt: DateTime.Utc) => Result.Result<A, InvalidTokenResponse>
+
+const postFields = (settings: EndpointSettings, fields: Readonly<Record<string, unknown>>) => {
+  const body = Wire.encodeFields(fields, settings.encoding)
+  return HttpClientRequest.post(settings.endpoint).pipe(HttpClientRequest.acceptJson, HttpClientRequest.bodyText(body.text, body.contentType))
+}
+
+const tooLarge = (settings: EndpointSettings, status: number) =>
+  new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: `the body is larger than ${settings.maxResponseBytes} bytes` })
+
+/** The body as text, refusing one longer than the limit without buffering it. */
+const readText = (settings: EndpointSettings, response: HttpClientResponse.HttpClientResponse) => {
+  const declared = Number(response.headers["content-length"])
+  if (Number.isFinite(declared) && declared > settings.maxResponseBytes) return Effect.fail(tooLarge(settings, response.status))
+  let size = 0
+  return response.stream.pipe(
+    Stream.tap((chunk) => {
+      size += chunk.length
+      return size > settings.maxResponseBytes ? Effect.fail(tooLarge(settings, response.status)) : Effect.void
+    }),
+    Stream.decodeText(),
+    Stream.mkString
+  )
+}
+
+/** The endpoint is only reached at its configured URL: under `fetch`, a redirect is answered as the 3xx it is. */
+const noRedirects = (init: Option.Option<globalThis.RequestInit>): globalThis.RequestInit =>
+  Option.match(init, { onNone: () => ({ redirect: "manual" }), onSome: (given) => ({ ...given, redirect: "manual" }) })
+
+const attempt = <A>(client: HttpClient.HttpClient, settings: EndpointSettings, call: EndpointCall, decode: DecodeAnswer<A>): Effect.Effect<A, TokenError> => {
+  const request = call.request ?? postFields(settings, call.fields ?? {})
+  const send = Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+    Effect.provideService(client.execute(request), FetchHttpClient.RequestInit, noRedirects(init)))
+  return send.pipe(
+    Effect.flatMap((response) => Effect.map(readText(settings, response), (text) => [response, text] as const)),
+    Effect.mapError((error): TokenError => (error._tag === "InvalidTokenResponse" ? error : unreachable(settings, "Transport", error.message))),
+    Effect.timeoutOrElse({
+      duration: settings.attemptTimeout,
+      orElse: () => Effect.fail(unreachable(settings, "Timeout", `no complete answer within ${Duration.format(settings.attemptTimeout)}`))
+    }),
+    Effect.flatMap(([response, text]) =>
+      Effect.flatMap(DateTime.now, (receivedAt): Effect.Effect<A, TokenError> => {
+        if (response.status >= 200 && response.status < 300) {
+          return Result.match(decode(response.status, response.headers["content-type"], text, receivedAt), { onFailure: Effect.fail, onSuccess: Effect.succeed })
+        }
+        const body = Wire.errorBody(text)
+        const retryAfter = Wire.retryAfterMillis(response.headers["retry-after"], DateTime.toEpochMillis(receivedAt))
+        return Effect.fail(new TokenEndpointError({
+          endpoint: settings.endpoint,
+          status: response.status,
+          error: body?.error ?? "unknown_error",
+          errorDescription: body?.description ?? `the body is not an OAuth error (${Wire.describeBody(response.headers["content-type"], text)})`,
+          identityProvider: call.providerName,
+          target: call.target,
+          retryAfter: retryAfter === undefined ? undefined : Duration.millis(retryAfter)
+        }))
+      }))
+  )
+}
+
+const retryAfterOf = (error: TokenError): Duration.Duration =>
+  error._tag === "TokenEndpointError" && error.retryAfter !== undefined ? error.retryAfter : Duration.zero
+
+/**
+ * A call, retrying transient failures on the schedule (at least as long as
+ * `Retry-After` asks) within the budget and the overall timeout, in its span.
+ */
+export const callEndpoint = <A>(
+  client: HttpClient.HttpClient,
+  settings: EndpointSettings,
+  call: EndpointCall,
+  decode: DecodeAnswer<A>
+): Effect.Effect<A, TokenError> => {
+  const schedule = settings.retrySchedule.pipe(
+    Schedule.modifyDelay(({ duration, input }) => Effect.succeed(Duration.max(duration, retryAfterOf(input as TokenError))))
+  )
+  const budget = settings.retryBudget
+  const worthRetrying = (error: TokenError) =>
+    isTransient(error) && Duration.isLessThanOrEqualTo(retryAfterOf(error), settings.totalTimeout)
+      ? Effect.tap(budget.allows, (allowed) => (allowed ? Effect.void : Metric.update(TokenMetrics.retriesDenied, 1)))
+      : Effect.succeed(false)
+  return Effect.suspend(() => {
+    let attempts = 0
+    const counted = Effect.suspend(() => {
+      attempts++
+      const count = attempts > 1 ? Metric.update(TokenMetrics.retries, 1) : Effect.void
+      return Effect.andThen(Effect.andThen(count, Metric.update(TokenMetrics.fetches, 1)), attempt(client, settings, call, decode))
+    }).pipe(Effect.tapError((error) => (isTransient(error) ? budget.failed : budget.succeeded)), Effect.tap(() => budget.succeeded))
+    return counted.pipe(
+      Effect.retry({ schedule, while: worthRetrying }),
+      Effect.timeoutOrElse({
+        duration: settings.totalTimeout,
+        orElse: () => Effect.fail(unreachable(settings, "Timeout", `no answer within the overall budget of ${Duration.format(settings.totalTimeout)}`))
+      }),
+      Effect.tapError(() => Metric.update(TokenMetrics.failures, 1)),
+      Effect.tap(() => Effect.annotateCurrentSpan({ "texas.attempts": attempts })),
+      Effect.tapError((error) => Effect.annotateCurrentSpan({ "texas.attempts": attempts, "texas.error": error._tag }))
+    )
+  }).pipe(Effect.withSpan(call.spanName, { kind: "client", attributes: call.attributes }))
+}
+
+/** A token answer (`/api/v1/token`, `/api/v1/token/exchange`) as an `AccessToken`. */
+export const decodeToken = (settings: EndpointSettings): DecodeAnswer<AccessToken> => (status, contentType, text, receivedAt) => {
+  const invalid = (reason: string) => Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason }))
+  const json = Wire.parseJsonObject(text)
+  if (!json.ok) return invalid(`${json.reason} (content-type ${contentType ?? "(none)"})`)
+  const decoded = decodeSuccess(json.value)
+  if (Result.isFailure(decoded)) return invalid(describeSuccess(json.value))
+  const body = decoded.success
+  if (body.token_type.toLowerCase() !== "bearer") return invalid("token_type: expected \"Bearer\" (in any case)")
+  if (body.expires_in === 0) return invalid("the token had already expired (expires_in 0)")
+  const expiresIn = Duration.seconds(body.expires_in)
+  return Result.succeed(new AccessToken({
+    accessToken: Redacted.make(body.access_token),
+    tokenType: "Bearer",
+    expiresAt: DateTime.addDuration(receivedAt, expiresIn),
+    expiresIn
+  }))
+}

@@ -1,0 +1,94 @@
+/**
+ * An endpoint's settings, resolved from a service's options once, at
+ * construction (a bad endpoint fails the layer), or read through `Config`.
+ */
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import type { EndpointOptions, RetryBudgetOptions } from "../EndpointOptions.js"
+import { InvalidTokenRequest, type TokenError } from "../TokenError.js"
+import type { RequestEncoding } from "../TokenRequest.js"
+
+/** A retry budget shared by one service's calls (gRPC-style token bucket). */
+export interface RetryBudget {
+  readonly failed: Effect.Effect<void>
+  readonly succeeded: Effect.Effect<void>
+  readonly allows: Effect.Effect<boolean>
+}
+
+const unlimited: RetryBudget = { failed: Effect.void, succeeded: Effect.void, allows: Effect.succeed(true) }
+
+const makeBudget = (options: RetryBudgetOptions = {}): RetryBudget => {
+  const maxTokens = Math.max(1, options.maxTokens ?? 10)
+  const ratio = Math.max(0, options.tokenRatio ?? 0.1)
+  const tokens = Ref.makeUnsafe(maxTokens)
+  return {
+    failed: Ref.update(tokens, (left) => Math.max(0, left - 1)),
+    succeeded: Ref.update(tokens, (left) => Math.min(maxTokens, left + ratio)),
+    allows: Effect.map(Ref.get(tokens), (left) => left > maxTokens / 2)
+  }
+}
+
+export interface EndpointSettings {
+  readonly endpoint: string
+  readonly path: string
+  readonly encoding: RequestEncoding
+  readonly attemptTimeout: Duration.Duration
+  readonly totalTimeout: Duration.Duration
+  readonly retrySchedule: Schedule.Schedule<unknown, TokenError>
+  readonly maxResponseBytes: number
+  readonly retryBudget: RetryBudget
+}
+
+/** Exponential from 200 ms, doubled each time, jittered, at most 3 retries. */
+const defaultRetrySchedule: Schedule.Schedule<unknown, TokenError> = Schedule.max([
+  Schedule.jittered(Schedule.exponential("200 millis", 2)),
+  Schedule.recurs(3)
+])
+
+const checkEndpoint = (endpoint: string | URL): string | InvalidTokenRequest => {
+  const text = String(endpoint)
+  if (!URL.canParse(text)) return new InvalidTokenRequest({ field: "endpoint", reason: `\`${text}\` is not an absolute URL` })
+  const url = new URL(text)
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return new InvalidTokenRequest({ field: "endpoint", reason: `\`${url.href}\` must be an http or https URL` })
+  }
+  return url.href
+}
+
+export const resolveSettings = (
+  options: EndpointOptions,
+  defaults: { readonly attemptTimeout: Duration.Input; readonly timeout: Duration.Input }
+): Effect.Effect<EndpointSettings, InvalidTokenRequest> => {
+  const checked = checkEndpoint(options.endpoint)
+  if (typeof checked !== "string") return Effect.fail(checked)
+  return Effect.succeed({
+    endpoint: checked,
+    path: new URL(checked).pathname,
+    encoding: options.encoding ?? "json",
+    attemptTimeout: Duration.fromInputUnsafe(options.attemptTimeout ?? defaults.attemptTimeout),
+    totalTimeout: Duration.fromInputUnsafe(options.timeout ?? defaults.timeout),
+    retrySchedule: options.retrySchedule ?? defaultRetrySchedule,
+    maxResponseBytes: options.maxResponseBytes ?? 256 * 1024,
+    retryBudget: options.retryBudget === false ? unlimited : makeBudget(options.retryBudget)
+  })
+}
+
+/**
+ * The options of a `layerConfig`, each a `Config`; the endpoint is read from
+ * its environment variable unless given.
+ */
+export type ConfigOptions<O extends EndpointOptions> =
+  & Config.Wrap<Omit<O, "endpoint">>
+  & { readonly endpoint?: Config.Config<string | URL> | undefined }
+
+/** A URL that is not http(s) passes here and fails the layer with `InvalidTokenRequest` at construction. */
+const httpUrl = (name: string): Config.Config<URL> => Config.URL(name)
+
+export const readConfig = <O extends EndpointOptions>(variable: string, options: ConfigOptions<O>): Config.Config<O> => {
+  const { endpoint, ...rest } = options
+  const values = Object.keys(rest).length === 0 ? Config.succeed({}) : Config.unwrap(rest as Config.Wrap<Omit<O, "endpoint">>)
+  return Config.map(Config.all([values, endpoint ?? httpUrl(variable)]), ([values, url]) => ({ ...values, endpoint: url }) as unknown as O)
+}

@@ -1,0 +1,189 @@
+/**
+ * Middleware for Effect 4's `HttpClient` (`effect/http`) that authenticates
+ * outbound requests with a token from `TokenService`, only towards the
+ * origins it was set up for, and renews the token once when an API answers 401.
+ *
+ * @since 1.0.0
+ */
+import { type AccessToken, type TokenError, type TokenRequest, TokenService } from "@effect-texas/core"
+import { Origins } from "@effect-texas/protocol"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import * as HttpBody from "effect/http/HttpBody"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import { type AuthError, InvalidRedirect, OriginNotAllowed } from "./AuthError.js"
+
+/**
+ * Where tokens may go, whether to follow redirects, and how often a 401 may force a renewal.
+ *
+ * @category options
+ * @since 1.0.0
+ */
+export interface OriginOptions {
+  /** Origins (scheme + host + port) that may receive the token; any other request fails with `OriginNotAllowed`. */
+  readonly allowedOrigins: ReadonlyArray<string>
+  /** Follow up to this many redirects here, keeping the token on allowed origins only. @default 0 */
+  readonly followRedirects?: number | undefined
+  /** A token from a forced renewal is not force-renewed again within this time (at most half its lifetime). @default "30 seconds" */
+  readonly minRenewInterval?: Duration.Input | undefined
+}
+
+/**
+ * What token to use, and where it may go.
+ *
+ * @category options
+ * @since 1.0.0
+ */
+export interface AuthenticateOptions extends Omit<TokenRequest, "skipCache">, OriginOptions {}
+
+/**
+ * Where an authenticated client gets its tokens: the current one, and a replacement for one an API rejected.
+ *
+ * @category models
+ * @since 1.0.0
+ */
+export interface TokenSource<E, R> {
+  readonly token: Effect.Effect<AccessToken, E, R>
+  readonly renew: (rejected: AccessToken) => Effect.Effect<AccessToken, E, R>
+}
+
+/**
+ * Authenticates every request of a client with `Authorization: Bearer <token>`
+ * from `TokenService`; see `authenticateFrom` for the rules.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
+ * import { authenticate } from "@effect-texas/http-client"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = (yield* HttpClient.HttpClient).pipe(
+ *     authenticate({ identityProvider: "maskinporten", target: "skatt:some.scope", allowedOrigins: ["https://api.example.com"] }),
+ *     HttpClient.mapRequest(HttpClientRequest.prependUrl("https://api.example.com")),
+ *     HttpClient.filterStatusOk
+ *   )
+ *   return yield* client.get("/v1/things")
+ * }).pipe(Effect.provide(FetchHttpClient.layer))
+ * ```
+ *
+ * @category middleware
+ * @since 1.0.0
+ */
+export const authenticate = (options: AuthenticateOptions) =>
+<E, R>(client: HttpClient.HttpClient.With<E, R>): HttpClient.HttpClient.With<E | TokenError | AuthError, R | TokenService> => {
+  // Built once and frozen: the service prepares it once, not per request.
+  const request: TokenRequest = Object.freeze({
+    identityProvider: options.identityProvider,
+    target: typeof options.target === "string" ? options.target : Object.freeze([...options.target]),
+    resource: options.resource,
+    authorizationDetails: options.authorizationDetails
+  })
+  return authenticateFrom(
+    {
+      token: TokenService.use((tokens) => tokens.token(request)),
+      renew: (rejected) => TokenService.use((tokens) => tokens.renew(request, rejected))
+    },
+    options
+  )(client)
+}
+
+/** A request whose body is a stream has been consumed by the first send: it cannot go again. */
+const isReplayable = (request: HttpClientRequest.HttpClientRequest) => request.body._tag !== "Stream"
+
+/** The request a redirect asks for, without our token (added again only on an allowed origin). */
+const redirectedRequest = (response: HttpClientResponse.HttpClientResponse, location: string) => {
+  if (!URL.canParse(location, response.request.url)) return undefined
+  const request = response.request
+  const toGet = Origins.redirectsToGet(response.status, request.method)
+  const dropped = toGet ? ["authorization", ...Origins.contentHeaders] : ["authorization"]
+  // Same method (its own string, as the request carried it) or GET; the body only when kept.
+  const redirected = dropped.reduce(
+    (next, name) => HttpClientRequest.removeHeader(next, name),
+    HttpClientRequest.setUrl(request, new URL(location, request.url))
+  )
+  return toGet ? HttpClientRequest.setBody(HttpClientRequest.setMethod(redirected, "GET"), HttpBody.empty) : redirected
+}
+
+/**
+ * The middleware behind `authenticate`, for any source of tokens:
+ *
+ * - only requests to `allowedOrigins` get the token; others fail with
+ *   `OriginNotAllowed` before a token is fetched (checked on the final URL,
+ *   after the client's own request mapping);
+ * - an existing Authorization header is replaced, never duplicated;
+ * - on a 401 to a request that carried the token it renews once (shared by
+ *   concurrent 401s; not again within `minRenewInterval`) and replays once.
+ *
+ * @example
+ * ```ts
+ * import type { HttpClient } from "effect/http"
+ * import { Maskinporten } from "@effect-texas/core"
+ * import { authenticateFrom } from "@effect-texas/http-client"
+ *
+ * const scope = "skatt:some.scope"
+ * const withToken = (client: HttpClient.HttpClient) =>
+ *   client.pipe(
+ *     authenticateFrom(
+ *       { token: Maskinporten.token(scope), renew: () => Maskinporten.token(scope, { skipCache: true }) },
+ *       { allowedOrigins: ["https://api.example.com"] }
+ *     )
+ *   )
+ * ```
+ *
+ * @category middleware
+ * @since 1.0.0
+ */
+export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: OriginOptions) =>
+<E, R>(client: HttpClient.HttpClient.With<E, R>): HttpClient.HttpClient.With<E | ES | AuthError, R | RS> => {
+  const allowList = Origins.allowList(options.allowedOrigins)
+  const maxRedirects = options.followRedirects ?? 0
+  const refuse = (url: string) => new OriginNotAllowed({ origin: Origins.describeOrigin(url), allowedOrigins: allowList.origins })
+
+  const attachToken = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<HttpClientRequest.HttpClientRequest, ES | OriginNotAllowed, RS> =>
+    allowList.allows(request.url)
+      ? Effect.map(source.token, (token) => HttpClientRequest.bearerToken(request, token.accessToken))
+      : Effect.fail(refuse(request.url))
+  const guarded = HttpClient.mapRequestEffect(client, attachToken)
+  const sentAuthorization = (response: HttpClientResponse.HttpClientResponse) => response.request.headers["authorization"]
+
+  const follow = (response: HttpClientResponse.HttpClientResponse, hops: number): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> => {
+    const location = response.headers["location"]
+    if (hops >= maxRedirects || !Origins.isRedirect(response.status) || location === undefined) return Effect.succeed(response)
+    const next = redirectedRequest(response, location)
+    if (next === undefined) return Effect.fail(new InvalidRedirect({ status: response.status, reason: "its Location header is not a URL" }))
+    const hop = sentAuthorization(response) !== undefined && allowList.allows(next.url) ? guarded.execute(next) : client.execute(next)
+    return Effect.flatMap(hop, (answer) => follow(answer, hops + 1))
+  }
+  const send = (request: HttpClientRequest.HttpClientRequest) =>
+    maxRedirects === 0 ? guarded.execute(request) : Effect.flatMap(guarded.execute(request), (response) => follow(response, 0))
+
+  const minRenewIntervalMs = Duration.toMillis(Duration.fromInputUnsafe(options.minRenewInterval ?? "30 seconds"))
+  const holdMs = (token: AccessToken) => Math.min(minRenewIntervalMs, Duration.toMillis(token.expiresIn) / 2)
+  const lastForced = Ref.makeUnsafe<{ readonly token: AccessToken; readonly atMs: number } | undefined>(undefined)
+
+  /** After a 401: renew if the source still holds the token that was sent (and it was not just force-renewed). */
+  const renewRejected = (sent: string): Effect.Effect<boolean, ES, RS> =>
+    Effect.flatMap(source.token, (current) => {
+      if (`Bearer ${Redacted.value(current.accessToken)}` !== sent) return Effect.succeed(true)
+      return Effect.flatMap(Effect.zip(Ref.get(lastForced), Clock.currentTimeMillis), ([forced, nowMs]) =>
+        forced !== undefined && forced.token === current && nowMs - forced.atMs < holdMs(current)
+          ? Effect.succeed(false)
+          : Effect.flatMap(source.renew(current), (renewed) => Effect.as(Ref.set(lastForced, { token: renewed, atMs: nowMs }), true)))
+    })
+
+  const execute = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> =>
+    Effect.flatMap(send(request), (response) => {
+      const sent = sentAuthorization(response)
+      return response.status === 401 && sent !== undefined && isReplayable(request)
+        ? Effect.flatMap(renewRejected(sent), (replay) => (replay ? send(request) : Effect.succeed(response)))
+        : Effect.succeed(response)
+    })
+
+  return HttpClient.makeWith<never, never, E | ES | AuthError, R | RS>((request) => Effect.flatMap(request, execute), Effect.succeed)
+}

@@ -1,0 +1,81 @@
+/**
+ * `HttpApi` security middleware (`effect/http-api`): endpoints that declare
+ * it get the `CurrentUser` for a bearer token the sidecar finds active.
+ *
+ * @since 1.0.0
+ */
+import { CurrentUser, type IntrospectRequest, TokenIntrospection } from "@effect-texas/core"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as HttpApiError from "effect/http-api/HttpApiError"
+import * as HttpApiMiddleware from "effect/http-api/HttpApiMiddleware"
+import * as HttpApiSecurity from "effect/http-api/HttpApiSecurity"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import { bearerToken, challenge, verifyUser } from "./internal/verify.js"
+
+/**
+ * Which identity provider's users are accepted.
+ *
+ * @category options
+ * @since 1.0.0
+ */
+export interface AuthenticationOptions {
+  readonly identityProvider: IntrospectRequest["identityProvider"]
+}
+
+/**
+ * The middleware tag: declare it on an `HttpApiGroup` or endpoint with `.middleware(Authentication)`.
+ * A 401 carries the RFC 6750 challenge; a sidecar that cannot tell gives 503.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { HttpApi, HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
+ * import { Authentication } from "@effect-texas/http-server"
+ *
+ * const Api = HttpApi.make("api").add(
+ *   HttpApiGroup.make("me").add(HttpApiEndpoint.get("me", "/me", { success: Schema.String })).middleware(Authentication)
+ * )
+ * const AuthLive = Authentication.layer({ identityProvider: "idporten" })
+ * ```
+ *
+ * @category middleware
+ * @since 1.0.0
+ */
+export class Authentication extends HttpApiMiddleware.Service<Authentication, { provides: CurrentUser; requires: never }>()(
+  "@effect-texas/http-server/Authentication",
+  {
+    error: [HttpApiError.Unauthorized, HttpApiError.ServiceUnavailable],
+    security: { bearer: HttpApiSecurity.bearer }
+  }
+) {
+  /**
+   * The middleware, introspecting with `TokenIntrospection`.
+   *
+   * @since 1.0.0
+   */
+  static readonly layer = (options: AuthenticationOptions): Layer.Layer<Authentication, never, TokenIntrospection> =>
+    Layer.effect(
+      Authentication,
+      Effect.map(TokenIntrospection, (introspection) =>
+        Authentication.of({
+          bearer: (httpEffect, { credential }) =>
+            Effect.gen(function*() {
+              // The security scheme takes whatever follows the header's first 7 characters:
+              // the raw header must be `Bearer <token>` itself, as requireUser checks it.
+              const request = yield* HttpServerRequest.HttpServerRequest
+              if (bearerToken(request.headers["authorization"]) !== Redacted.value(credential)) {
+                return HttpServerResponse.empty({ status: 401, headers: { "www-authenticate": challenge("missing bearer token") } })
+              }
+              const user = yield* Effect.result(verifyUser(introspection, options.identityProvider, credential))
+              if (Result.isSuccess(user)) return yield* Effect.provideService(httpEffect, CurrentUser, user.success)
+              return user.failure._tag === "Unauthorized"
+                ? HttpServerResponse.empty({ status: 401, headers: { "www-authenticate": challenge(user.failure.description) } })
+                : HttpServerResponse.empty({ status: 503 })
+            }).pipe(Effect.withSpan("Authentication.bearer", { attributes: { "texas.identity_provider": options.identityProvider } }))
+        }))
+    )
+}

@@ -1,0 +1,43 @@
+/**
+ * Test tools for Effect 4 applications that use the NAIS token sidecar: the
+ * Texas emulator and a protected API as layers (the servers themselves come
+ * from `@effect-texas/emulator`, shared with the Effect 3 line).
+ *
+ * @since 1.0.0
+ */
+
+/**
+ * Scripted faults for the emulator's endpoints.
+ *
+ * @since 1.0.0
+ */
+export * as Fault from "./Fault.js"
+
+export type { EmulatorStats, RecordedRequest } from "@effect-texas/emulator"
+
+export {
+  type AltinnEmulatorHandle,
+  type AltinnEmulatorOptions,
+  startAltinnEmulator
+} from "@effect-texas/emulator"
+
+export {
+  type ApiRequest,
+  ProtectedApi,
+  type ProtectedApiHandle,
+  type ProtectedApiOptions,
+  startProtectedApi
+} from "./ProtectedApi.js"
+
+export {
+  EmulatorStartError,
+  fromHandle,
+  type IdentityProvider,
+  type ProviderOptions,
+  type ProvidersOptions,
+  startTexasEmulator,
+  TexasEmulator,
+  type TexasEmulatorHandle,
+  type TexasEmulatorOptions,
+  type UserTokenOptions
+} from "./TexasEmulator.js"

@@ -1,0 +1,124 @@
+/**
+ * Where a token may go, without Effect: origins as the browser defines them,
+ * the allow-list check (remembered per URL), and what a redirect turns a
+ * request into (the fetch standard's rules). Both lines' middleware use it.
+ *
+ * @since 0.2.0
+ */
+
+/**
+ * The origin of a URL (scheme, host, port), or undefined for a relative,
+ * invalid or opaque one (`data:`, `file:`), which never matches.
+ *
+ * @example
+ * ```ts
+ * import { Origins } from "@effect-texas/protocol"
+ *
+ * console.log(Origins.originOf("https://api.example.com:443/x?y")) // https://api.example.com
+ * ```
+ *
+ * @category origins
+ * @since 0.2.0
+ */
+export const originOf = (url: string): string | undefined => {
+  if (!URL.canParse(url)) return undefined
+  const origin = new URL(url).origin
+  return origin === "null" ? undefined : origin
+}
+
+/**
+ * How an error names the origin of a refused URL (never its path or query).
+ *
+ * @example
+ * ```ts
+ * import { Origins } from "@effect-texas/protocol"
+ *
+ * console.log(Origins.describeOrigin("/relative")) // (relative URL)
+ * ```
+ *
+ * @category origins
+ * @since 0.2.0
+ */
+export const describeOrigin = (url: string): string =>
+  originOf(url) ?? (URL.canParse(url) ? "(opaque origin)" : url.startsWith("/") ? "(relative URL)" : "(invalid URL)")
+
+/** How many URL verdicts a check remembers. */
+const maxRememberedUrls = 1024
+
+/**
+ * An allow-list of origins: `allows(url)` parses a URL once and remembers the
+ * verdict (bounded), as clients call the same few URLs again and again.
+ *
+ * @example
+ * ```ts
+ * import { Origins } from "@effect-texas/protocol"
+ *
+ * const check = Origins.allowList(["https://api.example.com"])
+ * console.log(check.allows("https://api.example.com/x"), check.allows("https://api.example.com.evil.test/")) // true false
+ * ```
+ *
+ * @category origins
+ * @since 0.2.0
+ */
+export const allowList = (origins: ReadonlyArray<string>) => {
+  const allowed = new Set<string>()
+  for (const origin of origins) {
+    const parsed = originOf(origin)
+    if (parsed !== undefined) allowed.add(parsed)
+  }
+  const verdicts = new Map<string, boolean>()
+  return {
+    /** The allowed origins, normalised. */
+    origins: [...allowed] as ReadonlyArray<string>,
+    allows: (url: string): boolean => {
+      const known = verdicts.get(url)
+      if (known !== undefined) return known
+      const origin = originOf(url)
+      const verdict = origin !== undefined && allowed.has(origin)
+      if (verdicts.size >= maxRememberedUrls) verdicts.clear()
+      verdicts.set(url, verdict)
+      return verdict
+    }
+  }
+}
+
+/**
+ * Whether a status is a redirect that `Location` applies to.
+ *
+ * @example
+ * ```ts
+ * import { Origins } from "@effect-texas/protocol"
+ *
+ * console.log(Origins.isRedirect(307), Origins.isRedirect(304)) // true false
+ * ```
+ *
+ * @category redirects
+ * @since 0.2.0
+ */
+export const isRedirect = (status: number): boolean =>
+  status === 301 || status === 302 || status === 303 || status === 307 || status === 308
+
+/**
+ * Headers that describe a body: they go with it when a redirect turns the request into a GET.
+ *
+ * @category redirects
+ * @since 0.2.0
+ */
+export const contentHeaders: ReadonlyArray<string> = ["content-type", "content-length", "content-encoding", "content-language", "content-location"]
+
+/**
+ * Whether a redirect turns the request into a GET without body, as the fetch
+ * standard says: a 303 (but for HEAD), or a 301/302 after a POST.
+ *
+ * @example
+ * ```ts
+ * import { Origins } from "@effect-texas/protocol"
+ *
+ * console.log(Origins.redirectsToGet(302, "POST"), Origins.redirectsToGet(307, "POST")) // true false
+ * ```
+ *
+ * @category redirects
+ * @since 0.2.0
+ */
+export const redirectsToGet = (status: number, method: string): boolean =>
+  (status === 303 && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST")
