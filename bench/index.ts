@@ -273,7 +273,7 @@ const stampede = (keys: number, callersPerKey: number) =>
     const latencies: Array<number> = []
     const call = (key: number) =>
       Effect.suspend(() => {
-        const started = performance.now()
+        
         return Effect.map(
           tokens.token({ ...request, resource: `https://api${key}.example/` }),
           () => latencies.push(performance.now() - started)
@@ -388,10 +388,60 @@ const memory = Effect.gen(function*() {
 
 // ---- run --------------------------------------------------------------------------------
 
+// ---- 8. both lines side by side ------------------------------------------------------------
+
+interface LinesResult {
+  readonly rounds: number
+  readonly hitCalls: number
+  readonly requestCalls: number
+  readonly cacheHitNanos: { readonly effect3: number; readonly effect4: number; readonly effect3Control: number }
+  readonly middlewareAddedNanos: { readonly effect3: number; readonly effect4: number; readonly effect3Control: number }
+  readonly fixedHeaderRequestNanos: { readonly effect3: number; readonly effect4: number }
+}
+
+/**
+ * Runs bench/lines.ts in a child process with its own tsconfig (no source mapping), so each line
+ * loads its own built packages and its own effect; it prints one JSON line.
+ */
+const runLines = Effect.async<LinesResult, Error>((resume) => {
+  const child = spawn(process.execPath, ["--import", "tsx", new URL("./lines.ts", import.meta.url).pathname, ...(quick ? ["--quick"] : [])], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, TSX_TSCONFIG_PATH: new URL("./tsconfig.lines.json", import.meta.url).pathname }
+  })
+  let last = ""
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    last = line
+  })
+  child.once("exit", (code) =>
+    resume(code === 0 ? Effect.succeed(JSON.parse(last) as LinesResult) : Effect.fail(new Error(`bench/lines.ts exited with ${code} (run npm run build and the effect4 build first)`))))
+})
+
+const bothLines = Effect.gen(function*() {
+  const result = yield* runLines
+  const hit = result.cacheHitNanos
+  const added = result.middlewareAddedNanos
+  const us = (nanos: number) => fixed(nanos / 1000, 2)
+  record({
+    name: `8. Effect 3 and Effect 4 lines side by side, one process, built packages (${result.rounds} alternated rounds)`,
+    value: `cache hit ${fixed(hit.effect3)} ns (Effect 3) vs ${fixed(hit.effect4)} ns (Effect 4); authenticate() adds ${us(added.effect3)} vs ${us(added.effect4)} µs to a no-I/O request of ${us(result.fixedHeaderRequestNanos.effect3)} vs ${us(result.fixedHeaderRequestNanos.effect4)} µs`,
+    baseline: `A/A control (Effect 3 against itself): cache hit ${fixed(hit.effect3Control)} ns, authenticate() adds ${us(added.effect3Control)} µs`,
+    target: "Effect 4 cache hit within 1.5x of Effect 3's",
+    met: hit.effect4 <= 1.5 * hit.effect3,
+    data: {
+      effect3CacheHitNanos: hit.effect3,
+      effect4CacheHitNanos: hit.effect4,
+      controlCacheHitNanos: hit.effect3Control,
+      effect3AddedNanos: added.effect3,
+      effect4AddedNanos: added.effect4,
+      controlAddedNanos: added.effect3Control
+    }
+  })
+})
+
 const started = performance.now()
 console.log(`effect-texas benchmarks${quick ? " (quick)" : ""}: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${fixed(totalmem() / 2 ** 30)} GiB`)
 // BENCH_ONLY=1,6 runs only those figures (a development aid; npm run bench runs them all).
-const all = { 1: cacheHit, 2: throughputFigures, 4: stampedes, 5: memory, 6: middlewareCost, 7: inboundFigure }
+const all = { 1: cacheHit, 2: throughputFigures, 4: stampedes, 5: memory, 6: middlewareCost, 7: inboundFigure, 8: bothLines }
 const only = process.env["BENCH_ONLY"]?.split(",")
 await Effect.runPromise(
   Effect.all(Object.entries(all).filter(([n]) => only === undefined || only.includes(n)).map(([, figure]) => figure), { discard: true })

@@ -1,0 +1,34 @@
+/**
+ * The Effect 4 line's probe for the side-by-side figure (built packages, as
+ * users install them); see `bench/probe.ts` at the repository root.
+ */
+import { type TokenRequest, TokenService } from "@effect-texas/core"
+import { authenticateFrom } from "@effect-texas/http-client"
+import { Effect, Exit, Scope } from "effect"
+import { FetchHttpClient, HttpClient, HttpClientRequest, HttpClientResponse } from "effect/http"
+import { apiOrigin, type Probe, scope, timed } from "../../bench/probe.js"
+
+export const makeProbe = async (tokenEndpoint: string): Promise<Probe> => {
+  const request: TokenRequest = Object.freeze({ identityProvider: "maskinporten", target: scope })
+  const scoped = Effect.runSync(Scope.make())
+  const tokens = await Effect.runPromise(
+    TokenService.make({ endpoint: tokenEndpoint, retryBudget: false }).pipe(Effect.provide(FetchHttpClient.layer), Scope.provide(scoped))
+  )
+  const token = await Effect.runPromise(tokens.token(request))
+  const answer = new Response(null, { status: 200 })
+  const noIo = HttpClient.make((outgoing) => Effect.succeed(HttpClientResponse.fromWeb(outgoing, answer)))
+  const authenticated = noIo.pipe(
+    authenticateFrom({ token: tokens.token(request), renew: (rejected) => tokens.renew(request, rejected) }, { allowedOrigins: [apiOrigin] })
+  )
+  const fixed = noIo.pipe(HttpClient.mapRequest(HttpClientRequest.bearerToken(token.accessToken)))
+  const loop = (call: () => Effect.Effect<unknown, unknown>) => (calls: number) =>
+    Effect.runPromise(Effect.gen(function*() {
+      for (let i = 0; i < calls; i++) yield* call()
+    }))
+  return {
+    cacheHit: (calls) => timed(calls, loop(() => tokens.token(request))),
+    authenticated: (calls) => timed(calls, loop(() => authenticated.get(`${apiOrigin}/x`))),
+    fixedHeader: (calls) => timed(calls, loop(() => fixed.get(`${apiOrigin}/x`))),
+    close: () => Effect.runPromise(Scope.close(scoped, Exit.void))
+  }
+}
