@@ -32,10 +32,16 @@ for (const file of readdirSync("packages").flatMap((name) => sources(join("packa
   }
 }
 
-// The READMEs' ```ts blocks are complete programs too (fragments are fenced as plain text).
-for (const file of ["README.md", ...readdirSync("packages").map((name) => join("packages", name, "README.md"))]) {
+// The READMEs' ```ts blocks are complete programs too (fragments are fenced as plain text). A block
+// that imports effect/http belongs to the Effect 4 line: the root README's are checked from effect4/.
+const effect4 = process.cwd().endsWith("effect4")
+const isEffect4Block = (code: string) => /from "effect\/http/.test(code)
+const readmes = ["README.md", ...readdirSync("packages").map((name) => join("packages", name, "README.md"))]
+for (const file of effect4 ? [...readmes, join("..", "README.md")] : readmes) {
   const text = readFileSync(file, "utf8")
+  const outside = file.startsWith("..")
   for (const match of text.matchAll(/```ts\n([\s\S]*?)\n```/g)) {
+    if (outside ? !isEffect4Block(match[1]!) : !effect4 && isEffect4Block(match[1]!)) continue
     const line = text.slice(0, match.index).split("\n").length
     const name = `${file.replace(/[/.]/g, "_")}_${line}.ts`
     writeFileSync(join(out, name), `// ${file}:${line}\nexport {}\n${match[1]!}\n`)
