@@ -273,7 +273,7 @@ const stampede = (keys: number, callersPerKey: number) =>
     const latencies: Array<number> = []
     const call = (key: number) =>
       Effect.suspend(() => {
-        
+        const started = performance.now()
         return Effect.map(
           tokens.token({ ...request, resource: `https://api${key}.example/` }),
           () => latencies.push(performance.now() - started)
