@@ -11,6 +11,7 @@
  *
  * @since 0.2.0
  */
+import { Policy } from "@effect-texas/protocol"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -80,18 +81,8 @@ export interface Cache<K, A, E> {
   readonly forget: (key: string) => Effect.Effect<void>
 }
 
-/**
- * A refresh that failed is not tried again sooner than this, or a quarter of
- * the remaining usable time when that is shorter, so short-lived values still
- * get several tries before they stop being usable.
- */
-const refreshRetryMillis = 5_000
-
 /** Metric updates without extra tags share one empty list: the hit allocates nothing. */
 const noTags: ReadonlyArray<never> = []
-
-const nextRefreshTry = (now: number, usableUntil: number): number =>
-  now + Math.min(refreshRetryMillis, Math.max(0, usableUntil - now) / 4)
 
 /**
  * Builds an engine whose flights run in the current scope and stop with it.
@@ -126,33 +117,15 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
     const reportSize = (map: Map<string, Entry<A>>) => metrics?.size.unsafeUpdate(map.size, noTags)
 
     /** Makes room for one more: expired entries first, then the least recently used. */
-    const evict = (map: Map<string, Entry<A>>, now: number): void => {
-      for (const [key, entry] of map) if (entry.usableUntil <= now) map.delete(key)
-      while (map.size >= maxEntries) {
-        let oldestKey: string | undefined
-        let oldest = Infinity
-        for (const [key, entry] of map) {
-          if (entry.lastUsed < oldest) {
-            oldest = entry.lastUsed
-            oldestKey = key
-          }
-        }
-        if (oldestKey === undefined) break
-        map.delete(oldestKey)
-      }
-    }
-
-    // The Ref holds one Map for the engine's life; updates change it in place, atomically, and
-    // renew reads it with Ref.get. Only the hit below reads `held`, the same Map, directly.
     const store = (key: string, request: K, value: A, now: number) =>
       Ref.update(entries, (map) => {
         const usableUntil = options.usableUntil(value, request)
         map.delete(key)
         if (usableUntil <= now) return map
-        if (map.size >= maxEntries) evict(map, now)
+        if (map.size >= maxEntries) Policy.makeRoom(map, now, maxEntries)
         const refreshAt = options.refreshAheadMillis === undefined
           ? Infinity
-          : Math.max(usableUntil - options.refreshAheadMillis, nextRefreshTry(now, usableUntil))
+          : Math.max(usableUntil - options.refreshAheadMillis, Policy.nextRefreshTry(now, usableUntil))
         map.set(key, { value, usableUntil, refreshAt, refreshing: false, lastUsed: ++tick })
         reportSize(map)
         return map
@@ -200,7 +173,7 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
       const onFailure = Effect.clockWith((clock) =>
         Effect.sync(() => {
           entry.refreshing = false
-          entry.refreshAt = nextRefreshTry(clock.unsafeCurrentTimeMillis(), entry.usableUntil)
+          entry.refreshAt = Policy.nextRefreshTry(clock.unsafeCurrentTimeMillis(), entry.usableUntil)
           metrics?.refreshFailures?.unsafeUpdate(1, noTags)
         })
       )
@@ -253,4 +226,4 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
  * @since 0.2.0
  */
 export const tokenUsableUntil = (token: AccessToken, skewMillis: number): number =>
-  DateTime.toEpochMillis(token.expiresAt) - Math.min(skewMillis, Duration.toMillis(token.expiresIn) / 2)
+  Policy.tokenUsableUntil(DateTime.toEpochMillis(token.expiresAt), Duration.toMillis(token.expiresIn), skewMillis)

@@ -115,14 +115,9 @@ export class TokenEndpointError extends Data.TaggedError("TokenEndpointError")<{
   readonly retryAfter: Duration.Duration | undefined
 }> {
   override get message(): string {
-    const description = this.errorDescription.replace(/\.+$/, "")
-    const base = `The token endpoint answered ${this.status} ${this.error}: ${description}`
-    if (this.error !== "invalid_scope") return base
-    if (this.identityProvider === "maskinporten") {
-      return `${base}. The organisation has no access to scope \`${this.target}\`, or the application does not declare it: check spec.maskinporten.scopes.consumes in the application manifest and that the API provider has granted access; scope grants take up to 15 minutes to propagate, so an invalid_scope right after a change may clear by itself.`
-    }
-    return `${base}. The application may not be allowed to call \`${this.target}\`: check the target application's inbound access policy; changes take a few minutes to propagate.`
+    return Wire.endpointErrorMessage(this)
   }
+
 
   /** Whether trying again may help: 5xx, 408 and 429 are transient, other 4xx are not. */
   get isTransient(): boolean {

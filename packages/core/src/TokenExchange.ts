@@ -14,11 +14,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import * as Jose from "jose"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import * as Cache from "./TokenCache.js"
-import { Digest, Request } from "@effect-texas/protocol"
+import { Digest, Policy, Request } from "@effect-texas/protocol"
 import {
   type EndpointCall,
   fetchAccessToken
@@ -194,16 +193,6 @@ const cacheKey = (prepared: PreparedExchange, userToken: Redacted.Redacted<strin
 
 const digests = new WeakMap<Redacted.Redacted<string>, string>()
 
-/** The user token's own expiry in epoch ms, when it is a JWT that says; the exchanged token is not used past it. */
-const userTokenExpiry = (userToken: string): number => {
-  try {
-    const { exp } = Jose.decodeJwt(userToken)
-    return typeof exp === "number" ? exp * 1000 : Infinity
-  } catch {
-    // Not a JWT: the sidecar will judge it; no cap from here.
-    return Infinity
-  }
-}
 
 // ---- Constructor ---------------------------------------------------------------
 
@@ -252,7 +241,7 @@ export const make = (
       const prepared = prepareExchange(request)
       if ("_tag" in prepared) return Effect.fail(prepared)
       const key = cacheKey(prepared, request.userToken)
-      const entry: Exchange = { prepared, userExpiry: userTokenExpiry(prepared.userToken) }
+      const entry: Exchange = { prepared, userExpiry: Policy.userTokenExpiry(prepared.userToken) }
       return prepared.skipCache ? cache.force(key, entry) : cache.get(key, entry)
     }
 

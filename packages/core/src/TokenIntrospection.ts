@@ -30,7 +30,7 @@ import {
   resolveSettings
 } from "./internal/settings.js"
 import * as Cache from "./TokenCache.js"
-import { Digest } from "@effect-texas/protocol"
+import { Digest, Policy } from "@effect-texas/protocol"
 import { prepareIntrospection } from "./internal/prepare.js"
 import * as TokenMetrics from "./TokenMetrics.js"
 import { type InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
@@ -304,15 +304,9 @@ interface Asked {
 /** `azuread` is `entra_id`: one verdict for both names. */
 const canonicalProvider = (provider: IntrospectRequest["identityProvider"]) => (provider === "azuread" ? "entra_id" : provider)
 
-/**
- * Until when a verdict may be reused: an active one until the `exp` the sidecar
- * reported (never past it) and `cap`; one without a numeric `exp`, or an inactive one, not at all.
- */
-const verdictUsableUntil = (result: IntrospectionResult, cap: number): number => {
-  if (result._tag !== "Active") return -Infinity
-  const exp = result.claims.exp
-  return typeof exp === "number" && Number.isFinite(exp) ? Math.min(exp * 1000, cap) : -Infinity
-}
+/** Until when a verdict may be reused: an active one until its `exp` and `cap`, an inactive one not at all. */
+const verdictUsableUntil = (result: IntrospectionResult, cap: number): number =>
+  Policy.verdictUsableUntil(result._tag === "Active", result._tag === "Active" ? result.claims.exp : undefined, cap)
 
 /**
  * Builds the service; needs an `HttpClient`.

@@ -101,6 +101,13 @@ export const isRedirect = (status: number): boolean =>
 /**
  * Headers that describe a body: they go with it when a redirect turns the request into a GET.
  *
+ * @example
+ * ```ts
+ * import { Origins } from "@effect-texas/protocol"
+ *
+ * const kept = (name: string) => !Origins.contentHeaders.includes(name.toLowerCase())
+ * ```
+ *
  * @category redirects
  * @since 0.2.0
  */

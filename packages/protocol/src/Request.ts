@@ -459,3 +459,27 @@ export const exchangeFields = (request: PreparedExchange, forced: boolean): Reco
   if (forced) fields["skip_cache"] = true
   return fields
 }
+
+// ---- endpoints -----------------------------------------------------------------
+
+/**
+ * An endpoint URL as sent (normalised), or why it cannot be one: not absolute,
+ * or not http(s).
+ *
+ * @example
+ * ```ts
+ * import { Request } from "@effect-texas/protocol"
+ *
+ * console.log(Request.checkEndpoint("ftp://x/y")) // { _tag: "Invalid", field: "endpoint", ... }
+ * ```
+ *
+ * @category endpoints
+ * @since 0.2.0
+ */
+export const checkEndpoint = (endpoint: string | URL): string | Invalid => {
+  const text = String(endpoint)
+  if (!URL.canParse(text)) return fail("endpoint", `\`${text}\` is not an absolute URL`)
+  const url = new URL(text)
+  if (url.protocol !== "http:" && url.protocol !== "https:") return fail("endpoint", `\`${url.href}\` must be an http or https URL`)
+  return url.href
+}

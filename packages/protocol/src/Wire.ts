@@ -170,3 +170,34 @@ export const retryAfterMillis = (value: string | undefined, nowMillis: number): 
  */
 export const describeBody = (contentType: string | undefined, text: string): string =>
   `content-type ${contentType ?? "(none)"}, ${text.length} characters`
+
+/**
+ * What a `TokenEndpointError` says (both lines): the status and OAuth error,
+ * and for `invalid_scope` where to look (the manifest's scopes, grants that
+ * take up to 15 minutes, the target's inbound access policy).
+ *
+ * @example
+ * ```ts
+ * import { Wire } from "@effect-texas/protocol"
+ *
+ * console.log(Wire.endpointErrorMessage({ status: 400, error: "invalid_scope", errorDescription: "", identityProvider: "maskinporten", target: "a:b" }))
+ * ```
+ *
+ * @category messages
+ * @since 0.2.0
+ */
+export const endpointErrorMessage = (error: {
+  readonly status: number
+  readonly error: string
+  readonly errorDescription: string
+  readonly identityProvider: string
+  readonly target: string
+}): string => {
+  const description = error.errorDescription.replace(/\.+$/, "")
+  const base = `The token endpoint answered ${error.status} ${error.error}: ${description}`
+  if (error.error !== "invalid_scope") return base
+  if (error.identityProvider === "maskinporten") {
+    return `${base}. The organisation has no access to scope \`${error.target}\`, or the application does not declare it: check spec.maskinporten.scopes.consumes in the application manifest and that the API provider has granted access; scope grants take up to 15 minutes to propagate, so an invalid_scope right after a change may clear by itself.`
+  }
+  return `${base}. The application may not be allowed to call \`${error.target}\`: check the target application's inbound access policy; changes take a few minutes to propagate.`
+}

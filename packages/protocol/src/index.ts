@@ -7,6 +7,13 @@
  */
 
 /**
+ * Bearer tokens in and out of headers.
+ *
+ * @since 0.2.0
+ */
+export * as Bearer from "./Bearer.js"
+
+/**
  * Digests for cache keys of users' tokens.
  *
  * @since 0.2.0
@@ -19,6 +26,13 @@ export * as Digest from "./Digest.js"
  * @since 0.2.0
  */
 export * as Origins from "./Origins.js"
+
+/**
+ * Expiry, eviction, refresh and retry-budget rules.
+ *
+ * @since 0.2.0
+ */
+export * as Policy from "./Policy.js"
 
 /**
  * Validation, cache keys and body fields of requests to the sidecar.

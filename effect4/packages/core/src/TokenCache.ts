@@ -7,6 +7,7 @@
  *
  * @since 1.0.0
  */
+import { Policy } from "@effect-texas/protocol"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
@@ -65,11 +66,7 @@ export interface Cache<K, A, E> {
   readonly forget: (key: string) => Effect.Effect<void>
 }
 
-const refreshRetryMillis = 5_000
 const noContext = Context.empty()
-
-const nextRefreshTry = (now: number, usableUntil: number): number =>
-  now + Math.min(refreshRetryMillis, Math.max(0, usableUntil - now) / 4)
 
 /**
  * Builds an engine whose flights run in the current scope and stop with it.
@@ -102,31 +99,15 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
     let tick = 0
     const reportSize = (map: Map<string, Entry<A>>) => metrics?.size.updateUnsafe(map.size, noContext)
 
-    const evict = (map: Map<string, Entry<A>>, now: number): void => {
-      for (const [key, entry] of map) if (entry.usableUntil <= now) map.delete(key)
-      while (map.size >= maxEntries) {
-        let oldestKey: string | undefined
-        let oldest = Infinity
-        for (const [key, entry] of map) {
-          if (entry.lastUsed < oldest) {
-            oldest = entry.lastUsed
-            oldestKey = key
-          }
-        }
-        if (oldestKey === undefined) break
-        map.delete(oldestKey)
-      }
-    }
-
     const store = (key: string, request: K, value: A, now: number) =>
       Ref.update(entries, (map) => {
         const usableUntil = options.usableUntil(value, request)
         map.delete(key)
         if (usableUntil <= now) return map
-        if (map.size >= maxEntries) evict(map, now)
+        if (map.size >= maxEntries) Policy.makeRoom(map, now, maxEntries)
         const refreshAt = options.refreshAheadMillis === undefined
           ? Infinity
-          : Math.max(usableUntil - options.refreshAheadMillis, nextRefreshTry(now, usableUntil))
+          : Math.max(usableUntil - options.refreshAheadMillis, Policy.nextRefreshTry(now, usableUntil))
         map.set(key, { value, usableUntil, refreshAt, refreshing: false, lastUsed: ++tick })
         reportSize(map)
         return map
@@ -167,7 +148,7 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
       const onFailure = Effect.clockWith((clock) =>
         Effect.sync(() => {
           entry.refreshing = false
-          entry.refreshAt = nextRefreshTry(clock.currentTimeMillisUnsafe(), entry.usableUntil)
+          entry.refreshAt = Policy.nextRefreshTry(clock.currentTimeMillisUnsafe(), entry.usableUntil)
         })
       )
       const watch = Effect.forkIn(Effect.catch(Deferred.await(flight.deferred), () => onFailure), scope)
@@ -217,4 +198,4 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
  * @since 1.0.0
  */
 export const tokenUsableUntil = (token: AccessToken, skewMillis: number): number =>
-  DateTime.toEpochMillis(token.expiresAt) - Math.min(skewMillis, Duration.toMillis(token.expiresIn) / 2)
+  Policy.tokenUsableUntil(DateTime.toEpochMillis(token.expiresAt), Duration.toMillis(token.expiresIn), skewMillis)

@@ -82,12 +82,9 @@ export class TokenEndpointError extends Data.TaggedError("TokenEndpointError")<{
   readonly retryAfter: Duration.Duration | undefined
 }> {
   override get message(): string {
-    const base = `The token endpoint answered ${this.status} ${this.error}: ${this.errorDescription.replace(/\.+$/, "")}`
-    if (this.error !== "invalid_scope") return base
-    return this.identityProvider === "maskinporten"
-      ? `${base}. The organisation has no access to scope \`${this.target}\`, or the application does not declare it: check spec.maskinporten.scopes.consumes in the application manifest; grants take up to 15 minutes to propagate.`
-      : `${base}. The application may not be allowed to call \`${this.target}\`: check the target application's inbound access policy.`
+    return Wire.endpointErrorMessage(this)
   }
+
 
   /** Whether trying again may help: 5xx, 408 and 429. */
   get isTransient(): boolean {

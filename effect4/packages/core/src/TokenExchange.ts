@@ -5,7 +5,7 @@
  *
  * @since 1.0.0
  */
-import { Digest, Request } from "@effect-texas/protocol"
+import { Digest, Policy, Request } from "@effect-texas/protocol"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -14,7 +14,6 @@ import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as HttpClient from "effect/http/HttpClient"
-import * as Jose from "jose"
 import type { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import { callEndpoint, decodeToken } from "./internal/endpoint.js"
@@ -101,15 +100,6 @@ const cacheKey = (prepared: PreparedExchange, userToken: Redacted.Redacted<strin
   return `${prepared.provider}\u0000${prepared.target}\u0000${digest}`
 }
 
-/** The user token's own expiry in epoch ms when it is a JWT that says so. */
-const userTokenExpiry = (userToken: string): number => {
-  try {
-    const { exp } = Jose.decodeJwt(userToken)
-    return typeof exp === "number" ? exp * 1000 : Infinity
-  } catch {
-    return Infinity
-  }
-}
 
 interface Exchange {
   readonly prepared: PreparedExchange
@@ -152,7 +142,7 @@ export const make = (options: TokenExchangeOptions): Effect.Effect<TokenExchange
         const prepared = typed(Request.prepareExchange(request, unwrapRedacted))
         if (isInvalid(prepared)) return Effect.fail(prepared)
         const key = cacheKey(prepared, request.userToken)
-        const entry: Exchange = { prepared, userExpiry: userTokenExpiry(prepared.userToken) }
+        const entry: Exchange = { prepared, userExpiry: Policy.userTokenExpiry(prepared.userToken) }
         return prepared.skipCache ? cache.force(key, entry) : cache.get(key, entry)
       }
     })

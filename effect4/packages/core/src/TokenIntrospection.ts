@@ -5,7 +5,7 @@
  *
  * @since 1.0.0
  */
-import { Digest, Request, Wire } from "@effect-texas/protocol"
+import { Digest, Policy, Request, Wire } from "@effect-texas/protocol"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -153,11 +153,9 @@ interface Asked {
   readonly askedAt: number
 }
 
-const verdictUsableUntil = (result: IntrospectionResult, cap: number): number => {
-  if (result._tag !== "Active") return -Infinity
-  const exp = result.claims.exp
-  return typeof exp === "number" && Number.isFinite(exp) ? Math.min(exp * 1000, cap) : -Infinity
-}
+/** Until when a verdict may be reused: an active one until its `exp` and `cap`, an inactive one not at all. */
+const verdictUsableUntil = (result: IntrospectionResult, cap: number): number =>
+  Policy.verdictUsableUntil(result._tag === "Active", result._tag === "Active" ? result.claims.exp : undefined, cap)
 
 /**
  * Builds the service; needs an `HttpClient` and a `Scope`.

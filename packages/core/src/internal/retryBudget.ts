@@ -6,8 +6,8 @@
  * while most calls fail the sidecar (which already retries the identity
  * provider three times itself) is not asked again and again.
  */
+import { Policy } from "@effect-texas/protocol"
 import * as Effect from "effect/Effect"
-import * as Ref from "effect/Ref"
 import type { RetryBudgetOptions } from "../EndpointOptions.js"
 
 /** The budget of one service. */
@@ -23,14 +23,8 @@ export interface RetryBudget {
 /** No budget: every transient failure may be retried as the schedule says. */
 export const unlimited: RetryBudget = { failed: Effect.void, succeeded: Effect.void, allows: Effect.succeed(true) }
 
-/** A fresh, full bucket. */
+/** A fresh, full bucket (the shared protocol's), stepped inside effects. */
 export const make = (options: RetryBudgetOptions = {}): RetryBudget => {
-  const maxTokens = Math.max(1, options.maxTokens ?? 10)
-  const ratio = Math.max(0, options.tokenRatio ?? 0.1)
-  const tokens = Ref.unsafeMake(maxTokens)
-  return {
-    failed: Ref.update(tokens, (left) => Math.max(0, left - 1)),
-    succeeded: Ref.update(tokens, (left) => Math.min(maxTokens, left + ratio)),
-    allows: Effect.map(Ref.get(tokens), (left) => left > maxTokens / 2)
-  }
+  const bucket = Policy.retryBucket(options)
+  return { failed: Effect.sync(bucket.failed), succeeded: Effect.sync(bucket.succeeded), allows: Effect.sync(bucket.allows) }
 }

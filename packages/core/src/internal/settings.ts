@@ -3,6 +3,7 @@
  * construction (a bad endpoint fails the layer), or read through `Config` for
  * a `layerConfig`.
  */
+import { Request } from "@effect-texas/protocol"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -40,8 +41,8 @@ export const resolveSettings = (
     readonly retrySchedule?: Schedule.Schedule<unknown, TokenError> | undefined
   }
 ): Effect.Effect<EndpointSettings, InvalidTokenRequest> => {
-  const checked = checkEndpoint(options.endpoint)
-  if (typeof checked !== "string") return Effect.fail(checked)
+  const checked = Request.checkEndpoint(options.endpoint)
+  if (Request.isInvalid(checked)) return Effect.fail(new InvalidTokenRequest({ field: checked.field, reason: checked.reason }))
   return Effect.succeed({
     endpoint: checked,
     path: new URL(checked).pathname,
@@ -77,18 +78,6 @@ export const readConfig = <O extends EndpointOptions>(
     Config.all([values, endpoint ?? httpUrlConfig(variable)]),
     ([values, url]) => ({ ...values, endpoint: url }) as unknown as O
   )
-}
-
-const checkEndpoint = (endpoint: string | URL): string | InvalidTokenRequest => {
-  const text = String(endpoint)
-  if (!URL.canParse(text)) {
-    return new InvalidTokenRequest({ field: "endpoint", reason: `\`${text}\` is not an absolute URL` })
-  }
-  const url = new URL(text)
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return new InvalidTokenRequest({ field: "endpoint", reason: `\`${url.href}\` must be an http or https URL` })
-  }
-  return url.href
 }
 
 /** Reads the environment variable `name` as an http(s) URL. */

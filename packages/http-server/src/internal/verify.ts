@@ -2,6 +2,7 @@
  * The one decision both inbound middlewares make: is this bearer token a
  * user, and if not, is that the caller's fault (401) or the sidecar's (503)?
  */
+import { Bearer } from "@effect-texas/protocol"
 import { CurrentUser, type IntrospectRequest, type TokenIntrospection, type User } from "@effect-texas/core"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
@@ -14,13 +15,12 @@ export type Refusal =
 const unauthorized = (description: string): Refusal => ({ _tag: "Unauthorized", description })
 
 /** RFC 6750 §2.1: `Bearer <token>`, the scheme in any case; anything else carries no bearer token. */
-const bearerHeader = /^Bearer ([^\s]+)$/i
 
-/** RFC 6750 §3: the challenge a 401 carries. The descriptions are ours, never a token. */
-export const challenge = (description: string): string => `Bearer error="invalid_token", error_description="${description}"`
+/** The RFC 6750 challenge of a 401 (the shared protocol's). */
+export const challenge = Bearer.challenge
 
-/** The bearer token of an `Authorization` header, or undefined when it is not `Bearer <token>`. */
-export const bearerToken = (header: string | undefined): string | undefined => bearerHeader.exec(header ?? "")?.[1]
+/** The token of an `Authorization: Bearer <token>` header (the shared protocol's rule). */
+export const bearerToken = Bearer.tokenOf
 const unavailable: Refusal = { _tag: "Unavailable" }
 
 /** Introspects `token` and maps the verdict to the user or a refusal, logging why (never the token). */

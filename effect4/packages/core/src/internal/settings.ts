@@ -2,13 +2,14 @@
  * An endpoint's settings, resolved from a service's options once, at
  * construction (a bad endpoint fails the layer), or read through `Config`.
  */
+import { Policy, Request } from "@effect-texas/protocol"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import type { EndpointOptions, RetryBudgetOptions } from "../EndpointOptions.js"
-import { InvalidTokenRequest, type TokenError } from "../TokenError.js"
+import type { InvalidTokenRequest, TokenError } from "../TokenError.js"
+import { typed } from "./prepare.js"
 import type { RequestEncoding } from "../TokenRequest.js"
 
 /** A retry budget shared by one service's calls (gRPC-style token bucket). */
@@ -21,14 +22,8 @@ export interface RetryBudget {
 const unlimited: RetryBudget = { failed: Effect.void, succeeded: Effect.void, allows: Effect.succeed(true) }
 
 const makeBudget = (options: RetryBudgetOptions = {}): RetryBudget => {
-  const maxTokens = Math.max(1, options.maxTokens ?? 10)
-  const ratio = Math.max(0, options.tokenRatio ?? 0.1)
-  const tokens = Ref.makeUnsafe(maxTokens)
-  return {
-    failed: Ref.update(tokens, (left) => Math.max(0, left - 1)),
-    succeeded: Ref.update(tokens, (left) => Math.min(maxTokens, left + ratio)),
-    allows: Effect.map(Ref.get(tokens), (left) => left > maxTokens / 2)
-  }
+  const bucket = Policy.retryBucket(options)
+  return { failed: Effect.sync(bucket.failed), succeeded: Effect.sync(bucket.succeeded), allows: Effect.sync(bucket.allows) }
 }
 
 export interface EndpointSettings {
@@ -48,21 +43,11 @@ const defaultRetrySchedule: Schedule.Schedule<unknown, TokenError> = Schedule.ma
   Schedule.recurs(3)
 ])
 
-const checkEndpoint = (endpoint: string | URL): string | InvalidTokenRequest => {
-  const text = String(endpoint)
-  if (!URL.canParse(text)) return new InvalidTokenRequest({ field: "endpoint", reason: `\`${text}\` is not an absolute URL` })
-  const url = new URL(text)
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return new InvalidTokenRequest({ field: "endpoint", reason: `\`${url.href}\` must be an http or https URL` })
-  }
-  return url.href
-}
-
 export const resolveSettings = (
   options: EndpointOptions,
   defaults: { readonly attemptTimeout: Duration.Input; readonly timeout: Duration.Input }
 ): Effect.Effect<EndpointSettings, InvalidTokenRequest> => {
-  const checked = checkEndpoint(options.endpoint)
+  const checked = typed(Request.checkEndpoint(options.endpoint))
   if (typeof checked !== "string") return Effect.fail(checked)
   return Effect.succeed({
     endpoint: checked,

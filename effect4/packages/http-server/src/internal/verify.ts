@@ -3,6 +3,7 @@
  * `Authentication`: the raw header must be `Bearer <token>`, the token
  * active at the sidecar; a sidecar that cannot tell is a 503, not a 401.
  */
+import { Bearer } from "@effect-texas/protocol"
 import { CurrentUser, type IntrospectRequest, type TokenIntrospection, type User } from "@effect-texas/core"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
@@ -12,13 +13,12 @@ export type Refusal =
   | { readonly _tag: "Unavailable" }
 
 const unauthorized = (description: string): Refusal => ({ _tag: "Unauthorized", description })
-const bearerHeader = /^Bearer ([^\s]+)$/i
 
-/** The RFC 6750 challenge of a 401. */
-export const challenge = (description: string): string => `Bearer error="invalid_token", error_description="${description}"`
+/** The RFC 6750 challenge of a 401 (the shared protocol's). */
+export const challenge = Bearer.challenge
 
-/** The token of an `Authorization: Bearer <token>` header, if that is what it is. */
-export const bearerToken = (header: string | undefined): string | undefined => bearerHeader.exec(header ?? "")?.[1]
+/** The token of an `Authorization: Bearer <token>` header (the shared protocol's rule). */
+export const bearerToken = Bearer.tokenOf
 
 export const verifyUser = (
   introspection: TokenIntrospection["Service"],

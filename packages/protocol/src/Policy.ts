@@ -1,0 +1,166 @@
+/**
+ * The SDK's rules that need no Effect, shared by both lines: when a cached
+ * value stops being handed out, which entries make room, when a failed
+ * refresh is tried again, and the retry budget's token bucket.
+ *
+ * @since 0.2.0
+ */
+
+/**
+ * Epoch ms until which a token is handed out: its expiry less the skew, the
+ * skew at most half the token's lifetime.
+ *
+ * @example
+ * ```ts
+ * import { Policy } from "@effect-texas/protocol"
+ *
+ * // A 4-second token with a 60 s skew is handed out for 2 seconds.
+ * console.log(Policy.tokenUsableUntil(4_000, 4_000, 60_000)) // 2000
+ * ```
+ *
+ * @category expiry
+ * @since 0.2.0
+ */
+export const tokenUsableUntil = (expiresAtMillis: number, lifetimeMillis: number, skewMillis: number): number =>
+  expiresAtMillis - Math.min(skewMillis, lifetimeMillis / 2)
+
+/**
+ * Until when an introspection verdict may be reused: an active one until the
+ * `exp` the sidecar reported and `cap`; an inactive one, or one without a
+ * numeric `exp`, not at all.
+ *
+ * @example
+ * ```ts
+ * import { Policy } from "@effect-texas/protocol"
+ *
+ * console.log(Policy.verdictUsableUntil(true, 1_700_000_000, 1_699_999_999_000)) // 1699999999000
+ * ```
+ *
+ * @category expiry
+ * @since 0.2.0
+ */
+export const verdictUsableUntil = (active: boolean, exp: unknown, capMillis: number): number =>
+  active && typeof exp === "number" && Number.isFinite(exp) ? Math.min(exp * 1000, capMillis) : -Infinity
+
+/**
+ * The `exp` of a user's token in epoch ms when it is a JWT that says so, else
+ * `Infinity` (the sidecar judges it): an exchanged token is never used past it.
+ *
+ * @example
+ * ```ts
+ * import { Policy } from "@effect-texas/protocol"
+ *
+ * console.log(Policy.userTokenExpiry("not a jwt")) // Infinity
+ * ```
+ *
+ * @category expiry
+ * @since 0.2.0
+ */
+export const userTokenExpiry = (token: string): number => {
+  const payload = token.split(".")[1]
+  if (payload === undefined) return Infinity
+  try {
+    const exp: unknown = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { exp?: unknown }).exp
+    return typeof exp === "number" && Number.isFinite(exp) ? exp * 1000 : Infinity
+  } catch {
+    return Infinity
+  }
+}
+
+/** A failed refresh is not tried again sooner than this, or a quarter of the remaining usable time when shorter. */
+const refreshRetryMillis = 5_000
+
+/**
+ * When a background refresh that failed (or the first one) is tried next.
+ *
+ * @example
+ * ```ts
+ * import { Policy } from "@effect-texas/protocol"
+ *
+ * console.log(Policy.nextRefreshTry(0, 4_000)) // 1000: a quarter of what is left
+ * ```
+ *
+ * @category caching
+ * @since 0.2.0
+ */
+export const nextRefreshTry = (now: number, usableUntil: number): number =>
+  now + Math.min(refreshRetryMillis, Math.max(0, usableUntil - now) / 4)
+
+/**
+ * Makes room for one more entry: expired ones first, then the least recently used.
+ *
+ * @example
+ * ```ts
+ * import { Policy } from "@effect-texas/protocol"
+ *
+ * const entries = new Map([["a", { usableUntil: 0, lastUsed: 1 }], ["b", { usableUntil: 9e15, lastUsed: 2 }]])
+ * Policy.makeRoom(entries, Date.now(), 2)
+ * console.log([...entries.keys()]) // ["b"]
+ * ```
+ *
+ * @category caching
+ * @since 0.2.0
+ */
+export const makeRoom = <K>(
+  entries: Map<K, { readonly usableUntil: number; readonly lastUsed: number }>,
+  now: number,
+  maxEntries: number
+): void => {
+  for (const [key, entry] of entries) if (entry.usableUntil <= now) entries.delete(key)
+  while (entries.size >= maxEntries) {
+    let oldestKey: K | undefined
+    let oldest = Infinity
+    for (const [key, entry] of entries) {
+      if (entry.lastUsed < oldest) {
+        oldest = entry.lastUsed
+        oldestKey = key
+      }
+    }
+    if (oldestKey === undefined) break
+    entries.delete(oldestKey)
+  }
+}
+
+/**
+ * A retry budget's bucket (gRPC-style retry throttling): transient failures
+ * take a token each, successes give back `tokenRatio`, and retries are allowed
+ * only while more than half of `maxTokens` are left.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface RetryBucket {
+  readonly failed: () => void
+  readonly succeeded: () => void
+  readonly allows: () => boolean
+}
+
+/**
+ * A fresh, full bucket (each line's services hold one and step it inside their effects).
+ *
+ * @example
+ * ```ts
+ * import { Policy } from "@effect-texas/protocol"
+ *
+ * const bucket = Policy.retryBucket({ maxTokens: 2 })
+ * bucket.failed()
+ * console.log(bucket.allows()) // false: half of the bucket is spent
+ * ```
+ *
+ * @category retries
+ * @since 0.2.0
+ */
+export const retryBucket = (options: { readonly maxTokens?: number | undefined; readonly tokenRatio?: number | undefined } = {}): RetryBucket => {
+  const maxTokens = Math.max(1, options.maxTokens ?? 10)
+  const ratio = Math.max(0, options.tokenRatio ?? 0.1)
+  let tokens = maxTokens
+  return {
+    failed: () => {
+      tokens = Math.max(0, tokens - 1)
+    },
+    succeeded: () => {
+      tokens = Math.min(maxTokens, tokens + ratio)
+    },
+    allows: () => tokens > maxTokens / 2
+  }
+}

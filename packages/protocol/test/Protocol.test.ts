@@ -1,0 +1,109 @@
+/**
+ * The Effect-free rules both lines share, pinned on their own (each line's
+ * tests also run them through its services against the emulator).
+ */
+import { Bearer, Origins, Policy, Request, Wire } from "@effect-texas/protocol"
+import { describe, expect, it } from "vitest"
+
+describe("Request", () => {
+  it("validates and keys token requests: a string and a list of the same scopes share a key; azuread is entra_id", () => {
+    const a = Request.prepare({ identityProvider: "azuread", target: ["api://x/.default"] })
+    const b = Request.prepare({ identityProvider: "entra_id", target: "api://x/.default" })
+    expect(Request.isInvalid(a) || Request.isInvalid(b)).toBe(false)
+    if (!Request.isInvalid(a) && !Request.isInvalid(b)) expect(a.key).toBe(b.key)
+    expect(Request.prepare({ identityProvider: "idporten", target: "a" })).toMatchObject({ _tag: "Invalid", field: "identityProvider" })
+    expect(Request.prepare({ identityProvider: "maskinporten", target: "a a" })).toMatchObject({ _tag: "Invalid", field: "target" })
+  })
+
+  it("refuses a user token its line did not wrap, through the line's unwrap", () => {
+    const refuse: Request.Unwrap = () => ({ ok: false, reason: "must be Redacted" })
+    expect(Request.prepareExchange({ identityProvider: "tokenx", target: "a:b:c", userToken: "x.y.z" }, refuse)).toMatchObject({
+      _tag: "Invalid",
+      field: "userToken",
+      reason: "must be Redacted"
+    })
+    expect(Request.prepareIntrospection({ identityProvider: "tokenx", token: "not-a-jws" })).toMatchObject({ _tag: "NotAJws" })
+  })
+
+  it("checks endpoint URLs", () => {
+    expect(Request.checkEndpoint("http://127.0.0.1:8090/api/v1/token")).toBe("http://127.0.0.1:8090/api/v1/token")
+    expect(Request.checkEndpoint("ftp://x/y")).toMatchObject({ _tag: "Invalid", field: "endpoint" })
+    expect(Request.checkEndpoint("/relative")).toMatchObject({ _tag: "Invalid", field: "endpoint" })
+  })
+})
+
+describe("Wire", () => {
+  it("reads OAuth errors and problem details, never quoting other bodies", () => {
+    expect(Wire.errorBody(JSON.stringify({ error: "invalid_scope", error_description: "no" }))).toEqual({ error: "invalid_scope", description: "no" })
+    expect(Wire.errorBody(JSON.stringify({ title: "Forbidden", detail: "not yours" }))).toEqual({ error: "Forbidden", description: "not yours" })
+    expect(Wire.errorBody("<html>")).toBeUndefined()
+    expect(Wire.parseJsonObject("\"eyJ.secret.sig\"")).toEqual({ ok: false, reason: "the body is JSON a string, not an object" })
+  })
+
+  it("classifies statuses and reads Retry-After as seconds or a date", () => {
+    expect([500, 503, 408, 429, 400, 401, 403].map(Wire.isTransientStatus)).toEqual([true, true, true, true, false, false, false])
+    expect(Wire.retryAfterMillis("3", 0)).toBe(3000)
+    expect(Wire.retryAfterMillis(new Date(10_000).toUTCString(), 4_000)).toBe(6000)
+    expect(Wire.retryAfterMillis("soon", 0)).toBeUndefined()
+  })
+})
+
+describe("Policy", () => {
+  it("caps the skew at half a token's lifetime", () => {
+    expect(Policy.tokenUsableUntil(100_000, 3_600_000, 60_000)).toBe(40_000)
+    expect(Policy.tokenUsableUntil(4_000, 4_000, 60_000)).toBe(2_000)
+  })
+
+  it("reuses active verdicts only until their exp and the cap", () => {
+    expect(Policy.verdictUsableUntil(true, 100, 50_000)).toBe(50_000)
+    expect(Policy.verdictUsableUntil(true, 10, 50_000)).toBe(10_000)
+    expect(Policy.verdictUsableUntil(false, 100, 50_000)).toBe(-Infinity)
+    expect(Policy.verdictUsableUntil(true, undefined, 50_000)).toBe(-Infinity)
+  })
+
+  it("reads a user token's exp when it is a JWT", () => {
+    const jwt = `e30.${Buffer.from(JSON.stringify({ exp: 1234 })).toString("base64url")}.sig`
+    expect(Policy.userTokenExpiry(jwt)).toBe(1_234_000)
+    expect(Policy.userTokenExpiry("opaque")).toBe(Infinity)
+  })
+
+  it("makes room: expired entries first, then the least recently used", () => {
+    const entries = new Map([
+      ["old", { usableUntil: 10_000, lastUsed: 1 }],
+      ["expired", { usableUntil: 0, lastUsed: 5 }],
+      ["recent", { usableUntil: 10_000, lastUsed: 9 }]
+    ])
+    Policy.makeRoom(entries, 1, 3)
+    expect([...entries.keys()]).toEqual(["old", "recent"])
+    Policy.makeRoom(entries, 1, 2)
+    expect([...entries.keys()]).toEqual(["recent"])
+  })
+
+  it("the retry bucket allows retries while more than half is left, and refills slowly", () => {
+    const bucket = Policy.retryBucket({ maxTokens: 4, tokenRatio: 0.5 })
+    bucket.failed()
+    expect(bucket.allows()).toBe(true)
+    bucket.failed()
+    expect(bucket.allows()).toBe(false)
+    bucket.succeeded()
+    expect(bucket.allows()).toBe(true)
+  })
+})
+
+describe("Origins and Bearer", () => {
+  it("allows exactly the listed origins", () => {
+    const list = Origins.allowList(["https://api.example.com", "not a url"])
+    expect(list.origins).toEqual(["https://api.example.com"])
+    expect(["https://api.example.com/x", "https://api.example.com:443/", "https://api.example.com.evil.test/", "http://api.example.com/", "//api.example.com/", "data:,x"].map(list.allows))
+      .toEqual([true, true, false, false, false, false])
+    expect(Origins.redirectsToGet(303, "PUT")).toBe(true)
+    expect(Origins.redirectsToGet(308, "POST")).toBe(false)
+  })
+
+  it("takes only `Bearer <token>`", () => {
+    expect(Bearer.tokenOf("Bearer abc")).toBe("abc")
+    expect(Bearer.tokenOf("bearer abc")).toBe("abc")
+    for (const header of ["Basic abc", "Bearer  abc", "Bearer a b", "Bearer", undefined]) expect(Bearer.tokenOf(header)).toBeUndefined()
+    expect(Bearer.challenge("x")).toBe("Bearer error=\"invalid_token\", error_description=\"x\"")
+  })
+})
