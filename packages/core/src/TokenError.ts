@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Wire } from "@effect-texas/protocol"
+import { type Request, Wire } from "@effect-texas/protocol"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 
@@ -28,15 +28,7 @@ import type * as Duration from "effect/Duration"
  */
 export class InvalidTokenRequest extends Data.TaggedError("InvalidTokenRequest")<{
   /** Which part of the request is wrong. */
-  readonly field:
-    | "identityProvider"
-    | "target"
-    | "resource"
-    | "authorizationDetails"
-    | "skipCache"
-    | "endpoint"
-    | "userToken"
-    | "token"
+  readonly field: Request.Invalid["field"]
   /** What is wrong with it, in words a person can act on. */
   readonly reason: string
 }> {

@@ -6,7 +6,7 @@
  *
  * @since 1.0.0
  */
-import { Wire } from "@effect-texas/protocol"
+import { type Request, Wire } from "@effect-texas/protocol"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 
@@ -25,7 +25,7 @@ import type * as Duration from "effect/Duration"
  * @since 1.0.0
  */
 export class InvalidTokenRequest extends Data.TaggedError("InvalidTokenRequest")<{
-  readonly field: "identityProvider" | "target" | "resource" | "authorizationDetails" | "skipCache" | "endpoint" | "userToken" | "token"
+  readonly field: Request.Invalid["field"]
   readonly reason: string
 }> {
   override get message(): string {

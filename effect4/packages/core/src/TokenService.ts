@@ -8,17 +8,20 @@
 import { Request } from "@effect-texas/protocol"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import * as HttpClient from "effect/http/HttpClient"
-import type { AccessToken } from "./AccessToken.js"
+import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import { callEndpoint, decodeToken, type EndpointCall } from "./internal/endpoint.js"
 import { isInvalid, type PreparedRequest, typed } from "./internal/prepare.js"
 import { type ConfigOptions, readConfig, resolveSettings } from "./internal/settings.js"
+import { TestTokens } from "./TestTokens.js"
 import * as TokenCache from "./TokenCache.js"
 import type { InvalidTokenRequest, TokenError } from "./TokenError.js"
 import * as TokenMetrics from "./TokenMetrics.js"
@@ -95,6 +98,14 @@ export class TokenService extends Context.Service<TokenService, {
     Layer.effect(TokenService, Effect.flatMap(readConfig("NAIS_TOKEN_ENDPOINT", options), make))
 
   /**
+   * A stub for tests: fixed tokens without any endpoint, every request recorded
+   * (read them through `TestTokens`), expiry on `Clock`, so `TestClock` drives it.
+   *
+   * @since 1.0.0
+   */
+  static readonly layerTest = (options: TestOptions = {}): Layer.Layer<TokenService | TestTokens> => Layer.effectContext(makeTest(options))
+
+  /**
    * The cache key the service files `request` under (equal exactly when the sidecar would answer with the same token).
    *
    * @since 1.0.0
@@ -166,4 +177,54 @@ export const make = (options: TokenServiceOptions): Effect.Effect<TokenService["
         return isInvalid(ready) ? Effect.fail(ready) : cache.forget(ready.key)
       }
     })
+  })
+
+// ---- Test stub ---------------------------------------------------------------
+
+/**
+ * Settings of `TokenService.layerTest`.
+ *
+ * @category options
+ * @since 1.0.0
+ */
+export interface TestOptions {
+  /** The token string handed out for a request. @default a fixed string per provider and target */
+  readonly token?: ((request: TokenRequest) => string) | undefined
+  /** @default "1 hour" */
+  readonly expiresIn?: Duration.Input | undefined
+  /** When it returns an error, the request fails with it instead. */
+  readonly fail?: ((request: TokenRequest) => TokenError | undefined) | undefined
+}
+
+const stubToken = (request: TokenRequest): string =>
+  `stub-token:${request.identityProvider}:${typeof request.target === "string" ? request.target : request.target.join(" ")}`
+
+const makeTest = (options: TestOptions): Effect.Effect<Context.Context<TokenService | TestTokens>> =>
+  Effect.sync(() => {
+    const recorded: Array<TokenRequest> = []
+    const expiresIn = Duration.fromInputUnsafe(options.expiresIn ?? "1 hour")
+    const token = (request: TokenRequest): Effect.Effect<AccessToken, TokenError> =>
+      Effect.suspend(() => {
+        recorded.push(request)
+        const prepared = typed(Request.prepare(request))
+        if (isInvalid(prepared)) return Effect.fail(prepared)
+        const failure = options.fail?.(request)
+        if (failure !== undefined) return Effect.fail(failure)
+        return Effect.map(DateTime.now, (now) =>
+          new AccessToken({
+            accessToken: Redacted.make((options.token ?? stubToken)(request)),
+            tokenType: "Bearer",
+            expiresAt: DateTime.addDuration(now, expiresIn),
+            expiresIn
+          }))
+      })
+    const service = TokenService.of({
+      token,
+      renew: (request) => token({ ...request, skipCache: true }),
+      invalidate: (request) => {
+        const prepared = typed(Request.prepare(request))
+        return isInvalid(prepared) ? Effect.fail(prepared) : Effect.void
+      }
+    })
+    return Context.make(TokenService, service).pipe(Context.add(TestTokens, { requests: Effect.sync(() => [...recorded]) }))
   })

@@ -12,11 +12,20 @@ export { CurrentUser, type User } from "./CurrentUser.js"
 export type { EndpointOptions, RetryBudgetOptions } from "./EndpointOptions.js"
 
 /**
+ * Entra ID machine-to-machine tokens.
+ *
+ * @since 1.0.0
+ */
+export * as EntraId from "./EntraId.js"
+
+/**
  * Maskinporten tokens in one call.
  *
  * @since 1.0.0
  */
 export * as Maskinporten from "./Maskinporten.js"
+
+export { TestTokens } from "./TestTokens.js"
 
 /**
  * The cache engine behind every caching service of the SDK.
@@ -55,4 +64,4 @@ export * as TokenMetrics from "./TokenMetrics.js"
 
 export type { IdentityProvider, RequestEncoding, TokenRequest } from "./TokenRequest.js"
 
-export { TokenService, type TokenServiceOptions } from "./TokenService.js"
+export { type TestOptions, TokenService, type TokenServiceOptions } from "./TokenService.js"
