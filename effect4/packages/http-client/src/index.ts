@@ -14,3 +14,5 @@ export {
 } from "./Authenticate.js"
 
 export { type AuthError, InvalidRedirect, OriginNotAllowed } from "./AuthError.js"
+
+export { authenticateOnBehalfOf, type OnBehalfOfOptions } from "./OnBehalfOf.js"

@@ -2,11 +2,12 @@
  * authenticate (Effect 4) against the emulator and its protected API over loopback.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { TokenService } from "@effect-texas/core"
-import { authenticate } from "@effect-texas/http-client"
+import { CurrentUser, TokenExchange, TokenService } from "@effect-texas/core"
+import { authenticate, authenticateOnBehalfOf } from "@effect-texas/http-client"
 import { type ProtectedApiHandle, startProtectedApi, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
@@ -81,4 +82,25 @@ describe("authenticate (Effect 4)", () => {
       expect(response.status).toBe(401)
       expect(api.requests()).toHaveLength(2)
     }).pipe(Effect.provide(Live)))
+})
+
+describe("authenticateOnBehalfOf (Effect 4)", () => {
+  it.effect("exchanges the current user's token for the downstream call, once per user and target", () =>
+    Effect.gen(function*() {
+      // The downstream application: any valid token from the emulator, no scope required.
+      const downstream = yield* Effect.acquireRelease(Effect.promise(() => startProtectedApi(emulator)), (server) => Effect.promise(() => server.close()))
+      const userToken = yield* Effect.promise(() => emulator.issueUserToken({ provider: "tokenx", subject: "someone" }))
+      const http = (yield* HttpClient.HttpClient).pipe(
+        authenticateOnBehalfOf({ identityProvider: "tokenx", target: "dev-gcp:team:api", allowedOrigins: [downstream.url] })
+      )
+      const call = http.get(`${downstream.url}/api/accounts`).pipe(Effect.provideService(CurrentUser, { token: Redacted.make(userToken), claims: { sub: "someone" } }))
+      expect((yield* call).status).toBe(200)
+      expect((yield* call).status).toBe(200)
+      expect(emulator.requests().filter((r) => r.path === "/api/v1/token/exchange")).toHaveLength(1)
+      expect(downstream.requests().map((r) => r.authorization)).toEqual(["bearer", "bearer"])
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(Layer.suspend(() => TokenExchange.layer({ endpoint: `${emulator.url}/api/v1/token/exchange` }))),
+      Effect.provide(FetchHttpClient.layer)
+    ))
 })
