@@ -73,7 +73,8 @@ const exchangeRequests = (emulator = altinn) => emulator.requests().filter((r) =
 const claimsOf = (token: Redacted.Redacted<string>) => Jose.decodeJwt(Redacted.value(token))
 
 describe("systemUser", () => {
-  it("builds the detail as Altinn and the sidecar's roundtrip script spell it", () => {
+  // Field names as nais/texas hack/roundtrip-maskinporten-rar.sh sends them to Maskinporten through the sidecar.
+  it("builds the detail as Altinn and nais/texas hack/roundtrip-maskinporten-rar.sh spell it", () => {
     const detail = systemUser({ organization, systemUserId: "a8b2f3c1-0d7e-4f5a-9b6c-2e1d0f3a4b5c", systemId: "991825827_smartcloud" })
     expect(detail).toEqual(Either.right({
       type: "urn:altinn:systemuser",
