@@ -289,18 +289,33 @@ interface Prepared {
   readonly maskinporten: { readonly identityProvider: "maskinporten"; readonly target: string | ReadonlyArray<string>; readonly authorizationDetails?: ReadonlyArray<Record<string, unknown>> | undefined }
 }
 
-const prepare = (request: AltinnTokenRequest): Either.Either<Prepared, InvalidTokenRequest> => {
-  const maskinporten = {
+const prepareFresh = (request: AltinnTokenRequest): Either.Either<Prepared, InvalidTokenRequest> => {
+  // Frozen, so TokenService remembers its own preparation of it too.
+  const maskinporten = Object.freeze({
     identityProvider: "maskinporten" as const,
     target: request.scopes,
     authorizationDetails: request.authorizationDetails
-  }
+  })
   // The Maskinporten token's key: the exchange of equal Maskinporten requests gives equal Altinn tokens.
   return Either.map(TokenService.cacheKey(maskinporten), (key) => ({
     key,
     scopes: typeof request.scopes === "string" ? request.scopes : request.scopes.join(" "),
     maskinporten
   }))
+}
+
+const isDeepFrozen = (value: unknown): boolean =>
+  typeof value !== "object" || value === null || (Object.isFrozen(value) && Object.values(value).every(isDeepFrozen))
+
+/** Requests that cannot change (as `authenticateAltinn` passes its one on every request), prepared once. */
+const remembered = new WeakMap<AltinnTokenRequest, Prepared>()
+
+const prepare = (request: AltinnTokenRequest): Either.Either<Prepared, InvalidTokenRequest> => {
+  const known = remembered.get(request)
+  if (known !== undefined) return Either.right(known)
+  const prepared = prepareFresh(request)
+  if (Either.isRight(prepared) && isDeepFrozen(request)) remembered.set(request, prepared.right)
+  return prepared
 }
 
 /**

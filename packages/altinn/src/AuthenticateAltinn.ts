@@ -19,6 +19,26 @@ import { AltinnToken, type AltinnTokenRequest } from "./AltinnToken.js"
  */
 export interface AuthenticateAltinnOptions extends Omit<AltinnTokenRequest, "skipCache">, OriginOptions {}
 
+const deepFreeze = <A>(value: A): A => {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner)
+    Object.freeze(value)
+  }
+  return value
+}
+
+/**
+ * The details as they go on the wire, deeply frozen; details that cannot be
+ * sent as JSON are kept as given, for the token call to refuse them typed.
+ */
+const frozenCopy = (details: ReadonlyArray<Record<string, unknown>>): ReadonlyArray<Record<string, unknown>> => {
+  try {
+    return deepFreeze(JSON.parse(JSON.stringify(details)) as ReadonlyArray<Record<string, unknown>>)
+  } catch {
+    return details
+  }
+}
+
 /**
  * Authenticates a client's requests to Altinn's APIs with the Altinn token
  * from `AltinnToken`, on the same machinery as `authenticate` (origin check
@@ -53,8 +73,11 @@ export const authenticateAltinn = (options: AuthenticateAltinnOptions) =>
 <E, R>(
   client: HttpClient.HttpClient.With<E, R>
 ): HttpClient.HttpClient.With<E | TokenError | AuthError, R | AltinnToken> => {
-  // Built once: every request reuses the same request object.
-  const request: AltinnTokenRequest = { scopes: options.scopes, authorizationDetails: options.authorizationDetails }
+  // Built once and frozen (details as they go on the wire): every request reuses it, prepared once.
+  const request: AltinnTokenRequest = Object.freeze({
+    scopes: typeof options.scopes === "string" ? options.scopes : Object.freeze([...options.scopes]),
+    authorizationDetails: options.authorizationDetails === undefined ? undefined : frozenCopy(options.authorizationDetails)
+  })
   return authenticateFrom(
     {
       token: Effect.flatMap(AltinnToken, (altinn) => altinn.token(request)),

@@ -34,6 +34,7 @@ import * as Jose from "jose"
 import { afterAll, afterEach, beforeAll } from "vitest"
 
 const scope = "altinn:serviceowner/instances.read"
+const scopes = "altinn:systembruker.demo"
 const organization = "313367002"
 
 let texas: TexasEmulatorHandle
@@ -307,6 +308,21 @@ describe("authenticateAltinn", () => {
       expect(answers.every((status) => status === 200)).toBe(true)
       expect(maskinportenRequests().map((r) => r.body?.["skip_cache"])).toEqual([undefined, true])
       expect(exchangeRequests()).toHaveLength(2)
+    })))
+
+  it.effect("takes system user details; ones that cannot be sent as JSON fail typed at the call, not when the client is built", () =>
+    withClient(Effect.gen(function*() {
+      const detail = yield* systemUser({ organization })
+      const http = (yield* HttpClient.HttpClient).pipe(
+        authenticateAltinn({ scopes, authorizationDetails: [detail], allowedOrigins: [api.url] })
+      )
+      expect((yield* http.get(`${api.url}/x`)).status).toBe(403) // the API wants another scope; the token itself was fine
+      expect(maskinportenRequests()[0]?.body).toMatchObject({ authorization_details: [detail] })
+      const broken = (yield* HttpClient.HttpClient).pipe(
+        authenticateAltinn({ scopes, authorizationDetails: [{ type: "x", count: 1n }], allowedOrigins: [api.url] })
+      )
+      const error = yield* Effect.flip(broken.get(`${api.url}/x`))
+      expect(error).toMatchObject({ _tag: "InvalidTokenRequest", field: "authorizationDetails" })
     })))
 
   it.effect("sends no token to another origin, and fetches none for it", () =>
