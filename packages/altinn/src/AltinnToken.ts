@@ -21,6 +21,7 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import { Policy } from "@effect-texas/protocol"
 import * as Jose from "jose"
 
 // ---- Models ------------------------------------------------------------------
@@ -96,6 +97,15 @@ export interface AltinnTokenOptions extends Omit<EndpointOptions, "endpoint" | "
    * @default 1000
    */
   readonly maxEntries?: number | undefined
+  /**
+   * A token from a forced renewal (`renew`, after an API answered 401) is not
+   * force-renewed again within this time (at most half its lifetime): `renew`
+   * hands it out again instead. Held per cache key in the service, so clients
+   * built per request, shared by users or numerous cost the sidecar at most
+   * one forced exchange (and one forced Maskinporten token) per key per interval.
+   * @default "30 seconds"
+   */
+  readonly minRenewInterval?: Duration.DurationInput | undefined
 }
 
 /**
@@ -270,6 +280,8 @@ const decodeAnswer = (text: string, receivedAt: DateTime.Utc): Either.Either<Acc
     return Either.left(notAToken)
   }
   if (typeof exp !== "number" || !Number.isFinite(exp)) return Either.left("the token has no numeric exp claim")
+  const unusable = Policy.expiryProblem(exp * 1000)
+  if (unusable !== undefined) return Either.left(`exp: ${unusable}`)
   const expiresIn = exp * 1000 - DateTime.toEpochMillis(receivedAt)
   if (expiresIn <= 0) return Either.left("the token had already expired")
   return Either.right(
@@ -357,6 +369,7 @@ export const make = (
       fetch: exchange,
       usableUntil: (token) => TokenCache.tokenUsableUntil(token, skewMillis),
       maxEntries: options.maxEntries ?? 1000,
+      renewHoldMillis: TokenCache.tokenRenewHold(options.minRenewInterval),
       metrics: { hits: AltinnMetrics.cacheHits, misses: AltinnMetrics.cacheMisses, size: AltinnMetrics.cacheEntries }
     })
 

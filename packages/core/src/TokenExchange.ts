@@ -62,6 +62,13 @@ export interface Service {
    * otherwise from the endpoint, one request shared by concurrent callers.
    */
   readonly exchange: (request: ExchangeRequest) => Effect.Effect<AccessToken, TokenError>
+  /**
+   * A replacement for an exchanged token an API has just rejected, as
+   * `TokenService.renew`: another cached one without I/O, `rejected` itself
+   * while a forced renewal holds it (`minRenewInterval`), else one forced
+   * exchange (`skip_cache`) shared by concurrent callers.
+   */
+  readonly renew: (request: ExchangeRequest, rejected: AccessToken) => Effect.Effect<AccessToken, TokenError>
 }
 
 /**
@@ -81,6 +88,15 @@ export interface TokenExchangeOptions extends EndpointOptions {
    * @default 10000
    */
   readonly maxEntries?: number | undefined
+  /**
+   * A token from a forced renewal (`renew`, after an API answered 401) is not
+   * force-renewed again within this time (at most half its lifetime): `renew`
+   * hands it out again instead. Held per cache key in the service, so clients
+   * built per request, shared by users or numerous cost the sidecar at most
+   * one forced fetch per key per interval.
+   * @default "30 seconds"
+   */
+  readonly minRenewInterval?: Duration.DurationInput | undefined
 }
 
 // ---- Service tag -------------------------------------------------------------
@@ -142,8 +158,8 @@ export class TokenExchange extends Context.Tag("@effect-texas/core/TokenExchange
   static readonly layerTest = (
     options: { readonly fail?: ((request: ExchangeRequest) => TokenError | undefined) | undefined } = {}
   ): Layer.Layer<TokenExchange> =>
-    Layer.succeed(TokenExchange, {
-      exchange: (request) => {
+    Layer.sync(TokenExchange, () => {
+      const exchange = (request: ExchangeRequest): Effect.Effect<AccessToken, TokenError> => {
         const failure = options.fail?.(request)
         if (failure !== undefined) return Effect.fail(failure)
         return Effect.map(DateTime.now, (now) =>
@@ -154,6 +170,7 @@ export class TokenExchange extends Context.Tag("@effect-texas/core/TokenExchange
             expiresIn: Duration.hours(1)
           }))
       }
+      return { exchange, renew: (request) => exchange({ ...request, skipCache: true }) }
     })
 }
 
@@ -234,16 +251,27 @@ export const make = (
     const cache = yield* Cache.make<Exchange, AccessToken, TokenError>({
       fetch: ({ prepared }, forced) => fetchAccessToken(client, settings, exchangeCall(prepared, forced)),
       usableUntil: (token, { userExpiry }) => Math.min(Cache.tokenUsableUntil(token, skewMillis), userExpiry),
-      maxEntries: options.maxEntries ?? 10_000
+      maxEntries: options.maxEntries ?? 10_000,
+      renewHoldMillis: Cache.tokenRenewHold(options.minRenewInterval)
     })
 
-    const exchange = (request: ExchangeRequest): Effect.Effect<AccessToken, TokenError> => {
+    /** What the engine needs to know of a request: its key and what to send, or why it cannot be sent. */
+    const ready = (request: ExchangeRequest) => {
       const prepared = prepareExchange(request)
-      if ("_tag" in prepared) return Effect.fail(prepared)
-      const key = cacheKey(prepared, request.userToken)
-      const entry: Exchange = { prepared, userExpiry: Policy.userTokenExpiry(prepared.userToken) }
-      return prepared.skipCache ? cache.force(key, entry) : cache.get(key, entry)
+      if ("_tag" in prepared) return prepared
+      return { key: cacheKey(prepared, request.userToken), entry: { prepared, userExpiry: Policy.userTokenExpiry(prepared.userToken) } }
     }
 
-    return TokenExchange.of({ exchange })
+    const exchange = (request: ExchangeRequest): Effect.Effect<AccessToken, TokenError> => {
+      const call = ready(request)
+      if ("_tag" in call) return Effect.fail(call)
+      return call.entry.prepared.skipCache ? cache.force(call.key, call.entry) : cache.get(call.key, call.entry)
+    }
+
+    const renew = (request: ExchangeRequest, rejected: AccessToken): Effect.Effect<AccessToken, TokenError> => {
+      const call = ready(request)
+      return "_tag" in call ? Effect.fail(call) : cache.renew(call.key, call.entry, rejected)
+    }
+
+    return TokenExchange.of({ exchange, renew })
   })

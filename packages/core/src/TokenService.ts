@@ -53,7 +53,9 @@ export interface Service {
    * A replacement for a token an API has just rejected. If the cache still
    * holds `rejected`, fetches a new token with `skip_cache` (concurrent callers
    * share that one forced fetch); if the cache already holds another usable
-   * token, returns it without I/O.
+   * token, returns it without I/O. A token that a forced renewal gave less
+   * than `minRenewInterval` ago is returned as it is (`rejected` itself): the
+   * caller should not replay.
    */
   readonly renew: (request: TokenRequest, rejected: AccessToken) => Effect.Effect<AccessToken, TokenError>
   /** Drops the cached token for `request`, if any; the next `token` call fetches anew. */
@@ -193,6 +195,15 @@ export interface TokenServiceOptions extends EndpointOptions {
    * @default 10000
    */
   readonly maxEntries?: number | undefined
+  /**
+   * A token from a forced renewal (`renew`, after an API answered 401) is not
+   * force-renewed again within this time (at most half its lifetime): `renew`
+   * hands it out again instead. Held per cache key in the service, so clients
+   * built per request, shared by users or numerous cost the sidecar at most
+   * one forced fetch per key per interval.
+   * @default "30 seconds"
+   */
+  readonly minRenewInterval?: Duration.DurationInput | undefined
 }
 
 /**
@@ -267,6 +278,7 @@ export const make = (
       usableUntil: (token) => Cache.tokenUsableUntil(token, skewMillis),
       maxEntries: options.maxEntries ?? 10_000,
       refreshAheadMillis: options.refreshAhead === undefined ? undefined : Duration.toMillis(Duration.decode(options.refreshAhead)),
+      renewHoldMillis: Cache.tokenRenewHold(options.minRenewInterval),
       metrics: {
         hits: TokenMetrics.cacheHits,
         misses: TokenMetrics.cacheMisses,

@@ -11,11 +11,9 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { type AccessToken, type TokenError, type TokenRequest, TokenService } from "@effect-texas/core"
 import { Origins } from "@effect-texas/protocol"
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import { type AuthError, InvalidRedirect, OriginNotAllowed } from "./AuthError.js"
 import { redactRequest } from "./internal/redactedResponse.js"
 
@@ -45,12 +43,11 @@ export interface AuthenticateOptions extends Omit<TokenRequest, "skipCache"> {
    */
   readonly followRedirects?: number | undefined
   /**
-   * A token obtained by a forced renewal (after a 401) is not force-renewed
-   * again within this time (at most half the token's lifetime): further 401s
-   * are returned as they are. An API
-   * that answers 401 where it means 403 then cannot send every request past
-   * the sidecar's cache to the identity provider.
-   * @default "30 seconds"
+   * No longer read here: the hold on forced renewals is the token service's,
+   * per cache key (`TokenService.layer({ minRenewInterval })`, and the same
+   * option on `TokenExchange` and `AltinnToken`), so that clients built per
+   * request or shared by users cannot multiply renewals.
+   * @deprecated since 0.2.0: set `minRenewInterval` on the service.
    */
   readonly minRenewInterval?: Duration.DurationInput | undefined
 }
@@ -94,6 +91,9 @@ const redirectedAway = (response: HttpClientResponse.HttpClientResponse): boolea
   return Origins.originOf(source.url) !== Origins.originOf(response.request.url)
 }
 
+/** The header value a token makes. */
+const authorizationOf = (token: AccessToken): string => `Bearer ${Redacted.value(token.accessToken)}`
+
 /** A request whose body is a stream has been consumed by the first send: it cannot go again. */
 const isReplayable = (request: HttpClientRequest.HttpClientRequest) => request.body._tag !== "Stream"
 
@@ -106,7 +106,8 @@ const isReplayable = (request: HttpClientRequest.HttpClientRequest) => request.b
  *   client's own request mapping (`prependUrl`), whichever side of it this is.
  * - An existing Authorization header is replaced, never duplicated.
  * - On a 401 it asks `TokenService.renew` for a fresh token (one forced fetch
- *   shared by concurrent 401s, none if the cache already moved on) and replays
+ *   shared by concurrent 401s, none if the cache already moved on, none again
+ *   for the same key within the service's `minRenewInterval`) and replays
  *   the request once; a second 401 is returned as it is. A 403 is returned as
  *   it is. A request with a stream body is not replayed.
  * - The token endpoint is called through `TokenService`'s own client, never
@@ -282,30 +283,18 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> =>
     maxRedirects === 0 ? guarded.execute(request) : Effect.flatMap(guarded.execute(request), (response) => follow(response, 0))
 
-  const minRenewIntervalMs = Duration.toMillis(Duration.decode(options.minRenewInterval ?? "30 seconds"))
-  /**
-   * How long a token from a forced renewal is held against further forced renewals: the interval,
-   * but never more than half the token's own lifetime, so a short-lived token that a slow request
-   * delivered late (a 401 for age, not for permissions) is still renewed.
-   */
-  const holdMs = (token: AccessToken) => Math.min(minRenewIntervalMs, Duration.toMillis(token.expiresIn) / 2)
-  /** The token the last forced renewal gave, and when: it is not force-renewed again before the interval. */
-  const lastForced = Ref.unsafeMake<{ readonly token: AccessToken; readonly atMs: number } | undefined>(undefined)
-
   /**
    * After a 401 to a request that carried the token: if the source still holds
-   * the token that was sent, renew it (unless a forced renewal gave it less
-   * than `minRenewInterval` ago); if it has moved on already (another fiber
-   * renewed it), the next send picks up the new one. Succeeds with whether to replay.
+   * the token that was sent, asks it for a replacement (the service holds
+   * forced renewals per key, so it may hand the same token back: then the 401
+   * stands); if it has moved on already (another fiber renewed it), the next
+   * send picks up the new one. Succeeds with whether to replay.
    */
   const renewRejected = (sent: string): Effect.Effect<boolean, ES, RS> =>
-    Effect.flatMap(source.token, (current) => {
-      if (`Bearer ${Redacted.value(current.accessToken)}` !== sent) return Effect.succeed(true)
-      return Effect.flatMap(Effect.zip(Ref.get(lastForced), Clock.currentTimeMillis), ([forced, nowMs]) =>
-        forced !== undefined && forced.token === current && nowMs - forced.atMs < holdMs(current)
-          ? Effect.succeed(false)
-          : Effect.flatMap(source.renew(current), (renewed) => Effect.as(Ref.set(lastForced, { token: renewed, atMs: nowMs }), true)))
-    })
+    Effect.flatMap(source.token, (current) =>
+      authorizationOf(current) !== sent
+        ? Effect.succeed(true)
+        : Effect.map(source.renew(current), (renewed) => renewed !== current && authorizationOf(renewed) !== sent))
 
   /** What the caller gets: a response whose request no longer shows the token, when it carried one. */
   const leaving = (response: HttpClientResponse.HttpClientResponse) =>

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import { CurrentUser, type ExchangeRequest, type TokenError, TokenExchange } from "@effect-texas/core"
+import { type AccessToken, CurrentUser, type ExchangeRequest, type TokenError, TokenExchange } from "@effect-texas/core"
 import * as Effect from "effect/Effect"
 import type { AuthError } from "./AuthError.js"
 import { authenticateFrom, type OriginOptions } from "./Authenticate.js"
@@ -29,7 +29,8 @@ export interface OnBehalfOfOptions extends OriginOptions {
  * - The exchange is cached per user and target (`TokenExchange`); a hit adds no I/O.
  * - Only `allowedOrigins` get the token; other requests fail with
  *   `OriginNotAllowed` before anything is exchanged or sent.
- * - On a 401 it exchanges anew with `skipCache` and replays once.
+ * - On a 401 it asks `TokenExchange.renew` for a replacement (one forced
+ *   exchange per user and target within the service's `minRenewInterval`) and replays once.
  *
  * @example
  * ```ts
@@ -57,14 +58,10 @@ export const authenticateOnBehalfOf = (options: OnBehalfOfOptions) =>
 <E, R>(
   client: HttpClient.HttpClient.With<E, R>
 ): HttpClient.HttpClient.With<E | TokenError | AuthError, R | TokenExchange | CurrentUser> => {
-  const exchange = (skipCache: boolean) =>
-    Effect.flatMap(CurrentUser, (user) =>
-      Effect.flatMap(TokenExchange, (service) =>
-        service.exchange({
-          identityProvider: options.identityProvider,
-          target: options.target,
-          userToken: user.token,
-          skipCache
-        })))
-  return authenticateFrom({ token: exchange(false), renew: () => exchange(true) }, options)(client)
+  const request = (user: CurrentUser["Type"]): ExchangeRequest =>
+    ({ identityProvider: options.identityProvider, target: options.target, userToken: user.token })
+  const token = Effect.flatMap(CurrentUser, (user) => Effect.flatMap(TokenExchange, (service) => service.exchange(request(user))))
+  const renew = (rejected: AccessToken) =>
+    Effect.flatMap(CurrentUser, (user) => Effect.flatMap(TokenExchange, (service) => service.renew(request(user), rejected)))
+  return authenticateFrom({ token, renew }, options)(client)
 }

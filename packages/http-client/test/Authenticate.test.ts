@@ -346,9 +346,9 @@ describe("bounded forced renewals (an API that answers 401 where it means 403)",
       expect(api.requests()).toHaveLength(21)
     })))
 
-  it.live("a fresh rejection after the interval is renewed and replayed again", () =>
-    run(Effect.gen(function*() {
-      const client = yield* authenticated({ minRenewInterval: "300 millis" })
+  it.live("a fresh rejection after the service's interval is renewed and replayed again", () =>
+    Effect.gen(function*() {
+      const client = yield* authenticated()
       api.rejectNext(2)
       expect((yield* client.get(`${api.url}/api/hello`)).status).toBe(401)
       expect(forced()).toBe(1)
@@ -356,7 +356,10 @@ describe("bounded forced renewals (an API that answers 401 where it means 403)",
       api.rejectNext(1)
       expect((yield* client.get(`${api.url}/api/hello`)).status).toBe(200)
       expect(forced()).toBe(2)
-    })))
+    }).pipe(
+      Effect.provide(TokenService.layer({ endpoint: emulator.tokenEndpoint, minRenewInterval: "300 millis" })),
+      Effect.provide(FetchHttpClient.layer)
+    ))
 
   it.live("a 401 from another origin that fetch was redirected to is not a rejection of our token", () =>
     run(Effect.gen(function*() {

@@ -129,3 +129,57 @@ export const contentHeaders: ReadonlyArray<string> = ["content-type", "content-l
  */
 export const redirectsToGet = (status: number, method: string): boolean =>
   (status === 303 && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST")
+
+/**
+ * Where a redirect leads, as `fetch` resolves it: `Location` against the
+ * request's URL, taken as given (its own query, nothing of the request's
+ * added), or why it is not followed: only http(s) URLs are.
+ *
+ * @example
+ * ```ts
+ * import { Origins } from "@effect-texas/protocol"
+ *
+ * console.log(Origins.redirectTarget("/b?x=1", "https://a.example/a?pid=1")) // https://a.example/b?x=1
+ * console.log(Origins.redirectTarget("data:text/plain,hi", "https://a.example/")) // { reason: ... }
+ * ```
+ *
+ * @category redirects
+ * @since 0.2.0
+ */
+export const redirectTarget = (location: string, requestUrl: string): string | { readonly reason: string } => {
+  if (!URL.canParse(location, requestUrl)) return { reason: "its Location header is not a URL" }
+  const target = new URL(location, requestUrl)
+  if (target.protocol !== "http:" && target.protocol !== "https:") {
+    return { reason: `its Location is a ${target.protocol} URL; only http and https are followed` }
+  }
+  return target.href
+}
+
+/**
+ * A `fetch` that never follows a redirect, whatever the client around it
+ * does: it asks with `redirect: "manual"` and hands back a 3xx answer
+ * without its `Location`, so a client that follows redirects by itself
+ * (`HttpClient.followRedirects`) has nowhere to go. The SDK's own calls (the
+ * sidecar, the Altinn exchange) go through it, so a token sent there never
+ * leaves for another URL.
+ *
+ * @example
+ * ```ts
+ * import { Origins } from "@effect-texas/protocol"
+ *
+ * const fetchHere = Origins.fetchWithoutRedirects(globalThis.fetch)
+ * ```
+ *
+ * @category redirects
+ * @since 0.2.0
+ */
+export const fetchWithoutRedirects = (outer: typeof globalThis.fetch): typeof globalThis.fetch =>
+  async (input, init) => {
+    const response = await outer(input, { ...init, redirect: "manual" })
+    if (response.status < 300 || response.status >= 400 || !response.headers.has("location")) return response
+    const headers = new Headers(response.headers)
+    headers.delete("location")
+    headers.delete("content-length")
+    await response.body?.cancel()
+    return new Response("", { status: response.status, statusText: response.statusText, headers })
+  }

@@ -8,7 +8,8 @@
 
 /**
  * Epoch ms until which a token is handed out: its expiry less the skew, the
- * skew at most half the token's lifetime.
+ * skew at most half the token's lifetime, and never more than
+ * `maxCachedMillis` after its receipt.
  *
  * @example
  * ```ts
@@ -22,7 +23,62 @@
  * @since 0.2.0
  */
 export const tokenUsableUntil = (expiresAtMillis: number, lifetimeMillis: number, skewMillis: number): number =>
-  expiresAtMillis - Math.min(skewMillis, lifetimeMillis / 2)
+  Math.min(expiresAtMillis - Math.min(skewMillis, lifetimeMillis / 2), expiresAtMillis - lifetimeMillis + maxCachedMillis)
+
+/**
+ * How long a token from a forced renewal is held against further forced
+ * renewals of its key: the interval, at most half the token's lifetime, so
+ * a short-lived token that a slow request delivered late is still renewed.
+ *
+ * @example
+ * ```ts
+ * import { Policy } from "@effect-texas/protocol"
+ *
+ * console.log(Policy.renewHoldMillis(30_000, 4_000)) // 2000
+ * ```
+ *
+ * @category expiry
+ * @since 0.2.0
+ */
+export const renewHoldMillis = (minRenewMillis: number, lifetimeMillis: number): number =>
+  Math.max(0, Math.min(minRenewMillis, lifetimeMillis / 2))
+
+/**
+ * The longest a token is handed out from a cache, counted from its receipt
+ * (365 days). No identity provider on the platform issues tokens that live
+ * this long (Maskinporten's and Entra ID's live minutes to hours); a token
+ * that says it does is still handed out (the identity provider decides), but
+ * fetched anew after this, so that a broken or crafted lifetime cannot pin
+ * one token in the cache for ever.
+ *
+ * @category expiry
+ * @since 0.2.0
+ */
+export const maxCachedMillis = 365 * 24 * 60 * 60 * 1000
+
+/** The largest epoch ms a JavaScript `Date` (and so a `DateTime`) can hold. */
+const maxDateMillis = 8.64e15
+
+/**
+ * Why an expiry in epoch ms cannot be taken (not a number, or past what a
+ * date can hold), or undefined when it can. Such an answer is refused as
+ * invalid rather than turned into an invalid date.
+ *
+ * @example
+ * ```ts
+ * import { Policy } from "@effect-texas/protocol"
+ *
+ * console.log(Policy.expiryProblem(Date.now() + 3_600_000)) // undefined
+ * console.log(Policy.expiryProblem(1e300)) // the expiry is past what a date can hold
+ * ```
+ *
+ * @category expiry
+ * @since 0.2.0
+ */
+export const expiryProblem = (expiresAtMillis: number): string | undefined =>
+  Number.isFinite(expiresAtMillis) && Math.abs(expiresAtMillis) <= maxDateMillis
+    ? undefined
+    : "the expiry is past what a date can hold"
 
 /**
  * Until when an introspection verdict may be reused: an active one until the

@@ -14,6 +14,13 @@
 export * as Bearer from "./Bearer.js"
 
 /**
+ * The cache engine's decisions (hits, flights, refresh-ahead, eviction, the renewal hold).
+ *
+ * @since 0.2.0
+ */
+export * as CacheState from "./CacheState.js"
+
+/**
  * Digests for cache keys of users' tokens.
  *
  * @since 0.2.0

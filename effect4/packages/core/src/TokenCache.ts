@@ -1,13 +1,14 @@
 /**
- * The cache engine of the SDK's caching services (Effect 4): entries in a
- * `Ref`, one flight per key shared by concurrent callers (a forced caller
+ * The cache engine of the SDK's caching services (Effect 4): its decisions
+ * are `CacheState` from `@effect-texas/protocol` (shared with the Effect 3
+ * line); this module adds the fibers and Deferreds. One flight per key shared by concurrent callers (a forced caller
  * never joins an unforced flight), flights forked in the service's scope,
  * optional refresh-ahead, and one eviction rule: expired entries first, then
  * the least recently used. The same engine as the Effect 3 line's, in Effect 4.
  *
  * @since 1.0.0
  */
-import { Policy } from "@effect-texas/protocol"
+import { CacheState, Policy } from "@effect-texas/protocol"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
@@ -15,22 +16,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Metric from "effect/Metric"
-import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import type { AccessToken } from "./AccessToken.js"
-
-interface Entry<A> {
-  readonly value: A
-  readonly usableUntil: number
-  refreshAt: number
-  refreshing: boolean
-  lastUsed: number
-}
-
-interface Flight<A, E> {
-  readonly deferred: Deferred.Deferred<A, E>
-  readonly forced: boolean
-}
 
 /**
  * What a service tells the engine.
@@ -46,10 +33,16 @@ export interface CacheOptions<K, A, E> {
   readonly maxEntries: number
   /** A hit this long before `usableUntil` starts one background refresh; undefined: off. */
   readonly refreshAheadMillis?: number | undefined
+  /**
+   * How long a value from a forced fetch is held against further forced
+   * renewals of its key (`renew` hands it out again instead); undefined: not held.
+   */
+  readonly renewHoldMillis?: ((value: A) => number) | undefined
   readonly metrics?: {
     readonly hits: Metric.Counter<number>
     readonly misses: Metric.Counter<number>
     readonly size: Metric.Gauge<number>
+    readonly refreshFailures?: Metric.Counter<number> | undefined
   } | undefined
 }
 
@@ -60,8 +53,15 @@ export interface CacheOptions<K, A, E> {
  * @since 1.0.0
  */
 export interface Cache<K, A, E> {
+  /** The cached value while usable, else the flight for `key` (joined or started). */
   readonly get: (key: string, request: K) => Effect.Effect<A, E>
+  /** Drops the entry and fetches past every cache; concurrent forced callers share the flight. */
   readonly force: (key: string, request: K) => Effect.Effect<A, E>
+  /**
+   * A replacement for `rejected`: the cached value if it is another usable
+   * one; `rejected` itself while a forced renewal of the key holds it (see
+   * `renewHoldMillis`); else `force`.
+   */
   readonly renew: (key: string, request: K, rejected: A) => Effect.Effect<A, E>
   readonly forget: (key: string) => Effect.Effect<void>
 }
@@ -91,93 +91,75 @@ const noContext = Context.empty()
  */
 export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cache<K, A, E>, never, Scope.Scope> =>
   Effect.map(Effect.scope, (scope) => {
-    const held = new Map<string, Entry<A>>()
-    const entries = Ref.makeUnsafe(held)
-    const flights = new Map<string, Flight<A, E>>()
-    const maxEntries = Math.max(1, options.maxEntries)
+    // Mutable by design, as Effect's own Cache keeps its map: every decision runs synchronously
+    // in one step (CacheState, shared with the Effect 3 line), so the hit reads it directly.
+    const state = new CacheState.CacheState<A, Deferred.Deferred<A, E>>(options)
     const metrics = options.metrics
-    let tick = 0
-    const reportSize = (map: Map<string, Entry<A>>) => metrics?.size.updateUnsafe(map.size, noContext)
+    const holdMillis = options.renewHoldMillis ?? (() => 0)
+    const reportSize = () => metrics?.size.updateUnsafe(state.size, noContext)
 
-    const store = (key: string, request: K, value: A, now: number) =>
-      Ref.update(entries, (map) => {
-        const usableUntil = options.usableUntil(value, request)
-        map.delete(key)
-        if (usableUntil <= now) return map
-        if (map.size >= maxEntries) Policy.makeRoom(map, now, maxEntries)
-        const refreshAt = options.refreshAheadMillis === undefined
-          ? Infinity
-          : Math.max(usableUntil - options.refreshAheadMillis, Policy.nextRefreshTry(now, usableUntil))
-        map.set(key, { value, usableUntil, refreshAt, refreshing: false, lastUsed: ++tick })
-        reportSize(map)
-        return map
+    /** Ends a flight in one step: store before the flight is removed, then complete its Deferred. */
+    const settle = (key: string, request: K, deferred: Deferred.Deferred<A, E>) => (exit: Exit.Exit<A, E>) =>
+      Effect.clockWith((clock) => {
+        const now = clock.currentTimeMillisUnsafe()
+        const settled = Exit.isSuccess(exit)
+          ? { value: exit.value, usableUntil: options.usableUntil(exit.value, request), holdMillis: holdMillis(exit.value) }
+          : undefined
+        const outcome = state.settle(key, deferred, settled, now)
+        if (outcome === "stored") reportSize()
+        if (outcome === "refreshFailed") metrics?.refreshFailures?.updateUnsafe(1, noContext)
+        return Deferred.done(deferred, exit)
       })
 
-    const forget = (key: string) =>
-      Ref.update(entries, (map) => {
-        if (map.delete(key)) reportSize(map)
-        return map
-      })
-
-    const register = (key: string, request: K, forced: boolean) => {
-      const flight: Flight<A, E> = { deferred: Deferred.makeUnsafe<A, E>(), forced }
-      flights.set(key, flight)
-      const settle = (exit: Exit.Exit<A, E>) =>
-        Effect.clockWith((clock) => {
-          if (flights.get(key) !== flight) return Deferred.done(flight.deferred, exit)
-          flights.delete(key)
-          const stored = Exit.isSuccess(exit) ? store(key, request, exit.value, clock.currentTimeMillisUnsafe()) : Effect.void
-          return Effect.andThen(stored, Deferred.done(flight.deferred, exit))
-        })
-      return { flight, launch: Effect.forkIn(Effect.onExit(options.fetch(request, forced), settle), scope) }
+    /**
+     * Registers and launches a flight in one step that interruption cannot split
+     * (callers run it under `uninterruptibleMask`): the fetch runs in the
+     * service's scope, interruptible there, and settles on every exit.
+     */
+    const launch = (key: string, request: K, forced: boolean): Effect.Effect<Deferred.Deferred<A, E>> => {
+      const deferred = Deferred.makeUnsafe<A, E>()
+      state.begin(key, forced, deferred)
+      const run = Effect.onExit(Effect.interruptible(options.fetch(request, forced)), settle(key, request, deferred))
+      return Effect.as(Effect.forkIn(run, scope), deferred)
     }
 
     const fly = (key: string, request: K, forced: boolean): Effect.Effect<A, E> =>
-      Effect.suspend(() => {
-        metrics?.misses.updateUnsafe(1, noContext)
-        const current = flights.get(key)
-        if (current !== undefined && (current.forced || !forced)) return Deferred.await(current.deferred)
-        const { flight, launch } = register(key, request, forced)
-        return Effect.andThen(launch, Deferred.await(flight.deferred))
-      })
-
-    const refreshInBackground = (key: string, request: K, entry: Entry<A>): Effect.Effect<void> => {
-      if (entry.refreshing || flights.has(key)) return Effect.void
-      entry.refreshing = true
-      const { flight, launch } = register(key, request, false)
-      const onFailure = Effect.clockWith((clock) =>
-        Effect.sync(() => {
-          entry.refreshing = false
-          entry.refreshAt = Policy.nextRefreshTry(clock.currentTimeMillisUnsafe(), entry.usableUntil)
+      Effect.uninterruptibleMask((restore) =>
+        Effect.suspend(() => {
+          metrics?.misses.updateUnsafe(1, noContext)
+          if (forced && state.forget(key)) reportSize()
+          const joined = state.joinable(key, forced)
+          if (joined !== undefined) return restore(Deferred.await(joined))
+          return Effect.flatMap(launch(key, request, forced), (deferred) => restore(Deferred.await(deferred)))
         })
       )
-      const watch = Effect.forkIn(Effect.catch(Deferred.await(flight.deferred), () => onFailure), scope)
-      return Effect.andThen(launch, Effect.asVoid(watch))
-    }
 
-    // The hot path: one clock read and one lookup in the Map the Ref holds (as in the Effect 3 line).
+    /** Starts the key's one background refresh; a failure leaves the cached value in use and retries later. */
+    const refreshInBackground = (key: string, request: K) => Effect.uninterruptible(Effect.asVoid(launch(key, request, false)))
+
+    // The hot path: one clock read and one lookup; no allocation on a hit.
     const get = (key: string, request: K): Effect.Effect<A, E> =>
       Effect.clockWith((clock) => {
         const now = clock.currentTimeMillisUnsafe()
-        const entry = held.get(key)
-        if (entry === undefined || now >= entry.usableUntil) return fly(key, request, false)
+        const entry = state.hit(key, now)
+        if (entry === undefined) return fly(key, request, false)
         metrics?.hits.updateUnsafe(1, noContext)
-        entry.lastUsed = ++tick
-        if (now >= entry.refreshAt) return Effect.as(refreshInBackground(key, request, entry), entry.value)
+        if (state.claimRefresh(key, entry, now)) return Effect.as(refreshInBackground(key, request), entry.value)
         return Effect.succeed(entry.value)
       })
 
-    const force = (key: string, request: K): Effect.Effect<A, E> => Effect.andThen(forget(key), fly(key, request, true))
+    const force = (key: string, request: K): Effect.Effect<A, E> => fly(key, request, true)
 
     const renew = (key: string, request: K, rejected: A): Effect.Effect<A, E> =>
-      Effect.flatMap(Ref.get(entries), (map) =>
-        Effect.clockWith((clock) => {
-          const entry = map.get(key)
-          if (entry !== undefined && entry.value !== rejected && clock.currentTimeMillisUnsafe() < entry.usableUntil) {
-            return Effect.succeed(entry.value)
-          }
-          return force(key, request)
-        }))
+      Effect.clockWith((clock) => {
+        const kept = state.renewal(key, rejected, clock.currentTimeMillisUnsafe())
+        return kept === undefined ? force(key, request) : Effect.succeed(kept)
+      })
+
+    const forget = (key: string) =>
+      Effect.sync(() => {
+        if (state.forget(key)) reportSize()
+      })
 
     return { get, force, renew, forget }
   })
@@ -199,3 +181,23 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
  */
 export const tokenUsableUntil = (token: AccessToken, skewMillis: number): number =>
   Policy.tokenUsableUntil(DateTime.toEpochMillis(token.expiresAt), Duration.toMillis(token.expiresIn), skewMillis)
+
+/**
+ * The SDK's one renewal hold for tokens: a token from a forced renewal is
+ * not force-renewed again within `minRenewInterval` (at most half its
+ * lifetime), per cache key, however many clients ask.
+ *
+ * @example
+ * ```ts
+ * import { TokenCache } from "@effect-texas/core"
+ *
+ * const holdMillis = TokenCache.tokenRenewHold("30 seconds")
+ * ```
+ *
+ * @category expiry
+ * @since 1.0.0
+ */
+export const tokenRenewHold = (minRenewInterval: Duration.Input = "30 seconds"): (token: AccessToken) => number => {
+  const minRenewMillis = Duration.toMillis(Duration.fromInputUnsafe(minRenewInterval))
+  return (token) => Policy.renewHoldMillis(minRenewMillis, Duration.toMillis(token.expiresIn))
+}

@@ -47,6 +47,14 @@ export interface TokenExchangeOptions extends EndpointOptions {
   readonly expirySkew?: Duration.Input | undefined
   /** @default 10000 */
   readonly maxEntries?: number | undefined
+  /**
+   * A token from a forced renewal (`renew`, after an API answered 401) is not
+   * force-renewed again within this time (at most half its lifetime): `renew`
+   * hands it out again instead. Held per cache key in the service, however
+   * many clients ask.
+   * @default "30 seconds"
+   */
+  readonly minRenewInterval?: Duration.Input | undefined
 }
 
 /**
@@ -68,6 +76,11 @@ export interface TokenExchangeOptions extends EndpointOptions {
 export class TokenExchange extends Context.Service<TokenExchange, {
   /** A token for `target` on behalf of the user. */
   readonly exchange: (request: ExchangeRequest) => Effect.Effect<AccessToken, TokenError>
+  /**
+   * A replacement for an exchanged token an API rejected: another cached one,
+   * `rejected` itself while a forced renewal holds it, else one forced exchange.
+   */
+  readonly renew: (request: ExchangeRequest, rejected: AccessToken) => Effect.Effect<AccessToken, TokenError>
 }>()("@effect-texas/core/TokenExchange") {
   /**
    * The service for an explicit endpoint URL.
@@ -135,15 +148,25 @@ export const make = (options: TokenExchangeOptions): Effect.Effect<TokenExchange
           attributes: { "texas.identity_provider": prepared.provider, "texas.target": prepared.target, "texas.skip_cache": forced }
         }, decode),
       usableUntil: (token, { userExpiry }) => Math.min(TokenCache.tokenUsableUntil(token, skewMillis), userExpiry),
-      maxEntries: options.maxEntries ?? 10_000
+      maxEntries: options.maxEntries ?? 10_000,
+      renewHoldMillis: TokenCache.tokenRenewHold(options.minRenewInterval)
     })
+    /** Its key and what to send, or why it cannot be sent. */
+    const ready = (request: ExchangeRequest) => {
+      const prepared = typed(Request.prepareExchange(request, unwrapRedacted))
+      if (isInvalid(prepared)) return prepared
+      const entry: Exchange = { prepared, userExpiry: Policy.userTokenExpiry(prepared.userToken) }
+      return { key: cacheKey(prepared, request.userToken), entry }
+    }
     return TokenExchange.of({
       exchange: (request) => {
-        const prepared = typed(Request.prepareExchange(request, unwrapRedacted))
-        if (isInvalid(prepared)) return Effect.fail(prepared)
-        const key = cacheKey(prepared, request.userToken)
-        const entry: Exchange = { prepared, userExpiry: Policy.userTokenExpiry(prepared.userToken) }
-        return prepared.skipCache ? cache.force(key, entry) : cache.get(key, entry)
+        const call = ready(request)
+        if (isInvalid(call)) return Effect.fail(call)
+        return call.entry.prepared.skipCache ? cache.force(call.key, call.entry) : cache.get(call.key, call.entry)
+      },
+      renew: (request, rejected) => {
+        const call = ready(request)
+        return isInvalid(call) ? Effect.fail(call) : cache.renew(call.key, call.entry, rejected)
       }
     })
   })

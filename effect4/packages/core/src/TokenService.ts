@@ -40,6 +40,14 @@ export interface TokenServiceOptions extends EndpointOptions {
   readonly refreshAhead?: Duration.Input | undefined
   /** @default 10000 */
   readonly maxEntries?: number | undefined
+  /**
+   * A token from a forced renewal (`renew`, after an API answered 401) is not
+   * force-renewed again within this time (at most half its lifetime): `renew`
+   * hands it out again instead. Held per cache key in the service, however
+   * many clients ask.
+   * @default "30 seconds"
+   */
+  readonly minRenewInterval?: Duration.Input | undefined
 }
 
 /**
@@ -159,6 +167,7 @@ export const make = (options: TokenServiceOptions): Effect.Effect<TokenService["
       usableUntil: (token) => TokenCache.tokenUsableUntil(token, skewMillis),
       maxEntries: options.maxEntries ?? 10_000,
       refreshAheadMillis: options.refreshAhead === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(options.refreshAhead)),
+      renewHoldMillis: TokenCache.tokenRenewHold(options.minRenewInterval),
       metrics: { hits: TokenMetrics.cacheHits, misses: TokenMetrics.cacheMisses, size: TokenMetrics.cacheEntries }
     })
     const prepared = (request: TokenRequest) => typed(Request.prepareRemembered(request))

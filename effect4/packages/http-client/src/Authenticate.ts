@@ -7,11 +7,9 @@
  */
 import { type AccessToken, type TokenError, type TokenRequest, TokenService } from "@effect-texas/core"
 import { Origins } from "@effect-texas/protocol"
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import * as HttpBody from "effect/http/HttpBody"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
@@ -29,7 +27,11 @@ export interface OriginOptions {
   readonly allowedOrigins: ReadonlyArray<string>
   /** Follow up to this many redirects here, keeping the token on allowed origins only. @default 0 */
   readonly followRedirects?: number | undefined
-  /** A token from a forced renewal is not force-renewed again within this time (at most half its lifetime). @default "30 seconds" */
+  /**
+   * No longer read here: the hold on forced renewals is the token service's, per cache key
+   * (`TokenService.layer({ minRenewInterval })`, likewise `TokenExchange`).
+   * @deprecated set `minRenewInterval` on the service.
+   */
   readonly minRenewInterval?: Duration.Input | undefined
 }
 
@@ -93,6 +95,16 @@ export const authenticate = (options: AuthenticateOptions) =>
   )(client)
 }
 
+/** The header value a token makes. */
+const authorizationOf = (token: AccessToken): string => `Bearer ${Redacted.value(token.accessToken)}`
+
+/**
+ * Whether `fetch` followed a redirect to another origin before this answer: the fetch standard
+ * dropped `Authorization` on the way, so a 401 from there is not a rejection of our token.
+ */
+const redirectedAway = (response: HttpClientResponse.HttpClientResponse): boolean =>
+  response.url !== "" && Origins.originOf(response.url) !== Origins.originOf(response.request.url)
+
 /** A request whose body is a stream has been consumed by the first send: it cannot go again. */
 const isReplayable = (request: HttpClientRequest.HttpClientRequest) => request.body._tag !== "Stream"
 
@@ -118,7 +130,9 @@ const redirectedRequest = (response: HttpClientResponse.HttpClientResponse, loca
  *   after the client's own request mapping);
  * - an existing Authorization header is replaced, never duplicated;
  * - on a 401 to a request that carried the token it renews once (shared by
- *   concurrent 401s; not again within `minRenewInterval`) and replays once.
+ *   concurrent 401s; not again for the same key within the service's
+ *   `minRenewInterval`) and replays once; a 401 from an origin `fetch` was
+ *   redirected to renews nothing.
  *
  * @example
  * ```ts
@@ -163,24 +177,20 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
   const send = (request: HttpClientRequest.HttpClientRequest) =>
     maxRedirects === 0 ? guarded.execute(request) : Effect.flatMap(guarded.execute(request), (response) => follow(response, 0))
 
-  const minRenewIntervalMs = Duration.toMillis(Duration.fromInputUnsafe(options.minRenewInterval ?? "30 seconds"))
-  const holdMs = (token: AccessToken) => Math.min(minRenewIntervalMs, Duration.toMillis(token.expiresIn) / 2)
-  const lastForced = Ref.makeUnsafe<{ readonly token: AccessToken; readonly atMs: number } | undefined>(undefined)
-
-  /** After a 401: renew if the source still holds the token that was sent (and it was not just force-renewed). */
+  /**
+   * After a 401: if the source still holds the token that was sent, ask it for a replacement (the
+   * service holds forced renewals per key and may hand the same token back: then the 401 stands).
+   */
   const renewRejected = (sent: string): Effect.Effect<boolean, ES, RS> =>
-    Effect.flatMap(source.token, (current) => {
-      if (`Bearer ${Redacted.value(current.accessToken)}` !== sent) return Effect.succeed(true)
-      return Effect.flatMap(Effect.zip(Ref.get(lastForced), Clock.currentTimeMillis), ([forced, nowMs]) =>
-        forced !== undefined && forced.token === current && nowMs - forced.atMs < holdMs(current)
-          ? Effect.succeed(false)
-          : Effect.flatMap(source.renew(current), (renewed) => Effect.as(Ref.set(lastForced, { token: renewed, atMs: nowMs }), true)))
-    })
+    Effect.flatMap(source.token, (current) =>
+      authorizationOf(current) !== sent
+        ? Effect.succeed(true)
+        : Effect.map(source.renew(current), (renewed) => renewed !== current && authorizationOf(renewed) !== sent))
 
   const execute = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> =>
     Effect.flatMap(send(request), (response) => {
       const sent = sentAuthorization(response)
-      return response.status === 401 && sent !== undefined && isReplayable(request)
+      return response.status === 401 && sent !== undefined && isReplayable(request) && !redirectedAway(response)
         ? Effect.flatMap(renewRejected(sent), (replay) => (replay ? send(request) : Effect.succeed(response)))
         : Effect.succeed(response)
     })

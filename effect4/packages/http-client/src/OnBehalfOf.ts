@@ -4,7 +4,7 @@
  *
  * @since 1.0.0
  */
-import { CurrentUser, type ExchangeRequest, type TokenError, TokenExchange } from "@effect-texas/core"
+import { type AccessToken, CurrentUser, type ExchangeRequest, type TokenError, TokenExchange } from "@effect-texas/core"
 import * as Effect from "effect/Effect"
 import type * as HttpClient from "effect/http/HttpClient"
 import type { AuthError } from "./AuthError.js"
@@ -24,7 +24,9 @@ export interface OnBehalfOfOptions extends OriginOptions {
 
 /**
  * Authenticates a client's requests with the `CurrentUser`'s token exchanged
- * by `TokenExchange` (cached per user and target); a 401 exchanges anew once.
+ * by `TokenExchange` (cached per user and target); a 401 asks `TokenExchange.renew`
+ * for a replacement (one forced exchange per user and target within the
+ * service's `minRenewInterval`) and replays once.
  *
  * @example
  * ```ts
@@ -47,9 +49,13 @@ export interface OnBehalfOfOptions extends OriginOptions {
  */
 export const authenticateOnBehalfOf = (options: OnBehalfOfOptions) =>
 <E, R>(client: HttpClient.HttpClient.With<E, R>): HttpClient.HttpClient.With<E | TokenError | AuthError, R | TokenExchange | CurrentUser> => {
-  const exchange = (skipCache: boolean) =>
-    Effect.flatMap(CurrentUser, (user) =>
-      TokenExchange.use((service) =>
-        service.exchange({ identityProvider: options.identityProvider, target: options.target, userToken: user.token, skipCache })))
-  return authenticateFrom({ token: exchange(false), renew: () => exchange(true) }, options)(client)
+  const request = (user: CurrentUser["Service"]): ExchangeRequest => ({
+    identityProvider: options.identityProvider,
+    target: options.target,
+    userToken: user.token
+  })
+  const token = Effect.flatMap(CurrentUser, (user) => TokenExchange.use((service) => service.exchange(request(user))))
+  const renew = (rejected: AccessToken) =>
+    Effect.flatMap(CurrentUser, (user) => TokenExchange.use((service) => service.renew(request(user), rejected)))
+  return authenticateFrom({ token, renew }, options)(client)
 }

@@ -7,7 +7,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Wire } from "@effect-texas/protocol"
+import { Origins, Policy, Wire } from "@effect-texas/protocol"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -107,6 +107,8 @@ const toAccessToken = (
   if (Either.isLeft(decoded)) return Either.left(invalid(describeIssues(decoded.left)))
   const body = decoded.right
   if (body.expires_in === 0) return Either.left(invalid("the token had already expired (expires_in 0)"))
+  const unusable = Policy.expiryProblem(DateTime.toEpochMillis(receivedAt) + body.expires_in * 1000)
+  if (unusable !== undefined) return Either.left(invalid(`expires_in: ${unusable}`))
   const expiresIn = Duration.seconds(body.expires_in)
   return Either.right(
     new AccessToken({
@@ -132,15 +134,29 @@ const postFields = (settings: EndpointSettings, fields: Readonly<Record<string, 
 // ---- one attempt -------------------------------------------------------------
 
 /**
- * The token endpoint is only ever reached at its configured URL: under `fetch`
- * a redirect is not followed but answered as the 3xx it is (an error). Other
- * clients (`NodeHttpClient`) do not follow redirects to begin with.
+ * The endpoint is only ever reached at its configured URL, whatever client the
+ * application provides: under `fetch` a redirect comes back as the 3xx it is
+ * (an error) and without its `Location`, so not even a client that follows
+ * redirects by itself (`HttpClient.followRedirects`) takes the request
+ * elsewhere; any other client that did is caught by `cameFromElsewhere`.
  */
-const noRedirects = (requestInit: Option.Option<RequestInit>): RequestInit =>
-  Option.match(requestInit, {
-    onNone: () => ({ redirect: "manual" }),
-    onSome: (init) => ({ ...init, redirect: "manual" })
-  })
+const sendHere = (client: HttpClient.HttpClient, request: HttpClientRequest.HttpClientRequest) =>
+  Effect.flatMap(Effect.serviceOption(FetchHttpClient.Fetch), (fetch) =>
+    Effect.provideService(
+      client.execute(request),
+      FetchHttpClient.Fetch,
+      Origins.fetchWithoutRedirects(Option.getOrElse(fetch, () => globalThis.fetch))
+    ))
+
+/** Whether the client followed a redirect on its own: the answer is then not the endpoint's. */
+const cameFromElsewhere = (settings: EndpointSettings, request: HttpClientRequest.HttpClientRequest, response: HttpClientResponse.HttpClientResponse) =>
+  response.request.url !== request.url
+    ? Effect.fail(new InvalidTokenResponse({
+      endpoint: settings.endpoint,
+      status: response.status,
+      reason: "the HttpClient followed a redirect away from the endpoint; the SDK's calls never follow redirects"
+    }))
+    : Effect.void
 
 const tooLarge = (settings: EndpointSettings, response: HttpClientResponse.HttpClientResponse) =>
   new InvalidTokenResponse({
@@ -235,9 +251,8 @@ const attemptOnce = <A>(
   decode: DecodeAnswer<A>
 ): Effect.Effect<A, TokenError> => {
   const httpRequest = call.request ?? postFields(settings, call.fields ?? {})
-  const send = Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
-    Effect.provideService(client.execute(httpRequest), FetchHttpClient.RequestInit, noRedirects(init)))
-  return send.pipe(
+  return sendHere(client, httpRequest).pipe(
+    Effect.tap((response) => cameFromElsewhere(settings, httpRequest, response)),
     Effect.flatMap((response) =>
       Effect.map(readText(settings, response), (text) => [response, text] as const)
     ),

@@ -4,12 +4,11 @@
  * error bodies, transient statuses, `Retry-After`) come from the shared
  * protocol package.
  */
-import { Wire } from "@effect-texas/protocol"
+import { Origins, Policy, Wire } from "@effect-texas/protocol"
 import * as Duration from "effect/Duration"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
@@ -80,15 +79,30 @@ const readText = (settings: EndpointSettings, response: HttpClientResponse.HttpC
   )
 }
 
-/** The endpoint is only reached at its configured URL: under `fetch`, a redirect is answered as the 3xx it is. */
-const noRedirects = (init: Option.Option<globalThis.RequestInit>): globalThis.RequestInit =>
-  Option.match(init, { onNone: () => ({ redirect: "manual" }), onSome: (given) => ({ ...given, redirect: "manual" }) })
+/**
+ * The endpoint is only ever reached at its configured URL, whatever client the application provides:
+ * under `fetch` a redirect comes back as the 3xx it is and without its `Location`, so not even a
+ * client that follows redirects by itself takes the request elsewhere; any other client that did is
+ * caught by `cameFromElsewhere`.
+ */
+const sendHere = (client: HttpClient.HttpClient, request: HttpClientRequest.HttpClientRequest) =>
+  Effect.flatMap(Effect.service(FetchHttpClient.Fetch), (fetch) =>
+    Effect.provideService(client.execute(request), FetchHttpClient.Fetch, Origins.fetchWithoutRedirects(fetch)))
+
+/** Whether the client followed a redirect on its own: the answer is then not the endpoint's. */
+const cameFromElsewhere = (settings: EndpointSettings, request: HttpClientRequest.HttpClientRequest, response: HttpClientResponse.HttpClientResponse) =>
+  response.request.url !== request.url
+    ? Effect.fail(new InvalidTokenResponse({
+      endpoint: settings.endpoint,
+      status: response.status,
+      reason: "the HttpClient followed a redirect away from the endpoint; the SDK's calls never follow redirects"
+    }))
+    : Effect.void
 
 const attempt = <A>(client: HttpClient.HttpClient, settings: EndpointSettings, call: EndpointCall, decode: DecodeAnswer<A>): Effect.Effect<A, TokenError> => {
   const request = call.request ?? postFields(settings, call.fields ?? {})
-  const send = Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
-    Effect.provideService(client.execute(request), FetchHttpClient.RequestInit, noRedirects(init)))
-  return send.pipe(
+  return sendHere(client, request).pipe(
+    Effect.tap((response) => cameFromElsewhere(settings, request, response)),
     Effect.flatMap((response) => Effect.map(readText(settings, response), (text) => [response, text] as const)),
     Effect.mapError((error): TokenError => (error._tag === "InvalidTokenResponse" ? error : unreachable(settings, "Transport", error.message))),
     Effect.timeoutOrElse({
@@ -166,6 +180,8 @@ export const decodeToken = (settings: EndpointSettings): DecodeAnswer<AccessToke
   const body = decoded.success
   if (body.token_type.toLowerCase() !== "bearer") return invalid("token_type: expected \"Bearer\" (in any case)")
   if (body.expires_in === 0) return invalid("the token had already expired (expires_in 0)")
+  const unusable = Policy.expiryProblem(DateTime.toEpochMillis(receivedAt) + body.expires_in * 1000)
+  if (unusable !== undefined) return invalid(`expires_in: ${unusable}`)
   const expiresIn = Duration.seconds(body.expires_in)
   return Result.succeed(new AccessToken({
     accessToken: Redacted.make(body.access_token),
