@@ -35,7 +35,13 @@ export const projects = [
   project("cli", "packages/cli/test/**/*.test.ts"),
   project("altinn", "packages/altinn/test/**/*.test.ts"),
   project("conformance", "conformance/**/*.test.ts"),
-  project("reliability", "reliability/**/*.test.ts", 60_000)
+  project("reliability", "reliability/**/*.test.ts", 60_000),
+  // The behaviour suite, written once for both lines; this line runs it through its own driver
+  // (effect4/vitest.config.ts runs the same files through the Effect 4 driver).
+  {
+    resolve: { alias: { ...alias, "#driver": fileURLToPath(new URL("./behaviour/drivers/effect3.ts", import.meta.url)) } },
+    test: { name: "behaviour", include: ["behaviour/**/*.test.ts"], globals: true, testTimeout: 60_000, hookTimeout: 20_000 }
+  }
 ]
 
 export default projects

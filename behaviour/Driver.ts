@@ -1,0 +1,128 @@
+/**
+ * What the behaviour suite asks of a line of the SDK: one driver per line
+ * (`behaviour/drivers/effect3.ts`, `effect4/behaviour/driver.ts`), each a thin
+ * translation of these calls into that line's public API. The suite is
+ * written once against this interface and run by both lines' test runners,
+ * over real loopback HTTP against the shared emulator. Nothing here knows
+ * Effect: results come back as plain data.
+ */
+
+/** A token as a test sees it: the string, and the object the line handed out (for `renew`). */
+export interface TokenView {
+  readonly token: string
+  readonly expiresAtMillis: number
+  readonly raw: unknown
+}
+
+/** A typed failure: its tag, its message, and its own enumerable fields. */
+export interface ErrorView {
+  readonly _tag: string
+  readonly message: string
+  readonly fields: Readonly<Record<string, unknown>>
+  /** Every way a user might print it (`String`, `JSON.stringify`, `inspect`, spread). */
+  readonly printed: ReadonlyArray<string>
+}
+
+/** How a call ended: a value, a typed failure, or a defect (always a bug). */
+export type Outcome<A> =
+  | { readonly _tag: "Success"; readonly value: A }
+  | { readonly _tag: "Failure"; readonly error: ErrorView }
+  | { readonly _tag: "Defect"; readonly message: string }
+  | { readonly _tag: "Interrupted" }
+
+/**
+ * A call, to run as it is or step by step: a step is one operation of the
+ * call's own fiber (each line counts them with a tracer, whose `context` the
+ * run loop calls for every operation), so "every step" provably covers every
+ * point at which the caller could be interrupted or another caller arrive.
+ */
+export interface Call<A> {
+  readonly run: () => Promise<Outcome<A>>
+  /** Interrupts the call before its `step`-th step: whether it got that far (else it finished first). */
+  readonly runInterruptedAt: (step: number) => Promise<"interrupted" | "finished">
+  /** Starts the same call again before the first's `step`-th step: whether it got that far, and both outcomes. */
+  readonly runJoinedAt: (step: number) => Promise<{ readonly reached: boolean; readonly outcomes: readonly [Outcome<A>, Outcome<A>] }>
+}
+
+export interface TokenRequestView {
+  readonly identityProvider: string
+  readonly target: string | ReadonlyArray<string>
+  readonly resource?: string | undefined
+  readonly authorizationDetails?: ReadonlyArray<Record<string, unknown>> | undefined
+  readonly skipCache?: boolean | undefined
+}
+
+export interface ExchangeRequestView {
+  readonly identityProvider: "tokenx" | "entra_id" | "azuread"
+  readonly target: string
+  readonly userToken: string
+  readonly skipCache?: boolean | undefined
+}
+
+export interface IntrospectionView {
+  readonly active: boolean
+  readonly claims: Readonly<Record<string, unknown>>
+}
+
+/** Where an authenticated client gets its token. */
+export type ClientSpec =
+  | { readonly kind: "machine"; readonly request: TokenRequestView; readonly allowedOrigins: ReadonlyArray<string>; readonly followRedirects?: number }
+  | { readonly kind: "onBehalfOf"; readonly identityProvider: "tokenx" | "entra_id"; readonly target: string; readonly allowedOrigins: ReadonlyArray<string> }
+  | { readonly kind: "altinn"; readonly scopes: string; readonly allowedOrigins: ReadonlyArray<string> }
+
+/** One request through an authenticated client. */
+export interface SendOptions {
+  readonly method?: "GET" | "POST"
+  /** URL parameters set on the request (`setUrlParams`), as `HttpApiClient` does. */
+  readonly urlParams?: Readonly<Record<string, string>>
+  /** The user on whose behalf (`onBehalfOf` clients): their token. */
+  readonly userToken?: string
+  /** Wrap the client in `HttpClient.filterStatusOk`: a non-2xx answer is a `ResponseError`. */
+  readonly filterStatusOk?: boolean
+}
+
+export interface ResponseView {
+  readonly status: number
+  /** Every way a user might print the response and its request. */
+  readonly printed: ReadonlyArray<string>
+}
+
+export interface AuthenticatedClient {
+  readonly send: (url: string, options?: SendOptions) => Promise<Outcome<ResponseView>>
+}
+
+export interface ServicesOptions {
+  readonly texasUrl: string
+  /** Also an `AltinnToken` against this platform URL (lines that have it). */
+  readonly altinnPlatformUrl?: string | undefined
+  readonly minRenewInterval?: string | undefined
+  readonly expirySkew?: string | undefined
+  readonly attemptTimeout?: string | undefined
+  readonly timeout?: string | undefined
+  /** Quick retries (10 ms apart, at most 3) unless false. */
+  readonly quickRetries?: boolean | undefined
+  /** The application's HttpClient follows redirects by itself (`HttpClient.followRedirects`). */
+  readonly appFollowsRedirects?: boolean | undefined
+}
+
+/** The SDK's services of one line, built for one test and closed after it. */
+export interface Services {
+  readonly token: (request: TokenRequestView) => Call<TokenView>
+  readonly renew: (request: TokenRequestView, rejected: TokenView) => Call<TokenView>
+  readonly exchange: (request: ExchangeRequestView) => Call<TokenView>
+  readonly renewExchange: (request: ExchangeRequestView, rejected: TokenView) => Call<TokenView>
+  readonly introspect: (identityProvider: string, token: string) => Call<IntrospectionView>
+  /** Undefined on a line without `@effect-texas/altinn` or without `altinnPlatformUrl`. */
+  readonly altinnToken: ((scopes: string) => Call<TokenView>) | undefined
+  /** A client built now, as a handler builds one per request. */
+  readonly client: (spec: ClientSpec) => AuthenticatedClient
+  readonly close: () => Promise<void>
+}
+
+export interface Driver {
+  readonly line: "effect3" | "effect4"
+  /** Packages the line has; a case for a package the line lacks says so where it is skipped. */
+  readonly has: { readonly altinn: boolean }
+  /** The services, or the typed error their layers failed with (a bad setting). */
+  readonly services: (options: ServicesOptions) => Promise<Outcome<Services>>
+}

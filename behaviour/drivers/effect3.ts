@@ -1,0 +1,216 @@
+/**
+ * The behaviour suite's driver for the Effect 3 line (`@effect-texas/*@0`):
+ * each call of `Driver` in the line's public API, run in a `ManagedRuntime`.
+ */
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { AltinnToken, authenticateAltinn } from "@effect-texas/altinn"
+import {
+  type AccessToken,
+  CurrentUser,
+  type ExchangeRequest,
+  type TokenError,
+  TokenExchange,
+  TokenIntrospection,
+  type TokenRequest,
+  TokenService
+} from "@effect-texas/core"
+import { authenticate, authenticateOnBehalfOf } from "@effect-texas/http-client"
+import * as Cause from "effect/Cause"
+import * as DateTime from "effect/DateTime"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Runtime from "effect/Runtime"
+import * as Tracer from "effect/Tracer"
+import type * as D from "../Driver.js"
+import { printedForms } from "../printed.js"
+
+// ---- Outcomes ----------------------------------------------------------------
+
+const errorView = (error: unknown): D.ErrorView => {
+  const tagged = error as { readonly _tag?: unknown; readonly message?: unknown }
+  return {
+    _tag: typeof tagged._tag === "string" ? tagged._tag : "(untagged)",
+    message: typeof tagged.message === "string" ? tagged.message : String(error),
+    fields: typeof error === "object" && error !== null ? { ...error } : {},
+    printed: printedForms(error)
+  }
+}
+
+const outcomeOf = <A, B>(exit: Exit.Exit<A, unknown>, view: (value: A) => B): D.Outcome<B> => {
+  if (Exit.isSuccess(exit)) return { _tag: "Success", value: view(exit.value) }
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isSome(failure)) return { _tag: "Failure", error: errorView(failure.value) }
+  if (Cause.isInterruptedOnly(exit.cause)) return { _tag: "Interrupted" }
+  return { _tag: "Defect", message: Cause.pretty(exit.cause) }
+}
+
+const tokenView = (token: AccessToken): D.TokenView => ({
+  token: Redacted.value(token.accessToken),
+  expiresAtMillis: DateTime.toEpochMillis(token.expiresAt),
+  raw: token
+})
+
+// ---- Stepping ----------------------------------------------------------------
+
+/**
+ * A tracer that counts the run-loop steps of the first fiber it sees (the
+ * call's own: every operation a fiber evaluates passes through the tracer's
+ * `context`) and, before the `step`-th, does `atStep` with that fiber. Spans
+ * go to the tracer it wraps.
+ */
+const stepTracer = (base: Tracer.Tracer, step: number, atStep: (fiber: Fiber.RuntimeFiber<unknown, unknown>) => void) => {
+  let root: Fiber.RuntimeFiber<unknown, unknown> | undefined
+  let taken = 0
+  const state = { reached: false }
+  const tracer = Tracer.make({
+    span: (...args) => base.span(...args),
+    context: (f, fiber) => {
+      root ??= fiber
+      if (fiber === root && !state.reached && ++taken >= step) {
+        state.reached = true
+        atStep(fiber)
+      }
+      return base.context(f, fiber)
+    }
+  })
+  return { tracer, state }
+}
+
+// ---- Services ----------------------------------------------------------------
+
+type Context = TokenService | TokenExchange | TokenIntrospection | AltinnToken | HttpClient.HttpClient
+
+const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Services>> => {
+  const endpoint = (path: string) => `${options.texasUrl}${path}`
+  const shared: {
+    readonly retrySchedule?: Schedule.Schedule<unknown, TokenError>
+    readonly attemptTimeout?: Duration.DurationInput
+    readonly timeout?: Duration.DurationInput
+    readonly expirySkew?: Duration.DurationInput
+    readonly minRenewInterval?: Duration.DurationInput
+  } = {
+    ...(options.quickRetries === false ? {} : { retrySchedule: Schedule.spaced("10 millis").pipe(Schedule.intersect(Schedule.recurs(3))) }),
+    ...(options.attemptTimeout === undefined ? {} : { attemptTimeout: options.attemptTimeout as Duration.DurationInput }),
+    ...(options.timeout === undefined ? {} : { timeout: options.timeout as Duration.DurationInput }),
+    ...(options.expirySkew === undefined ? {} : { expirySkew: options.expirySkew as Duration.DurationInput }),
+    ...(options.minRenewInterval === undefined ? {} : { minRenewInterval: options.minRenewInterval as Duration.DurationInput })
+  }
+  const client = options.appFollowsRedirects === true
+    ? Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, HttpClient.followRedirects(5))).pipe(Layer.provide(FetchHttpClient.layer))
+    : FetchHttpClient.layer
+  const tokens = TokenService.layer({ endpoint: endpoint("/api/v1/token"), ...shared })
+  const altinn = options.altinnPlatformUrl === undefined
+    ? Layer.empty
+    : AltinnToken.layer({ platformUrl: options.altinnPlatformUrl, ...shared }).pipe(Layer.provide(tokens))
+  const layer = Layer.mergeAll(
+    tokens,
+    TokenExchange.layer({ endpoint: endpoint("/api/v1/token/exchange"), ...shared }),
+    TokenIntrospection.layer({ endpoint: endpoint("/api/v1/introspect") }),
+    altinn
+  ).pipe(Layer.provideMerge(client))
+  const runtime = ManagedRuntime.make(layer as Layer.Layer<Context, unknown>)
+  const built = await runtime.runtime().then(
+    (value) => ({ _tag: "Built", value }) as const,
+    (error: unknown) => ({ _tag: "Failed", error: errorView(error) }) as const
+  )
+  if (built._tag === "Failed") {
+    await runtime.dispose()
+    return { _tag: "Failure", error: built.error }
+  }
+  const rt = built.value
+
+  const call = <A, B>(effect: Effect.Effect<A, unknown, Context>, view: (value: A) => B): D.Call<B> => ({
+    run: () => runtime.runPromiseExit(effect).then((exit) => outcomeOf(exit, view)),
+    runInterruptedAt: async (step) => {
+      let reached = { reached: false }
+      await runtime.runPromiseExit(Effect.tracerWith((base) => {
+        const stepped = stepTracer(base, step, (fiber) => fiber.unsafeInterruptAsFork(FiberId.none))
+        reached = stepped.state
+        return Effect.withTracer(effect, stepped.tracer)
+      }))
+      return reached.reached ? "interrupted" : "finished"
+    },
+    runJoinedAt: async (step) => {
+      let second: Fiber.RuntimeFiber<A, unknown> | undefined
+      const first = await runtime.runPromiseExit(Effect.tracerWith((base) =>
+        Effect.withTracer(
+          effect,
+          stepTracer(base, step, () => {
+            // Started right there, before the first caller's next step, and run as far as it goes.
+            second = Runtime.runFork(rt)(effect, { immediate: true })
+          }).tracer
+        )
+      ))
+      const reached = second !== undefined
+      const other = second === undefined ? await runtime.runPromiseExit(effect) : await runtime.runPromise(Fiber.await(second))
+      return { reached, outcomes: [outcomeOf(first, view), outcomeOf(other, view)] as const }
+    }
+  })
+
+  const tokenRequest = (request: D.TokenRequestView) => request as TokenRequest
+  const exchangeRequest = (request: D.ExchangeRequestView): ExchangeRequest => ({
+    identityProvider: request.identityProvider,
+    target: request.target,
+    userToken: Redacted.make(request.userToken),
+    skipCache: request.skipCache
+  })
+  /** The user a request is made for (a machine client reads none). */
+  const asUser = (userToken: string | undefined) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.provideService(effect, CurrentUser, { token: Redacted.make(userToken ?? ""), claims: {} })
+
+  const middleware = (spec: D.ClientSpec): (client: HttpClient.HttpClient) => HttpClient.HttpClient.With<unknown, Context | CurrentUser> => {
+    switch (spec.kind) {
+      case "machine":
+        return authenticate({ ...tokenRequest(spec.request), allowedOrigins: spec.allowedOrigins, followRedirects: spec.followRedirects })
+      case "onBehalfOf":
+        return authenticateOnBehalfOf({ identityProvider: spec.identityProvider, target: spec.target, allowedOrigins: spec.allowedOrigins })
+      case "altinn":
+        return authenticateAltinn({ scopes: spec.scopes, allowedOrigins: spec.allowedOrigins })
+    }
+  }
+
+  const services: D.Services = {
+    token: (request) => call(Effect.flatMap(TokenService, (s) => s.token(tokenRequest(request))), tokenView),
+    renew: (request, rejected) =>
+      call(Effect.flatMap(TokenService, (s) => s.renew(tokenRequest(request), rejected.raw as AccessToken)), tokenView),
+    exchange: (request) => call(Effect.flatMap(TokenExchange, (s) => s.exchange(exchangeRequest(request))), tokenView),
+    renewExchange: (request, rejected) =>
+      call(Effect.flatMap(TokenExchange, (s) => s.renew(exchangeRequest(request), rejected.raw as AccessToken)), tokenView),
+    introspect: (identityProvider, token) =>
+      call(
+        Effect.flatMap(TokenIntrospection, (s) =>
+          s.introspect({ identityProvider: identityProvider as "tokenx", token: Redacted.make(token) })),
+        (result) => (result._tag === "Active" ? { active: true, claims: { ...result.claims } } : { active: false, claims: {} })
+      ),
+    altinnToken: options.altinnPlatformUrl === undefined
+      ? undefined
+      : (scopes) => call(Effect.flatMap(AltinnToken, (s) => s.token({ scopes })), tokenView),
+    client: (spec) => {
+      const authenticated = runtime.runSync(Effect.map(HttpClient.HttpClient, middleware(spec)))
+      return {
+        send: (url, sendOptions = {}) => {
+          const base = sendOptions.method === "POST" ? HttpClientRequest.post(url) : HttpClientRequest.get(url)
+          const request = sendOptions.urlParams === undefined ? base : HttpClientRequest.setUrlParams(base, sendOptions.urlParams)
+          const client = sendOptions.filterStatusOk === true ? HttpClient.filterStatusOk(authenticated) : authenticated
+          const effect = client.execute(request).pipe(
+            Effect.map((response) => ({ status: response.status, printed: printedForms(response) })),
+            asUser(sendOptions.userToken)
+          )
+          return runtime.runPromiseExit(effect).then((exit) => outcomeOf(exit, (view) => view))
+        }
+      }
+    },
+    close: () => runtime.dispose()
+  }
+  return { _tag: "Success", value: services }
+}
+
+export const driver: D.Driver = { line: "effect3", has: { altinn: true }, services: makeServices }
