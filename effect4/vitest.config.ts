@@ -39,6 +39,19 @@ const project = (name: string) => ({
   test: { name, include: [`packages/${name}/test/**/*.test.ts`], testTimeout: 20_000, hookTimeout: 20_000 }
 })
 
+// The behaviour suite: the cases in ../behaviour, written once, run here through this line's driver.
+const behaviour = {
+  resolve: { alias: { ...alias, "#driver": source("./behaviour/driver.ts") } },
+  test: {
+    name: "behaviour",
+    dir: source("../behaviour"),
+    include: ["**/*.test.ts"],
+    globals: true,
+    testTimeout: 60_000,
+    hookTimeout: 20_000
+  }
+}
+
 export default defineConfig({
-  test: { projects: [project("core"), project("testkit"), project("http-client"), project("http-server")] }
+  test: { projects: [project("core"), project("testkit"), project("http-client"), project("http-server"), behaviour] }
 })

@@ -1,0 +1,213 @@
+/**
+ * The behaviour suite's driver for the Effect 4 line (`@effect-texas/*@1`):
+ * each call of `Driver` in the line's public API, run in a `ManagedRuntime`.
+ * The cases themselves live in `../../behaviour/` and are the same for both lines.
+ */
+import {
+  type AccessToken,
+  CurrentUser,
+  type ExchangeRequest,
+  type TokenError,
+  TokenExchange,
+  TokenIntrospection,
+  type TokenRequest,
+  TokenService
+} from "@effect-texas/core"
+import { authenticate, authenticateOnBehalfOf } from "@effect-texas/http-client"
+import * as Cause from "effect/Cause"
+import * as DateTime from "effect/DateTime"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Tracer from "effect/Tracer"
+import type * as D from "../../behaviour/Driver.js"
+import { printedForms } from "../../behaviour/printed.js"
+
+// ---- Outcomes ----------------------------------------------------------------
+
+const errorView = (error: unknown): D.ErrorView => {
+  const tagged = error as { readonly _tag?: unknown; readonly message?: unknown }
+  return {
+    _tag: typeof tagged._tag === "string" ? tagged._tag : "(untagged)",
+    message: typeof tagged.message === "string" ? tagged.message : String(error),
+    fields: typeof error === "object" && error !== null ? { ...error } : {},
+    printed: printedForms(error)
+  }
+}
+
+const outcomeOf = <A, B>(exit: Exit.Exit<A, unknown>, view: (value: A) => B): D.Outcome<B> => {
+  if (Exit.isSuccess(exit)) return { _tag: "Success", value: view(exit.value) }
+  const failure = exit.cause.reasons.find(Cause.isFailReason)
+  if (failure !== undefined) return { _tag: "Failure", error: errorView(failure.error) }
+  if (Cause.hasInterruptsOnly(exit.cause)) return { _tag: "Interrupted" }
+  return { _tag: "Defect", message: Cause.pretty(exit.cause) }
+}
+
+const tokenView = (token: AccessToken): D.TokenView => ({
+  token: Redacted.value(token.accessToken),
+  expiresAtMillis: DateTime.toEpochMillis(token.expiresAt),
+  raw: token
+})
+
+// ---- Stepping ----------------------------------------------------------------
+
+/** What the run loop calls to evaluate a primitive when no tracer steps in. */
+const evaluate = "~effect/Effect/evaluate"
+
+/**
+ * A tracer that counts the run-loop steps of the first fiber it sees (the
+ * call's own: the run loop hands every primitive a fiber evaluates to the
+ * tracer's `context`) and, before the `step`-th, does `atStep` with that
+ * fiber. Spans go to the tracer it wraps.
+ */
+const stepTracer = (base: Tracer.Tracer, step: number, atStep: (fiber: Fiber.Fiber<unknown, unknown>) => void) => {
+  let root: Fiber.Fiber<unknown, unknown> | undefined
+  let taken = 0
+  const state = { reached: false }
+  const tracer = Tracer.make({
+    span: (options) => base.span(options),
+    context: (primitive, fiber) => {
+      root ??= fiber
+      if (fiber === root && !state.reached && ++taken >= step) {
+        state.reached = true
+        atStep(fiber)
+      }
+      if (base.context !== undefined) return base.context(primitive, fiber)
+      return (primitive as unknown as Record<string, (fiber: Fiber.Fiber<unknown, unknown>) => never>)[evaluate]!(fiber)
+    }
+  })
+  return { tracer, state }
+}
+
+// ---- Services ----------------------------------------------------------------
+
+type Context = TokenService | TokenExchange | TokenIntrospection | HttpClient.HttpClient
+
+const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Services>> => {
+  const endpoint = (path: string) => `${options.texasUrl}${path}`
+  const shared: {
+    readonly retrySchedule?: Schedule.Schedule<unknown, TokenError>
+    readonly attemptTimeout?: Duration.Input
+    readonly timeout?: Duration.Input
+    readonly expirySkew?: Duration.Input
+    readonly minRenewInterval?: Duration.Input
+  } = {
+    ...(options.quickRetries === false ? {} : { retrySchedule: Schedule.max([Schedule.spaced("10 millis"), Schedule.recurs(3)]) }),
+    ...(options.attemptTimeout === undefined ? {} : { attemptTimeout: options.attemptTimeout as Duration.Input }),
+    ...(options.timeout === undefined ? {} : { timeout: options.timeout as Duration.Input }),
+    ...(options.expirySkew === undefined ? {} : { expirySkew: options.expirySkew as Duration.Input }),
+    ...(options.minRenewInterval === undefined ? {} : { minRenewInterval: options.minRenewInterval as Duration.Input })
+  }
+  const client = options.appFollowsRedirects === true
+    ? Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, (client) => HttpClient.followRedirects(client, 5))).pipe(
+      Layer.provide(FetchHttpClient.layer)
+    )
+    : FetchHttpClient.layer
+  const layer = Layer.mergeAll(
+    TokenService.layer({ endpoint: endpoint("/api/v1/token"), ...shared }),
+    TokenExchange.layer({ endpoint: endpoint("/api/v1/token/exchange"), ...shared }),
+    TokenIntrospection.layer({ endpoint: endpoint("/api/v1/introspect") })
+  ).pipe(Layer.provideMerge(client))
+  const runtime = ManagedRuntime.make(layer as Layer.Layer<Context, unknown>)
+  const built = await runtime.context().then(
+    () => undefined,
+    (error: unknown) => errorView(error)
+  )
+  if (built !== undefined) {
+    await runtime.dispose()
+    return { _tag: "Failure", error: built }
+  }
+
+  const call = <A, B>(effect: Effect.Effect<A, unknown, Context>, view: (value: A) => B): D.Call<B> => ({
+    run: () => runtime.runPromiseExit(effect).then((exit) => outcomeOf(exit, view)),
+    runInterruptedAt: async (step) => {
+      let reached = { reached: false }
+      await runtime.runPromiseExit(Effect.flatMap(Effect.tracer, (base) => {
+        const stepped = stepTracer(base, step, (fiber) => fiber.interruptUnsafe())
+        reached = stepped.state
+        return Effect.withTracer(effect, stepped.tracer)
+      }))
+      return reached.reached ? "interrupted" : "finished"
+    },
+    runJoinedAt: async (step) => {
+      let second: Fiber.Fiber<A, unknown> | undefined
+      const first = await runtime.runPromiseExit(Effect.flatMap(Effect.tracer, (base) =>
+        Effect.withTracer(
+          effect,
+          stepTracer(base, step, () => {
+            // Started right there (runFork evaluates at once), before the first caller's next step.
+            second = runtime.runFork(effect)
+          }).tracer
+        )))
+      const reached = second !== undefined
+      const other = second === undefined ? await runtime.runPromiseExit(effect) : await runtime.runPromise(Fiber.await(second))
+      return { reached, outcomes: [outcomeOf(first, view), outcomeOf(other, view)] as const }
+    }
+  })
+
+  const tokenRequest = (request: D.TokenRequestView) => request as TokenRequest
+  const exchangeRequest = (request: D.ExchangeRequestView): ExchangeRequest => ({
+    identityProvider: request.identityProvider,
+    target: request.target,
+    userToken: Redacted.make(request.userToken),
+    skipCache: request.skipCache
+  })
+  /** The user a request is made for (a machine client reads none). */
+  const asUser = (userToken: string | undefined) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.provideService(effect, CurrentUser, { token: Redacted.make(userToken ?? ""), claims: {} })
+
+  type Send = (request: HttpClientRequest.HttpClientRequest, filterStatusOk: boolean) => Effect.Effect<HttpClientResponse.HttpClientResponse, unknown, Context | CurrentUser>
+  const sender = <E, R extends Context | CurrentUser>(client: HttpClient.HttpClient.With<E, R>): Send => (request, filterStatusOk) =>
+    (filterStatusOk ? HttpClient.filterStatusOk(client) : client).execute(request)
+  const authenticated = (spec: D.ClientSpec, base: HttpClient.HttpClient): Send => {
+    switch (spec.kind) {
+      case "machine":
+        return sender(base.pipe(authenticate({ ...tokenRequest(spec.request), allowedOrigins: spec.allowedOrigins, followRedirects: spec.followRedirects })))
+      case "onBehalfOf":
+        return sender(base.pipe(authenticateOnBehalfOf({ identityProvider: spec.identityProvider, target: spec.target, allowedOrigins: spec.allowedOrigins })))
+      case "altinn":
+        throw new Error("the Effect 4 line has no @effect-texas/altinn yet")
+    }
+  }
+
+  const services: D.Services = {
+    token: (request) => call(TokenService.use((s) => s.token(tokenRequest(request))), tokenView),
+    renew: (request, rejected) => call(TokenService.use((s) => s.renew(tokenRequest(request), rejected.raw as AccessToken)), tokenView),
+    exchange: (request) => call(TokenExchange.use((s) => s.exchange(exchangeRequest(request))), tokenView),
+    renewExchange: (request, rejected) =>
+      call(TokenExchange.use((s) => s.renew(exchangeRequest(request), rejected.raw as AccessToken)), tokenView),
+    introspect: (identityProvider, token) =>
+      call(
+        TokenIntrospection.use((s) => s.introspect({ identityProvider: identityProvider as "tokenx", token: Redacted.make(token) })),
+        (result) => (result._tag === "Active" ? { active: true, claims: { ...result.claims } } : { active: false, claims: {} })
+      ),
+    altinnToken: undefined,
+    client: (spec) => {
+      const send = authenticated(spec, runtime.runSync(Effect.service(HttpClient.HttpClient)))
+      return {
+        send: (url, sendOptions = {}) => {
+          const base = sendOptions.method === "POST" ? HttpClientRequest.post(url) : HttpClientRequest.get(url)
+          const request = sendOptions.urlParams === undefined ? base : HttpClientRequest.setUrlParams(base, sendOptions.urlParams)
+          const effect = send(request, sendOptions.filterStatusOk === true).pipe(
+            Effect.map((response) => ({ status: response.status, printed: printedForms(response) })),
+            asUser(sendOptions.userToken)
+          )
+          return runtime.runPromiseExit(effect).then((exit) => outcomeOf(exit, (view) => view))
+        }
+      }
+    },
+    close: () => runtime.dispose()
+  }
+  return { _tag: "Success", value: services }
+}
+
+export const driver: D.Driver = { line: "effect4", has: { altinn: false }, services: makeServices }

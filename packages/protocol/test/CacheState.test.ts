@@ -1,0 +1,133 @@
+/**
+ * The cache engine's decisions, as a state machine without Effect (both
+ * lines run them): random sequences of what callers and flights do, checked
+ * against the rules after every step.
+ */
+import { CacheState, Policy } from "@effect-texas/protocol"
+import * as fc from "effect/FastCheck"
+import { describe, expect, it } from "vitest"
+
+type Step =
+  | { readonly _tag: "get"; readonly key: string; readonly forced: boolean }
+  | { readonly _tag: "settle"; readonly key: string; readonly ok: boolean; readonly lifetime: number }
+  | { readonly _tag: "renew"; readonly key: string }
+  | { readonly _tag: "forget"; readonly key: string }
+  | { readonly _tag: "advance"; readonly millis: number }
+
+const key = fc.constantFrom("a", "b", "c", "d")
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ _tag: fc.constant("get" as const), key, forced: fc.boolean() }),
+  fc.record({ _tag: fc.constant("settle" as const), key, ok: fc.boolean(), lifetime: fc.integer({ min: 1, max: 10_000 }) }),
+  fc.record({ _tag: fc.constant("renew" as const), key }),
+  fc.record({ _tag: fc.constant("forget" as const), key }),
+  fc.record({ _tag: fc.constant("advance" as const), millis: fc.integer({ min: 0, max: 5_000 }) })
+)
+
+describe("CacheState", () => {
+  it("after every step: no key has both a stale flight and nothing, flights are joined or begun one per key, a hit is usable, at most maxEntries", () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), fc.integer({ min: 1, max: 3 }), (steps, maxEntries) => {
+        const state = new CacheState.CacheState<string, number>({ maxEntries, refreshAheadMillis: 500 })
+        let now = 0
+        let nextFlight = 0
+        let fetches = 0
+        for (const s of steps) {
+          switch (s._tag) {
+            case "get": {
+              const hit = s.forced ? undefined : state.hit(s.key, now)
+              if (hit !== undefined) {
+                expect(now).toBeLessThan(hit.usableUntil)
+                if (state.claimRefresh(s.key, hit, now)) state.begin(s.key, false, nextFlight++)
+                break
+              }
+              if (s.forced) state.forget(s.key)
+              const joined = state.joinable(s.key, s.forced)
+              if (joined === undefined) {
+                state.begin(s.key, s.forced, nextFlight++)
+                fetches++
+              }
+              // A forced caller never joins an unforced flight.
+              if (s.forced && joined !== undefined) expect(state.flights.get(s.key)?.forced).toBe(true)
+              break
+            }
+            case "settle": {
+              const flight = state.flights.get(s.key)
+              if (flight === undefined) break
+              const value = `v${flight.handle}`
+              const outcome = state.settle(s.key, flight.handle, s.ok ? { value, usableUntil: now + s.lifetime, holdMillis: 1_000 } : undefined, now)
+              expect(outcome === "superseded").toBe(false)
+              // Stored in the same step as the flight is removed: a caller now finds the value, or nothing was stored.
+              expect(state.flights.has(s.key)).toBe(false)
+              if (s.ok) expect(state.hit(s.key, now)?.value).toBe(value)
+              break
+            }
+            case "renew": {
+              const entry = state.entries.get(s.key)
+              if (entry === undefined) break
+              const kept = state.renewal(s.key, entry.value, now)
+              // The same value comes back only while a forced renewal holds it.
+              if (kept !== undefined) expect(now < entry.heldUntil && now < entry.usableUntil).toBe(true)
+              break
+            }
+            case "forget":
+              state.forget(s.key)
+              break
+            case "advance":
+              now += s.millis
+              break
+          }
+          expect(state.size).toBeLessThanOrEqual(maxEntries)
+          for (const [, flight] of state.flights) expect(flight.handle).toBeLessThan(nextFlight)
+        }
+        expect(fetches).toBeLessThanOrEqual(nextFlight)
+      })
+    )
+  })
+
+  it("a flight that a forced one replaced stores nothing and leaves the forced one in place", () => {
+    const state = new CacheState.CacheState<string, string>({ maxEntries: 10 })
+    state.begin("k", false, "old")
+    state.begin("k", true, "forced")
+    expect(state.settle("k", "old", { value: "stale", usableUntil: 1_000, holdMillis: 0 }, 0)).toBe("superseded")
+    expect(state.hit("k", 0)).toBeUndefined()
+    expect(state.joinable("k", true)).toBe("forced")
+  })
+
+  it("the renewal hold: a value from a forced fetch comes back from renew until the hold ends, then a forced fetch is due", () => {
+    const state = new CacheState.CacheState<string, string>({ maxEntries: 10 })
+    state.begin("k", true, "f")
+    state.settle("k", "f", { value: "renewed", usableUntil: 60_000, holdMillis: 30_000 }, 0)
+    expect(state.renewal("k", "renewed", 29_999)).toBe("renewed")
+    expect(state.renewal("k", "renewed", 30_000)).toBeUndefined()
+    // Another usable value than the one rejected is handed out without a fetch.
+    expect(state.renewal("k", "older", 40_000)).toBe("renewed")
+  })
+
+  it("a failed background refresh keeps the value and is tried again later", () => {
+    const state = new CacheState.CacheState<string, string>({ maxEntries: 10, refreshAheadMillis: 1_000 })
+    state.begin("k", false, "first")
+    state.settle("k", "first", { value: "v", usableUntil: 10_000, holdMillis: 0 }, 0)
+    const entry = state.hit("k", 9_500)!
+    expect(state.claimRefresh("k", entry, 9_500)).toBe(true)
+    state.begin("k", false, "refresh")
+    expect(state.claimRefresh("k", entry, 9_600)).toBe(false)
+    expect(state.settle("k", "refresh", undefined, 9_600)).toBe("refreshFailed")
+    expect(state.hit("k", 9_600)?.value).toBe("v")
+    expect(entry.refreshAt).toBe(Policy.nextRefreshTry(9_600, 10_000))
+  })
+})
+
+describe("Policy: lifetimes", () => {
+  it("a token is never handed out more than maxCachedMillis after its receipt, however long it says it lives", () => {
+    const receivedAt = 1_700_000_000_000
+    const lifetime = 8e15 - receivedAt
+    expect(Policy.tokenUsableUntil(receivedAt + lifetime, lifetime, 60_000)).toBe(receivedAt + Policy.maxCachedMillis)
+    expect(Policy.tokenUsableUntil(receivedAt + 3_600_000, 3_600_000, 60_000)).toBe(receivedAt + 3_540_000)
+  })
+
+  it("an expiry no date can hold is named, never turned into an invalid date", () => {
+    expect(Policy.expiryProblem(8.64e15)).toBeUndefined()
+    expect(Policy.expiryProblem(8.64e15 + 1)).toBe("the expiry is past what a date can hold")
+    expect(Policy.expiryProblem(Number.NaN)).toBe("the expiry is past what a date can hold")
+  })
+})
