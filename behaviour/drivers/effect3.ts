@@ -117,13 +117,12 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
     altinn
   ).pipe(Layer.provideMerge(client))
   const runtime = ManagedRuntime.make(layer as Layer.Layer<Context, unknown>)
-  const built = await runtime.runtime().then(
-    (value) => ({ _tag: "Built", value }) as const,
-    (error: unknown) => ({ _tag: "Failed", error: errorView(error) }) as const
-  )
-  if (built._tag === "Failed") {
+  const built = await Effect.runPromiseExit(runtime.runtimeEffect)
+  if (Exit.isFailure(built)) {
     await runtime.dispose()
-    return { _tag: "Failure", error: built.error }
+    return outcomeOf(built, (): D.Services => {
+      throw new Error("unreachable")
+    })
   }
   const rt = built.value
 

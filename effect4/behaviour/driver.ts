@@ -118,13 +118,12 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
     TokenIntrospection.layer({ endpoint: endpoint("/api/v1/introspect") })
   ).pipe(Layer.provideMerge(client))
   const runtime = ManagedRuntime.make(layer as Layer.Layer<Context, unknown>)
-  const built = await runtime.context().then(
-    () => undefined,
-    (error: unknown) => errorView(error)
-  )
-  if (built !== undefined) {
+  const built = await Effect.runPromiseExit(runtime.contextEffect)
+  if (Exit.isFailure(built)) {
     await runtime.dispose()
-    return { _tag: "Failure", error: built }
+    return outcomeOf(built, (): D.Services => {
+      throw new Error("unreachable")
+    })
   }
 
   const call = <A, B>(effect: Effect.Effect<A, unknown, Context>, view: (value: A) => B): D.Call<B> => ({

@@ -9,7 +9,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { AccessToken, TokenCache, TokenEndpoint, TokenService } from "@effect-texas/core"
-import type { EndpointOptions, InvalidTokenRequest, TokenError } from "@effect-texas/core"
+import { type EndpointOptions, InvalidTokenRequest, type TokenError } from "@effect-texas/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -21,7 +21,7 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import { Policy } from "@effect-texas/protocol"
+import { Origins, Policy, Request } from "@effect-texas/protocol"
 import * as Jose from "jose"
 
 // ---- Models ------------------------------------------------------------------
@@ -230,11 +230,16 @@ type AltinnTokenApi = Service
 
 const exchangePath = "/authentication/api/v1/exchange/maskinporten"
 
-/** The exchange endpoint of a platform URL or name. */
-const exchangeUrl = (platformUrl: string | URL, test: boolean): string => {
+/**
+ * The exchange endpoint of a platform URL or name, or why the URL is refused
+ * (https only, http on loopback; no credentials, query or fragment).
+ */
+const exchangeUrl = (platformUrl: string | URL, test: boolean): Either.Either<string, InvalidTokenRequest> => {
   const text = String(platformUrl)
-  const base = text === "production" || text === "tt02" ? platformUrls[text] : text
-  return `${base.replace(/\/+$/, "")}${exchangePath}${test ? "?test=true" : ""}`
+  const base = Origins.checkBaseUrl(text === "production" || text === "tt02" ? platformUrls[text] : text)
+  return typeof base === "string"
+    ? Either.right(`${base}${exchangePath}${test ? "?test=true" : ""}`)
+    : Either.left(new InvalidTokenRequest({ field: "endpoint", reason: `the Altinn platform URL ${base.reason}` }))
 }
 
 const readConfig = (
@@ -316,9 +321,6 @@ const prepareFresh = (request: AltinnTokenRequest): Either.Either<Prepared, Inva
   }))
 }
 
-const isDeepFrozen = (value: unknown): boolean =>
-  typeof value !== "object" || value === null || (Object.isFrozen(value) && Object.values(value).every(isDeepFrozen))
-
 /** Requests that cannot change (as `authenticateAltinn` passes its one on every request), prepared once. */
 const remembered = new WeakMap<AltinnTokenRequest, Prepared>()
 
@@ -326,7 +328,7 @@ const prepare = (request: AltinnTokenRequest): Either.Either<Prepared, InvalidTo
   const known = remembered.get(request)
   if (known !== undefined) return Either.right(known)
   const prepared = prepareFresh(request)
-  if (Either.isRight(prepared) && isDeepFrozen(request)) remembered.set(request, prepared.right)
+  if (Either.isRight(prepared) && Request.isFrozenPlainData(request)) remembered.set(request, prepared.right)
   return prepared
 }
 
@@ -348,7 +350,7 @@ export const make = (
 ): Effect.Effect<Service, InvalidTokenRequest, TokenService | HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const tokens = yield* TokenService
-    const endpoint = yield* TokenEndpoint.make({ ...options, endpoint: exchangeUrl(options.platformUrl, options.test ?? false) })
+    const endpoint = yield* TokenEndpoint.make({ ...options, endpoint: yield* exchangeUrl(options.platformUrl, options.test ?? false) })
     const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
 
     const exchange = (request: Prepared, forced: boolean): Effect.Effect<AccessToken, TokenError> =>

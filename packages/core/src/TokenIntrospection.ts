@@ -30,7 +30,7 @@ import {
   resolveSettings
 } from "./internal/settings.js"
 import * as Cache from "./TokenCache.js"
-import { Digest, Policy } from "@effect-texas/protocol"
+import { Claims as ClaimKinds, Digest, Policy } from "@effect-texas/protocol"
 import { prepareIntrospection } from "./internal/prepare.js"
 import * as TokenMetrics from "./TokenMetrics.js"
 import { type InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
@@ -280,6 +280,9 @@ const toResult = (settings: EndpointSettings) => (
   const invalid = (reason: string) => new InvalidTokenResponse({ endpoint: settings.endpoint, status: response.status, reason })
   const json = parseJsonObject(text)
   if (Either.isLeft(json)) return Either.left(invalid(json.left))
+  // The known claims' types are checked by the rule both lines share, which names every one that is wrong.
+  const wrong = ClaimKinds.problems(json.right)
+  if (wrong.length > 0) return Either.left(invalid(wrong.join("; ")))
   const answer = decodeAnswer(json.right)
   if (Either.isLeft(answer)) return Either.left(invalid(describeIssues(answer.left)))
   const { active, error, ...claims } = answer.right

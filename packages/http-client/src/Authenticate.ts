@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -13,6 +14,7 @@ import { type AccessToken, type TokenError, type TokenRequest, TokenService } fr
 import { Origins } from "@effect-texas/protocol"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { type AuthError, InvalidRedirect, OriginNotAllowed } from "./AuthError.js"
 import { redactRequest } from "./internal/redactedResponse.js"
@@ -55,23 +57,28 @@ export interface AuthenticateOptions extends Omit<TokenRequest, "skipCache"> {
 // ---- Middleware --------------------------------------------------------------
 
 /**
- * The request a redirect asks for, as the fetch standard builds it: a 303
- * (other than HEAD), or a 301/302 to a POST, becomes a GET without body or
- * content headers; the rest keep method and body. Never with our token: that
- * is added again only on an allowed origin. Undefined when `Location` is not a URL.
+ * The request a redirect asks for, as the fetch standard builds it: to the
+ * `Location` as given (its query only: the request's own URL parameters stay
+ * behind), a 303 (other than HEAD), or a 301/302 to a POST, as a GET without
+ * body or content headers; the rest keep method and body. Never with our
+ * token: that is added again only on an allowed origin. Only http(s)
+ * locations are followed: otherwise the reason.
  */
 const redirectedRequest = (
   response: HttpClientResponse.HttpClientResponse,
   location: string
-): HttpClientRequest.HttpClientRequest | undefined => {
-  if (!URL.canParse(location, response.request.url)) return undefined
+): { readonly _tag: "Follow"; readonly request: HttpClientRequest.HttpClientRequest } | { readonly _tag: "Refuse"; readonly reason: string } => {
   const request = response.request
+  const target = Origins.redirectTarget(location, HttpClientRequest.toUrl(request).pipe(Option.map(String), Option.getOrElse(() => request.url)))
+  if (typeof target !== "string") return { _tag: "Refuse", reason: target.reason }
   const toGet = Origins.redirectsToGet(response.status, request.method)
-  return HttpClientRequest.make(toGet ? "GET" : request.method)(new URL(location, request.url), {
-    headers: Headers.remove(request.headers, toGet ? ["authorization", ...Origins.contentHeaders] : "authorization"),
-    urlParams: toGet ? undefined : request.urlParams,
-    body: toGet ? undefined : request.body
-  })
+  return {
+    _tag: "Follow",
+    request: HttpClientRequest.make(toGet ? "GET" : request.method)(target, {
+      headers: Headers.remove(request.headers, toGet ? ["authorization", ...Origins.contentHeaders] : "authorization"),
+      body: toGet ? undefined : request.body
+    })
+  }
 }
 
 /**
@@ -176,13 +183,14 @@ export const authenticateWith = <RT>(
 <E, R>(
   client: HttpClient.HttpClient.With<E, R>
 ): HttpClient.HttpClient.With<E | TokenError | AuthError, R | RT> => {
-  // Built once: the per-request path reuses the same request object.
-  const tokenRequest: TokenRequest = {
+  // Built once and frozen: the per-request path reuses the same request object, which the
+  // service then prepares once (it remembers frozen plain data only).
+  const tokenRequest: TokenRequest = Object.freeze({
     identityProvider: options.identityProvider,
-    target: options.target,
+    target: typeof options.target === "string" ? options.target : Object.freeze([...options.target]),
     resource: options.resource,
     authorizationDetails: options.authorizationDetails
-  }
+  })
   return authenticateFrom(
     {
       token: Effect.flatMap(tokens, (service) => service.token(tokenRequest)),
@@ -269,19 +277,25 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
     const location = response.headers["location"]
     if (hops >= maxRedirects || !Origins.isRedirect(response.status) || location === undefined) return Effect.succeed(response)
     const next = redirectedRequest(response, location)
-    if (next === undefined) {
-      return Effect.fail(new InvalidRedirect({ status: response.status, reason: "its Location header is not a URL" }))
-    }
-    const hop = sentAuthorization(response) !== undefined && isAllowed(next.url)
-      ? guarded.execute(next)
-      : client.execute(next)
+    if (next._tag === "Refuse") return Effect.fail(new InvalidRedirect({ status: response.status, reason: next.reason }))
+    const hop = sentAuthorization(response) !== undefined && isAllowed(next.request.url)
+      ? guarded.execute(next.request)
+      : client.execute(next.request)
     return Effect.flatMap(hop, (answer) => follow(answer, hops + 1))
   }
 
+  // Following here, `fetch` must hand redirects back instead of following them itself.
   const send = (
     request: HttpClientRequest.HttpClientRequest
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> =>
-    maxRedirects === 0 ? guarded.execute(request) : Effect.flatMap(guarded.execute(request), (response) => follow(response, 0))
+    maxRedirects === 0
+      ? guarded.execute(request)
+      : Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+        Effect.provideService(
+          Effect.flatMap(guarded.execute(request), (response) => follow(response, 0)),
+          FetchHttpClient.RequestInit,
+          { ...Option.getOrUndefined(init), redirect: "manual" }
+        ))
 
   /**
    * After a 401 to a request that carried the token: if the source still holds

@@ -183,3 +183,50 @@ export const fetchWithoutRedirects = (outer: typeof globalThis.fetch): typeof gl
     await response.body?.cancel()
     return new Response("", { status: response.status, statusText: response.statusText, headers })
   }
+
+/**
+ * Whether a host name is this machine's loopback (`localhost`, `127.0.0.0/8`,
+ * `::1`): the only place plain http and the emulator are allowed.
+ *
+ * @example
+ * ```ts
+ * import { Origins } from "@effect-texas/protocol"
+ *
+ * console.log(Origins.isLoopbackHost("127.0.0.1"), Origins.isLoopbackHost("10.0.0.1")) // true false
+ * ```
+ *
+ * @category origins
+ * @since 0.2.0
+ */
+export const isLoopbackHost = (host: string): boolean =>
+  host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host)
+
+/**
+ * A base URL that a token is sent to (Altinn's platform URL), as the SDK
+ * takes it: https (http only on loopback, as for the emulator), no user name
+ * or password, no query or fragment (they would swallow the path appended to
+ * it). Returns it without a trailing slash, or why not, naming the URL
+ * without any credentials it carried.
+ *
+ * @example
+ * ```ts
+ * import { Origins } from "@effect-texas/protocol"
+ *
+ * console.log(Origins.checkBaseUrl("https://platform.tt02.altinn.no/")) // https://platform.tt02.altinn.no
+ * console.log(Origins.checkBaseUrl("http://platform.example")) // { reason: ... }
+ * ```
+ *
+ * @category origins
+ * @since 0.2.0
+ */
+export const checkBaseUrl = (text: string): string | { readonly reason: string } => {
+  if (!URL.canParse(text)) return { reason: "is not an absolute URL" }
+  const url = new URL(text)
+  const shown = `${url.protocol}//${url.host}${url.pathname}`
+  if (url.username !== "" || url.password !== "") return { reason: `\`${shown}\` carries a user name or password; give them no URL` }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+    return { reason: `\`${shown}\` must be an https URL (http only on loopback)` }
+  }
+  if (url.search !== "" || url.hash !== "") return { reason: `\`${shown}\` must have no query or fragment` }
+  return shown.replace(/\/+$/, "")
+}

@@ -268,14 +268,39 @@ export const prepare = (request: TokenRequest): PreparedRequest | Invalid => {
 /** Frozen request objects prepared before. */
 const remembered = new WeakMap<TokenRequest, PreparedRequest>()
 
-const isDeepFrozen = (value: unknown): boolean =>
-  typeof value !== "object" || value === null ||
-  (Object.isFrozen(value) && Object.values(value).every(isDeepFrozen))
+/**
+ * Whether `value` is plain data that cannot change: strings, numbers,
+ * booleans, null and undefined, and frozen plain arrays and objects of them.
+ * A frozen `Date` (its time is an internal slot `setTime` changes), a class
+ * instance (private fields), a function or a `toJSON` is not: its wire form
+ * may change while the object stays the same. What may be remembered by identity.
+ *
+ * @example
+ * ```ts
+ * import { Request } from "@effect-texas/protocol"
+ *
+ * console.log(Request.isFrozenPlainData(Object.freeze({ a: Object.freeze([1]) }))) // true
+ * console.log(Request.isFrozenPlainData(Object.freeze({ at: Object.freeze(new Date()) }))) // false
+ * ```
+ *
+ * @category token
+ * @since 0.2.0
+ */
+export const isFrozenPlainData = (value: unknown): boolean => {
+  if (value === null || value === undefined) return true
+  const type = typeof value
+  if (type === "string" || type === "number" || type === "boolean") return true
+  if (type !== "object" || !Object.isFrozen(value)) return false
+  const prototype: unknown = Object.getPrototypeOf(value)
+  const plain = Array.isArray(value) ? prototype === Array.prototype : prototype === Object.prototype || prototype === null
+  return plain && Object.values(value as object).every(isFrozenPlainData)
+}
 
 /**
  * `prepare`, remembered per request object, as the middleware passes the same
  * one on every request: a hit skips validation and keying. Only a request
- * that cannot change (deeply frozen, as the middleware's is) is remembered,
+ * that cannot change (frozen plain data all the way down, as the
+ * middleware's is) is remembered,
  * so a fresh literal per call costs one WeakMap look-up more, no allocation.
  *
  * @example
@@ -293,7 +318,7 @@ export const prepareRemembered = (request: TokenRequest): PreparedRequest | Inva
   const known = typeof request === "object" && request !== null ? remembered.get(request) : undefined
   if (known !== undefined) return known
   const prepared = prepare(request)
-  if (!isInvalid(prepared) && isDeepFrozen(request)) remembered.set(request, prepared)
+  if (!isInvalid(prepared) && isFrozenPlainData(request)) remembered.set(request, prepared)
   return prepared
 }
 

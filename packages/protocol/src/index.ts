@@ -21,6 +21,13 @@ export * as Bearer from "./Bearer.js"
 export * as CacheState from "./CacheState.js"
 
 /**
+ * The claims the SDK types, and the check both lines make of them.
+ *
+ * @since 0.2.0
+ */
+export * as Claims from "./Claims.js"
+
+/**
  * Digests for cache keys of users' tokens.
  *
  * @since 0.2.0

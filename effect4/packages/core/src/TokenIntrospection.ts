@@ -5,7 +5,7 @@
  *
  * @since 1.0.0
  */
-import { Digest, Policy, Request, Wire } from "@effect-texas/protocol"
+import { Claims as ClaimKinds, Digest, Policy, Request, Wire } from "@effect-texas/protocol"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -32,11 +32,22 @@ import { InvalidTokenResponse, type InvalidTokenRequest, type TokenError } from 
  */
 export interface Claims {
   readonly [claim: string]: unknown
-  readonly sub?: string
   readonly iss?: string
+  readonly sub?: string
   readonly aud?: string | ReadonlyArray<string>
   readonly exp?: number
+  readonly iat?: number
+  readonly nbf?: number
+  readonly jti?: string
+  readonly azp?: string
+  readonly client_id?: string
+  readonly scope?: string
+  /** ID-porten and TokenX: the person's national identity number. */
   readonly pid?: string
+  readonly acr?: string
+  /** TokenX: the issuer of the token that was exchanged. */
+  readonly idp?: string
+  /** Entra ID: the employee's NAV ident. */
   readonly NAVident?: string
 }
 
@@ -192,6 +203,8 @@ export const make = (
         if (!json.ok) return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: json.reason }))
         const { active, error, ...claims } = json.value
         if (typeof active !== "boolean") return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: "active: expected a boolean" }))
+        const wrong = ClaimKinds.problems(claims)
+        if (wrong.length > 0) return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: wrong.join("; ") }))
         return Result.succeed(active ? new Active({ claims }) : new Inactive({ reason: typeof error === "string" ? error : "token is not active" }))
       })
     const verdicts = yield* TokenCache.make<Asked, IntrospectionResult, TokenError>({

@@ -9,12 +9,15 @@ import { type AccessToken, type TokenError, type TokenRequest, TokenService } fr
 import { Origins } from "@effect-texas/protocol"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as HttpBody from "effect/http/HttpBody"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { type AuthError, InvalidRedirect, OriginNotAllowed } from "./AuthError.js"
+import { redactRequest } from "./internal/redactedResponse.js"
 
 /**
  * Where tokens may go, whether to follow redirects, and how often a 401 may force a renewal.
@@ -108,18 +111,26 @@ const redirectedAway = (response: HttpClientResponse.HttpClientResponse): boolea
 /** A request whose body is a stream has been consumed by the first send: it cannot go again. */
 const isReplayable = (request: HttpClientRequest.HttpClientRequest) => request.body._tag !== "Stream"
 
-/** The request a redirect asks for, without our token (added again only on an allowed origin). */
-const redirectedRequest = (response: HttpClientResponse.HttpClientResponse, location: string) => {
-  if (!URL.canParse(location, response.request.url)) return undefined
+/**
+ * The request a redirect asks for, without our token (added again only on an allowed origin): to
+ * the `Location` as given (the request's own URL parameters stay behind), http(s) only.
+ */
+const redirectedRequest = (
+  response: HttpClientResponse.HttpClientResponse,
+  location: string
+): { readonly _tag: "Follow"; readonly request: HttpClientRequest.HttpClientRequest } | { readonly _tag: "Refuse"; readonly reason: string } => {
   const request = response.request
+  const target = Origins.redirectTarget(location, response.url !== "" ? response.url : request.url)
+  if (typeof target !== "string") return { _tag: "Refuse", reason: target.reason }
   const toGet = Origins.redirectsToGet(response.status, request.method)
   const dropped = toGet ? ["authorization", ...Origins.contentHeaders] : ["authorization"]
-  // Same method (its own string, as the request carried it) or GET; the body only when kept.
+  // Same method (its own string, as the request carried it) or GET; the body only when kept. A
+  // URL (not a string) replaces the request's own parameters with the Location's.
   const redirected = dropped.reduce(
     (next, name) => HttpClientRequest.removeHeader(next, name),
-    HttpClientRequest.setUrl(request, new URL(location, request.url))
+    HttpClientRequest.setUrl(request, new URL(target))
   )
-  return toGet ? HttpClientRequest.setBody(HttpClientRequest.setMethod(redirected, "GET"), HttpBody.empty) : redirected
+  return { _tag: "Follow", request: toGet ? HttpClientRequest.setBody(HttpClientRequest.setMethod(redirected, "GET"), HttpBody.empty) : redirected }
 }
 
 /**
@@ -170,12 +181,22 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
     const location = response.headers["location"]
     if (hops >= maxRedirects || !Origins.isRedirect(response.status) || location === undefined) return Effect.succeed(response)
     const next = redirectedRequest(response, location)
-    if (next === undefined) return Effect.fail(new InvalidRedirect({ status: response.status, reason: "its Location header is not a URL" }))
-    const hop = sentAuthorization(response) !== undefined && allowList.allows(next.url) ? guarded.execute(next) : client.execute(next)
+    if (next._tag === "Refuse") return Effect.fail(new InvalidRedirect({ status: response.status, reason: next.reason }))
+    const hop = sentAuthorization(response) !== undefined && allowList.allows(next.request.url)
+      ? guarded.execute(next.request)
+      : client.execute(next.request)
     return Effect.flatMap(hop, (answer) => follow(answer, hops + 1))
   }
+  // Following here, `fetch` must hand redirects back instead of following them itself.
   const send = (request: HttpClientRequest.HttpClientRequest) =>
-    maxRedirects === 0 ? guarded.execute(request) : Effect.flatMap(guarded.execute(request), (response) => follow(response, 0))
+    maxRedirects === 0
+      ? guarded.execute(request)
+      : Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+        Effect.provideService(
+          Effect.flatMap(guarded.execute(request), (response) => follow(response, 0)),
+          FetchHttpClient.RequestInit,
+          { ...Option.getOrUndefined(init), redirect: "manual" }
+        ))
 
   /**
    * After a 401: if the source still holds the token that was sent, ask it for a replacement (the
@@ -187,12 +208,16 @@ export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: O
         ? Effect.succeed(true)
         : Effect.map(source.renew(current), (renewed) => renewed !== current && authorizationOf(renewed) !== sent))
 
+  /** What the caller gets: a response whose request no longer shows the token, when it carried one. */
+  const leaving = (response: HttpClientResponse.HttpClientResponse) =>
+    sentAuthorization(response) === undefined ? response : redactRequest(response)
+
   const execute = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> =>
     Effect.flatMap(send(request), (response) => {
       const sent = sentAuthorization(response)
       return response.status === 401 && sent !== undefined && isReplayable(request) && !redirectedAway(response)
-        ? Effect.flatMap(renewRejected(sent), (replay) => (replay ? send(request) : Effect.succeed(response)))
-        : Effect.succeed(response)
+        ? Effect.flatMap(renewRejected(sent), (replay) => (replay ? Effect.map(send(request), leaving) : Effect.succeed(leaving(response))))
+        : Effect.succeed(leaving(response))
     })
 
   return HttpClient.makeWith<never, never, E | ES | AuthError, R | RS>((request) => Effect.flatMap(request, execute), Effect.succeed)

@@ -12,11 +12,18 @@ class ResponseWithRedactedRequest implements HttpClientResponse.HttpClientRespon
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
   #request: HttpClientRequest.HttpClientRequest | undefined
-  constructor(readonly original: HttpClientResponse.HttpClientResponse) {}
+  // Private, so no enumerable path leads from the response (or an error holding it) to the token.
+  readonly #original: HttpClientResponse.HttpClientResponse
+  constructor(original: HttpClientResponse.HttpClientResponse) {
+    this.#original = original
+  }
+  get original(): HttpClientResponse.HttpClientResponse {
+    return this.#original
+  }
 
   /** Made on first use: most responses are never printed. */
   get request(): HttpClientRequest.HttpClientRequest {
-    return this.#request ??= HttpClientRequest.setHeader(this.original.request, "authorization", "<redacted>")
+    return this.#request ??= HttpClientRequest.setHeader(this.#original.request, "authorization", "<redacted>")
   }
   get status() {
     return this.original.status

@@ -1,0 +1,79 @@
+/**
+ * The claims an introspection answer carries that the SDK types, and the
+ * check both lines make of them: a known claim of the wrong type makes the
+ * answer unusable (named by claim, never by value), the rest pass as they are.
+ *
+ * @since 0.2.0
+ */
+
+/**
+ * What a known claim must be.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export type Kind = "string" | "number" | "string or list of strings"
+
+/**
+ * The known claims and their kinds (the rest of an answer is passed on untyped).
+ *
+ * @example
+ * ```ts
+ * import { Claims } from "@effect-texas/protocol"
+ *
+ * console.log(Claims.kinds.exp) // number
+ * ```
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export const kinds: Readonly<Record<string, Kind>> = {
+  iss: "string",
+  sub: "string",
+  aud: "string or list of strings",
+  exp: "number",
+  iat: "number",
+  nbf: "number",
+  jti: "string",
+  azp: "string",
+  client_id: "string",
+  scope: "string",
+  pid: "string",
+  acr: "string",
+  idp: "string",
+  NAVident: "string"
+}
+
+const fits = (kind: Kind, value: unknown): boolean => {
+  switch (kind) {
+    case "string":
+      return typeof value === "string"
+    case "number":
+      return typeof value === "number" && Number.isFinite(value)
+    case "string or list of strings":
+      return typeof value === "string" || (Array.isArray(value) && value.every((item) => typeof item === "string"))
+  }
+}
+
+/**
+ * What is wrong with the known claims of `claims`, each as `name: expected
+ * kind` (never a value: a claim may hold personal data); empty when nothing.
+ *
+ * @example
+ * ```ts
+ * import { Claims } from "@effect-texas/protocol"
+ *
+ * console.log(Claims.problems({ sub: { id: 1 }, exp: "soon", custom: [1] })) // ["sub: expected a string", "exp: expected a number"]
+ * ```
+ *
+ * @category checks
+ * @since 0.2.0
+ */
+export const problems = (claims: Readonly<Record<string, unknown>>): ReadonlyArray<string> => {
+  const found: Array<string> = []
+  for (const [name, kind] of Object.entries(kinds)) {
+    const value = claims[name]
+    if (value !== undefined && !fits(kind, value)) found.push(`${name}: expected a ${kind}`)
+  }
+  return found
+}
