@@ -209,15 +209,24 @@ export const verify = (
  * @since 0.2.0
  */
 export const render = (report: Report): string => {
-  const width = Math.max(5, ...report.checks.map((c) => c.scope.length))
+  const width = Math.max(5, ...report.checks.map((c) => printable(c.scope).length))
   const lines = report.checks.flatMap((c) => [
-    `${c.ok ? "ok  " : "FAIL"}  ${c.kind.padEnd(12)} ${c.scope.padEnd(width)}  ${c.verdict}`,
-    ...(c.ok || c.errorDescription === undefined ? [] : [`      ${" ".repeat(12)} ${" ".repeat(width)}  ${c.errorDescription}`]),
-    ...(c.ok || c.hint === undefined ? [] : [`      ${" ".repeat(12)} ${" ".repeat(width)}  hint: ${c.hint}`])
+    `${c.ok ? "ok  " : "FAIL"}  ${printable(c.kind).padEnd(12)} ${printable(c.scope).padEnd(width)}  ${printable(c.verdict)}`,
+    ...(c.ok || c.errorDescription === undefined ? [] : [`      ${" ".repeat(12)} ${" ".repeat(width)}  ${printable(c.errorDescription)}`]),
+    ...(c.ok || c.hint === undefined ? [] : [`      ${" ".repeat(12)} ${" ".repeat(width)}  hint: ${printable(c.hint)}`])
   ])
-  const summary = report.ok ? `${report.application}: all ${report.checks.length} checks passed` : `${report.application}: ${report.checks.filter((c) => !c.ok).length} of ${report.checks.length} checks failed`
+  const application = printable(report.application)
+  const summary = report.ok ? `${application}: all ${report.checks.length} checks passed` : `${application}: ${report.checks.filter((c) => !c.ok).length} of ${report.checks.length} checks failed`
   return [...lines, summary].join("\n")
 }
+
+/**
+ * Text as a terminal may show it: control characters (escape sequences that
+ * could move the cursor, erase a FAIL line or print a fake "ok", and line
+ * breaks) from what a server or a manifest said become \uFFFD.
+ */
+// eslint-disable-next-line no-control-regex
+const printable = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\uFFFD")
 
 /**
  * The report as JSON: one entry per check with `kind`, `scope`, `ok`,

@@ -6,7 +6,7 @@
  *
  * @since 0.2.0
  */
-import { readdirSync, readFileSync } from "node:fs"
+import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -139,6 +139,9 @@ export const read = (path: string): Effect.Effect<Manifest, ManifestError> =>
   Effect.suspend(() => {
     let text: string
     try {
+      // Looked at before it is opened: a named pipe or a device would block the read, a huge file fill memory.
+      const kind = fileKind(path)
+      if (kind !== "file") return Effect.fail(new ManifestError({ reason: `cannot read ${path} (${kind})` }))
       text = readFileSync(path, "utf8")
     } catch (error) {
       const code = (error as { readonly code?: unknown }).code
@@ -146,6 +149,17 @@ export const read = (path: string): Effect.Effect<Manifest, ManifestError> =>
     }
     return parse(text, path)
   })
+
+/** The largest manifest read (a nais manifest is a few KB). */
+const maxManifestBytes = 1024 * 1024
+
+/** What is at `path`, without opening it: a regular file of bounded size, or why not. */
+const fileKind = (path: string): "file" | "missing" | "not a regular file" | "larger than 1 MiB" => {
+  const stats = statSync(path, { throwIfNoEntry: false })
+  if (stats === undefined) return "missing"
+  if (!stats.isFile()) return "not a regular file"
+  return stats.size > maxManifestBytes ? "larger than 1 MiB" : "file"
+}
 
 /**
  * The manifest a project has: the first of `.nais/*.yaml`, `.nais/*.yml`, `nais.yaml` under `directory`.
@@ -173,14 +187,8 @@ export const find = (directory: string): Effect.Effect<string, ManifestError> =>
       ...nais.filter((file) => file.endsWith(".yml")).map((file) => join(directory, ".nais", file)),
       join(directory, "nais.yaml")
     ]
-    const found = candidates.find((candidate) => {
-      try {
-        readFileSync(candidate)
-        return true
-      } catch {
-        return false
-      }
-    })
+    // Looked at, never opened: a named pipe among the candidates would block an open.
+    const found = candidates.find((candidate) => fileKind(candidate) === "file")
     return found === undefined
       ? Effect.fail(new ManifestError({ reason: `no manifest found: looked for .nais/*.yaml, .nais/*.yml and nais.yaml in ${directory}` }))
       : Effect.succeed(found)

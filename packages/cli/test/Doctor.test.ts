@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { createRequire } from "node:module"
@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url"
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Doctor, Manifest } from "@effect-texas/cli"
-import { startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
+import { Fault, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -162,6 +162,42 @@ describe("Doctor.verify against the emulator", () => {
       } finally {
         process.env = saved
       }
+    }))
+})
+
+describe("what the doctor prints and reads (security review)", () => {
+  it.effect("terminal escape sequences in the sidecar's error_description are neutralised: no fake ok, the FAIL line stays", () =>
+    Effect.gen(function*() {
+      emulator.reset()
+      const forged = "scope missing\u001b[1A\u001b[2K\rok    maskinporten skatt:x  ok\u0007"
+      emulator.inject(Fault.respond(400, JSON.stringify({ error: "invalid_scope", error_description: forged }), { "content-type": "application/json" }))
+      const report = yield* verify(manifestText([granted]), envFor(emulator))
+      const text = Doctor.render(report)
+      // eslint-disable-next-line no-control-regex
+      expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
+      expect(text).toMatch(/^FAIL/m)
+      expect(text).toContain("\uFFFD[1A")
+    }))
+
+  it.effect("a lifetime no date can hold is a typed failure, not 'valid for 99999999d'", () =>
+    Effect.gen(function*() {
+      emulator.reset()
+      emulator.inject(Fault.respond(200, JSON.stringify({ access_token: "a.b.c", token_type: "Bearer", expires_in: 9e12 }), { "content-type": "application/json" }))
+      const report = yield* verify(manifestText([granted]), envFor(emulator))
+      const check = report.checks.find((c) => c.scope === granted)
+      expect(check).toMatchObject({ ok: false, verdict: "InvalidTokenResponse" })
+      expect(check?.errorDescription).toContain("expires_in")
+    }))
+
+  it.effect("Manifest.find passes over what is not a regular file (a named pipe would block an open)", () =>
+    Effect.gen(function*() {
+      const directory = mkdtempSync(join(tmpdir(), "effect-texas-doctor-fifo-"))
+      mkdirSync(join(directory, ".nais"))
+      execFileSync("mkfifo", [join(directory, ".nais", "a.yaml")])
+      writeFileSync(join(directory, ".nais", "b.yaml"), manifestText([granted]))
+      expect(yield* Manifest.find(directory)).toBe(join(directory, ".nais", "b.yaml"))
+      const error = yield* Effect.flip(Manifest.read(join(directory, ".nais", "a.yaml")))
+      expect(error.message).toContain("not a regular file")
     }))
 })
 

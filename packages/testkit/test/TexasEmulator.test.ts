@@ -537,4 +537,25 @@ describe("bounds (security review)", () => {
       await bounded.close()
     }
   })
+
+  it("bounds its memory by size, not only by count: fields near Texas's 2 MiB body limit cannot pin memory", async () => {
+    // Texas (axum's default body limit, src/handler.rs JsonOrForm: BytesRejection -> 400) takes bodies up to 2 MiB.
+    const bounded = await startTexasEmulator()
+    try {
+      const huge = (i: number) => `skatt:${String(i).padStart(4, "0")}${"x".repeat(1_500_000)}`
+      for (let i = 0; i < 46; i++) await (await postJson(bounded.tokenEndpoint, maskinporten(huge(i)))).arrayBuffer()
+      expect(bounded.stats().tokensIssued).toBe(46)
+      const issuedChars = bounded.issuedTokens().reduce((sum, token) => sum + token.length, 0)
+      const loggedBytes = bounded.requests().reduce((sum, request) => sum + request.bodyBytes, 0)
+      // 46 requests of 1.5 MB: 69 MB asked; each log keeps at most 64 MiB.
+      expect(issuedChars * 2).toBeLessThanOrEqual(64 * 1024 * 1024)
+      expect(loggedBytes).toBeLessThanOrEqual(64 * 1024 * 1024)
+      expect(bounded.requests().length).toBeLessThan(46)
+      // A body over 2 MiB is refused as Texas refuses it.
+      const tooLarge = await postJson(bounded.tokenEndpoint, maskinporten(`skatt:${"x".repeat(2 * 1024 * 1024)}`))
+      expect(tooLarge.status).toBe(400)
+    } finally {
+      await bounded.close()
+    }
+  }, 60_000)
 })

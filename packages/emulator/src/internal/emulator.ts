@@ -25,20 +25,35 @@ export const isLoopback = (host: string): boolean =>
 const defaultIssuer = (url: string, provider: IdentityProvider): string =>
   provider === "entra_id" ? `${url}/entra_id/v2.0` : `${url}/${provider}`
 
-/** A bounded list: the most recent `limit` entries. */
-const boundedList = <A>(limit: number) => {
+/** What the emulator's logs may hold in all, each: a request with a 1.5 MB field cannot pin memory. */
+export const maxLogBytes = 64 * 1024 * 1024
+
+/** A bounded list: the most recent entries, at most `limit` of them and `maxBytes` by `sizeOf`. */
+const boundedList = <A>(limit: number, sizeOf: (item: A) => number, maxBytes = maxLogBytes) => {
   let items: Array<A> = []
+  let head = 0
+  let bytes = 0
   return {
     push: (item: A) => {
       items.push(item)
-      if (items.length > limit * 2) items = items.slice(-limit)
+      bytes += sizeOf(item)
+      while (items.length - head > limit || (bytes > maxBytes && items.length - head > 1)) bytes -= sizeOf(items[head++]!)
+      if (head > 1024 && head * 2 > items.length) {
+        items = items.slice(head)
+        head = 0
+      }
     },
-    all: (): ReadonlyArray<A> => items.slice(-limit),
+    all: (): ReadonlyArray<A> => items.slice(head),
     clear: () => {
       items = []
+      head = 0
+      bytes = 0
     }
   }
 }
+
+/** A request as the log holds it: its body's bytes, and some for the rest. */
+const recordSize = (request: RecordedRequest) => request.bodyBytes + 512
 
 const zeroCounters = () => ({
   requests: 0,
@@ -60,8 +75,8 @@ export const makeState = (options: TexasEmulatorOptions) => {
     counters: zeroCounters(),
     faults: [] as Array<Fault>,
     random: undefined as { readonly fault: Fault; readonly probability: number } | undefined,
-    log: boundedList<RecordedRequest>(limit),
-    issued: boundedList<string>(limit),
+    log: boundedList<RecordedRequest>(limit, recordSize),
+    issued: boundedList<string>(limit, (token) => token.length * 2),
     accepted: new Map<string, IdentityProvider>(),
     now: () => Date.now() + state.offsetMs,
     nextFault: (): Fault | undefined =>

@@ -31,6 +31,11 @@ export interface SidecarCache {
   readonly size: () => number
 }
 
+/** What the cache may hold in all (keys and tokens): keys made of 1.5 MB fields cannot pin memory. */
+const maxCacheBytes = 64 * 1024 * 1024
+
+const entrySize = (key: string, token: CachedToken) => (key.length + token.accessToken.length) * 2 + 64
+
 export const makeSidecarCache = (options: {
   readonly now: () => number
   readonly maxEntries: number
@@ -38,23 +43,32 @@ export const makeSidecarCache = (options: {
 }): SidecarCache => {
   const entries = new Map<string, CachedToken>()
   const inFlight = new Map<string, Promise<Issued<{ readonly _tag: string }>>>()
-  const store = (key: string, token: CachedToken) => {
+  let bytes = 0
+  const remove = (key: string) => {
+    const token = entries.get(key)
+    if (token === undefined) return
     entries.delete(key)
+    bytes -= entrySize(key, token)
+  }
+  // Bounded by count and by size, oldest entry out first.
+  const store = (key: string, token: CachedToken) => {
+    remove(key)
     entries.set(key, token)
-    if (entries.size > options.maxEntries) entries.delete(entries.keys().next().value!)
+    bytes += entrySize(key, token)
+    while (entries.size > 1 && (entries.size > options.maxEntries || bytes > maxCacheBytes)) remove(entries.keys().next().value!)
   }
   const lookup = <R extends { readonly _tag: string }>(
     key: string,
     skipCache: boolean,
     issue: () => Promise<Issued<R>>
   ): Promise<Issued<R>> => {
-    if (skipCache) entries.delete(key)
+    if (skipCache) remove(key)
     const cached = entries.get(key)
     if (cached !== undefined && options.now() < cached.dropAtMs) {
       options.onHit()
       return Promise.resolve({ _tag: "Token", token: cached })
     }
-    entries.delete(key)
+    remove(key)
     const pending = inFlight.get(key)
     if (pending !== undefined) return pending as Promise<Issued<R>>
     const fetching = issue()
@@ -66,5 +80,9 @@ export const makeSidecarCache = (options: {
     inFlight.set(key, fetching)
     return fetching
   }
-  return { lookup, clear: () => entries.clear(), size: () => entries.size }
+  const clear = () => {
+    entries.clear()
+    bytes = 0
+  }
+  return { lookup, clear, size: () => entries.size }
 }
