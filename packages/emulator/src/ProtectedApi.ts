@@ -32,6 +32,8 @@ export interface ApiRequest {
   /** Bytes in the body. */
   readonly bodyBytes: number
   readonly answer: number
+  /** Why the token was refused (`"exp" claim timestamp check failed`, ...), never the token; undefined when accepted. */
+  readonly refusal?: string | undefined
 }
 
 /**
@@ -169,7 +171,7 @@ export const startProtectedApi = async (
       ? "none"
       : bearerPrefix.test(authorization) ? "bearer" : "other"
     const body = await HttpIo.readBody(request, 1024 * 1024)
-    const save = (answer: number, tokenId?: string): void => {
+    const save = (answer: number, tokenId?: string, refusal?: string): void => {
       log.push({
         method,
         path: target.pathname,
@@ -178,7 +180,8 @@ export const startProtectedApi = async (
         tokenId,
         contentType: request.headers["content-type"],
         bodyBytes: body._tag === "Body" ? Buffer.byteLength(body.text) : 1024 * 1024 + 1,
-        answer
+        answer,
+        refusal
       })
       // Only the most recent requests are kept, so load and soak runs stay bounded.
       if (log.length > requestLogLimit) log.splice(0, log.length - requestLogLimit)
@@ -203,7 +206,7 @@ export const startProtectedApi = async (
       HttpIo.sendJson(response, verdict.status, { error: "unauthorized", error_description: verdict.reason }, {
         "www-authenticate": verdict.challenge
       })
-      return save(verdict.status)
+      return save(verdict.status, undefined, verdict.reason)
     }
     HttpIo.sendJson(response, 200, {
       method,
