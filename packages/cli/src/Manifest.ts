@@ -141,7 +141,7 @@ export const read = (path: string): Effect.Effect<Manifest, ManifestError> =>
     try {
       // Looked at before it is opened: a named pipe or a device would block the read, a huge file fill memory.
       const kind = fileKind(path)
-      if (kind !== "file") return Effect.fail(new ManifestError({ reason: `cannot read ${path} (${kind})` }))
+      if (kind !== "file" && kind !== "missing") return Effect.fail(new ManifestError({ reason: `cannot read ${path} (${kind})` }))
       text = readFileSync(path, "utf8")
     } catch (error) {
       const code = (error as { readonly code?: unknown }).code
