@@ -105,6 +105,20 @@ export interface ServicesOptions {
   readonly appFollowsRedirects?: boolean | undefined
 }
 
+/** Which inbound middleware a server uses: `requireUser` on a router, or `Authentication` on an `HttpApi`. */
+export type InboundKind = "requireUser" | "Authentication"
+
+/**
+ * A server on loopback whose `GET /me` (`requireUser`) or `GET /api/me`
+ * (`Authentication`) answers 200 with `{ sub, identityProvider }` of the
+ * `CurrentUser`; a `require` that cannot be a policy makes `requireUser`
+ * answer 500 with `{ error: "InvalidPolicy" }`.
+ */
+export interface InboundServer {
+  readonly url: string
+  readonly close: () => Promise<void>
+}
+
 /** The SDK's services of one line, built for one test and closed after it. */
 export interface Services {
   readonly token: (request: TokenRequestView) => Call<TokenView>
@@ -114,6 +128,12 @@ export interface Services {
   readonly introspect: (identityProvider: string, token: string) => Call<IntrospectionView>
   /** Undefined on a line without `@effect-texas/altinn` or without `altinnPlatformUrl`. */
   readonly altinnToken: ((scopes: string) => Call<TokenView>) | undefined
+  /**
+   * Serves `kind` with `options` (`{ identityProvider, require }`, passed on as
+   * they are, also when the types would refuse them), introspecting with these
+   * services: the server, or the typed error its layer failed with.
+   */
+  readonly serve: (kind: InboundKind, options: Readonly<Record<string, unknown>>) => Promise<Outcome<InboundServer>>
   /** A client built now, as a handler builds one per request. */
   readonly client: (spec: ClientSpec) => AuthenticatedClient
   readonly close: () => Promise<void>

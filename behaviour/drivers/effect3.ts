@@ -2,7 +2,19 @@
  * The behaviour suite's driver for the Effect 3 line (`@effect-texas/*@0`):
  * each call of `Driver` in the line's public API, run in a `ManagedRuntime`.
  */
-import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import {
+  FetchHttpClient,
+  HttpApi,
+  HttpApiBuilder,
+  HttpApiEndpoint,
+  HttpApiGroup,
+  HttpClient,
+  HttpClientRequest,
+  HttpRouter,
+  HttpServer,
+  HttpServerResponse
+} from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
 import { AltinnToken, authenticateAltinn } from "@effect-texas/altinn"
 import {
   type AccessToken,
@@ -15,6 +27,11 @@ import {
   TokenService
 } from "@effect-texas/core"
 import { authenticate, authenticateOnBehalfOf } from "@effect-texas/http-client"
+import { type AccessOptions, Authentication, requireUser } from "@effect-texas/http-server"
+import * as Context from "effect/Context"
+import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
+import * as Http from "node:http"
 import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import type * as Duration from "effect/Duration"
@@ -82,6 +99,58 @@ const stepTracer = (base: Tracer.Tracer, step: number, atStep: (fiber: Fiber.Run
     }
   })
   return { tracer, state }
+}
+
+// ---- Inbound -----------------------------------------------------------------
+
+const whoAmI = Effect.map(CurrentUser, (user) => ({ sub: user.claims.sub ?? null }))
+
+/** `requireUser` on a router: `/me`, with an unusable policy answered 500 and named. */
+const inboundRouter = (options: AccessOptions) =>
+  HttpRouter.empty.pipe(
+    HttpRouter.get(
+      "/me",
+      requireUser(options)(Effect.flatMap(whoAmI, (body) => HttpServerResponse.json(body))).pipe(
+        Effect.catchTag("InvalidPolicy", (error) => HttpServerResponse.json({ error: error._tag }, { status: 500 }))
+      )
+    )
+  )
+
+class Me extends HttpApiGroup.make("me")
+  .add(HttpApiEndpoint.get("me", "/api/me").addSuccess(Schema.Struct({ sub: Schema.NullOr(Schema.String) })))
+  .middleware(Authentication)
+{}
+class InboundApi extends HttpApi.make("inbound").add(Me) {}
+
+/** `Authentication` on an `HttpApi`: `/api/me`; an unusable policy fails the layer. */
+const inboundApi = (options: AccessOptions) =>
+  HttpApiBuilder.serve().pipe(
+    Layer.provide(HttpApiBuilder.api(InboundApi)),
+    Layer.provide(HttpApiBuilder.group(InboundApi, "me", (handlers) => handlers.handle("me", () => whoAmI))),
+    Layer.provide(Authentication.layer(options))
+  )
+
+const serveInbound = async (
+  runtime: ManagedRuntime.ManagedRuntime<TokenIntrospection, unknown>,
+  kind: D.InboundKind,
+  options: AccessOptions
+): Promise<D.Outcome<D.InboundServer>> => {
+  const scope = runtime.runSync(Scope.make())
+  const app = kind === "requireUser" ? HttpServer.serve(inboundRouter(options)) : inboundApi(options)
+  const server = NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
+  const built = await runtime.runPromiseExit(Layer.buildWithScope(Layer.provideMerge(app, server), scope))
+  if (Exit.isFailure(built)) {
+    await runtime.runPromise(Scope.close(scope, Exit.void))
+    return outcomeOf(built, (): D.InboundServer => {
+      throw new Error("unreachable")
+    })
+  }
+  const address = Context.get(built.value, HttpServer.HttpServer).address
+  const port = address._tag === "TcpAddress" ? address.port : 0
+  return {
+    _tag: "Success",
+    value: { url: `http://127.0.0.1:${port}`, close: () => runtime.runPromise(Scope.close(scope, Exit.void)) }
+  }
 }
 
 // ---- Services ----------------------------------------------------------------
@@ -207,6 +276,7 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
         }
       }
     },
+    serve: (kind, options) => serveInbound(runtime, kind, options as unknown as AccessOptions),
     close: () => runtime.dispose()
   }
   return { _tag: "Success", value: services }

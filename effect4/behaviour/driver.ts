@@ -14,6 +14,19 @@ import {
   TokenService
 } from "@effect-texas/core"
 import { authenticate, authenticateOnBehalfOf } from "@effect-texas/http-client"
+import { type AccessOptions, Authentication, requireUser } from "@effect-texas/http-server"
+import { NodeHttpServer } from "@effect/platform-node"
+import * as Context from "effect/Context"
+import * as HttpApi from "effect/http-api/HttpApi"
+import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
+import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
+import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServer from "effect/http/HttpServer"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
+import { createServer } from "node:http"
 import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import type * as Duration from "effect/Duration"
@@ -86,6 +99,59 @@ const stepTracer = (base: Tracer.Tracer, step: number, atStep: (fiber: Fiber.Fib
     }
   })
   return { tracer, state }
+}
+
+// ---- Inbound -----------------------------------------------------------------
+
+const whoAmI = Effect.map(Effect.service(CurrentUser), (user) => ({ sub: typeof user.claims.sub === "string" ? user.claims.sub : null }))
+
+/** `requireUser` on a route: `/me`, with an unusable policy answered 500 and named. */
+const inboundRoutes = (options: AccessOptions) =>
+  HttpRouter.add(
+    "GET",
+    "/me",
+    Effect.flatMap(whoAmI, (body) => HttpServerResponse.json(body)).pipe(
+      requireUser(options),
+      Effect.catchTag("InvalidPolicy", (error) => HttpServerResponse.json({ error: error._tag }, { status: 500 }))
+    )
+  )
+
+const InboundApi = HttpApi.make("inbound").add(
+  HttpApiGroup.make("me")
+    .add(HttpApiEndpoint.get("me", "/api/me", { success: Schema.Struct({ sub: Schema.NullOr(Schema.String) }) }))
+    .middleware(Authentication)
+)
+
+/** `Authentication` on an `HttpApi`: `/api/me`; an unusable policy fails the layer. */
+const inboundApi = (options: AccessOptions) =>
+  HttpApiBuilder.layer(InboundApi).pipe(
+    Layer.provide(HttpApiBuilder.group(InboundApi, "me", (handlers) => handlers.handle("me", () => whoAmI))),
+    Layer.provide(Authentication.layer(options))
+  )
+
+const serveInbound = async (
+  runtime: ManagedRuntime.ManagedRuntime<TokenIntrospection, unknown>,
+  kind: D.InboundKind,
+  options: AccessOptions
+): Promise<D.Outcome<D.InboundServer>> => {
+  const scope = runtime.runSync(Scope.make())
+  const app = kind === "requireUser" ? inboundRoutes(options) : inboundApi(options)
+  const served = HttpRouter.serve(app as Layer.Layer<never, unknown, TokenIntrospection>, { disableLogger: true, disableListenLog: true }).pipe(
+    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
+  )
+  const built = await runtime.runPromiseExit(Layer.buildWithScope(served, scope))
+  if (Exit.isFailure(built)) {
+    await runtime.runPromise(Scope.close(scope, Exit.void))
+    return outcomeOf(built, (): D.InboundServer => {
+      throw new Error("unreachable")
+    })
+  }
+  const address = Context.get(built.value, HttpServer.HttpServer).address
+  const port = "port" in address ? address.port : 0
+  return {
+    _tag: "Success",
+    value: { url: `http://127.0.0.1:${port}`, close: () => runtime.runPromise(Scope.close(scope, Exit.void)) }
+  }
 }
 
 // ---- Services ----------------------------------------------------------------
@@ -204,6 +270,7 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
         }
       }
     },
+    serve: (kind, options) => serveInbound(runtime, kind, options as unknown as AccessOptions),
     close: () => runtime.dispose()
   }
   return { _tag: "Success", value: services }

@@ -5,6 +5,7 @@
  *
  * @since 0.2.0
  */
+import { Access } from "@effect-texas/protocol"
 import * as Either from "effect/Either"
 import { InvalidOrganizationNumber } from "./AltinnError.js"
 
@@ -44,8 +45,6 @@ export interface SystemUserOptions {
   readonly systemId?: string | undefined
 }
 
-const weights = [3, 2, 7, 6, 5, 4, 3, 2]
-
 /**
  * Why `organization` is not a Norwegian organisation number (nine digits, the
  * last a mod-11 check digit over the first eight), or undefined if it is one.
@@ -61,15 +60,7 @@ const weights = [3, 2, 7, 6, 5, 4, 3, 2]
  * @category validation
  * @since 0.2.0
  */
-export const checkOrganizationNumber = (organization: string): string | undefined => {
-  if (!/^\d{9}$/.test(organization)) return "it must be exactly nine digits"
-  const digits = [...organization].map(Number)
-  const sum = weights.reduce((total, weight, index) => total + weight * digits[index]!, 0)
-  const check = 11 - (sum % 11)
-  if (check === 10) return "no organisation number has these first eight digits (their check digit would be 10)"
-  const expected = check === 11 ? 0 : check
-  return digits[8] === expected ? undefined : `the check digit should be ${expected}`
-}
+export const checkOrganizationNumber = (organization: string): string | undefined => Access.organizationNumberProblem(organization)
 
 /**
  * The authorization detail for acting as an organisation's system user, or

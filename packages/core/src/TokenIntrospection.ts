@@ -37,6 +37,13 @@ import { type InvalidTokenRequest, InvalidTokenResponse, type TokenError } from 
 
 // ---- Models ------------------------------------------------------------------
 
+/** An organisation in a Maskinporten token (`consumer`, `supplier`): `ID` is `0192:<orgno>`. */
+const Organisation = Schema.Struct(
+  { authority: Schema.optional(Schema.String), ID: Schema.String },
+  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+)
+
+
 /**
  * The claims an introspection answer carries: the common ones typed, every
  * other claim kept as it came.
@@ -70,7 +77,28 @@ export const Claims = Schema.Struct(
     /** TokenX: the issuer of the token that was exchanged. */
     idp: Schema.optional(Schema.String),
     /** Entra ID: the employee's NAV ident. */
-    NAVident: Schema.optional(Schema.String)
+    NAVident: Schema.optional(Schema.String),
+    /** Maskinporten: the organisation the token was issued to (`ID`: `0192:<orgno>`). */
+    consumer: Schema.optional(Organisation),
+    /** Maskinporten: the organisation acting for the consumer, when one does. */
+    supplier: Schema.optional(Organisation),
+    /** Maskinporten: how the client authenticated (`private_key_jwt`, `virksomhetssertifikat`). */
+    client_amr: Schema.optional(Schema.String),
+    /** ID-porten: how the person logged in (`BankID`, `MinID`, ...). */
+    amr: Schema.optional(Schema.Array(Schema.String)),
+    locale: Schema.optional(Schema.String),
+    /** Entra ID: the object id of the user or application. */
+    oid: Schema.optional(Schema.String),
+    /** Entra ID: the object ids of the user's groups. */
+    groups: Schema.optional(Schema.Array(Schema.String)),
+    /** Entra ID: app roles (machine callers, `idtyp: app`). */
+    roles: Schema.optional(Schema.Array(Schema.String)),
+    /** Entra ID: the calling application, `cluster:namespace:app`. */
+    azp_name: Schema.optional(Schema.String),
+    /** Entra ID: `app` for an application's own token. */
+    idtyp: Schema.optional(Schema.String),
+    name: Schema.optional(Schema.String),
+    preferred_username: Schema.optional(Schema.String)
   },
   Schema.Record({ key: Schema.String, value: Schema.Unknown })
 )

@@ -157,6 +157,18 @@ export interface UserTokenOptions {
    * @default "1 hour"
    */
   readonly expiresIn?: DurationInput | undefined
+  /** Maskinporten: the token's `scope` (space-separated). @default "nav:example/read" */
+  readonly scope?: string | undefined
+  /** Maskinporten: the consumer organisation number (`consumer.ID` `0192:<it>`). @default the emulator's `organisationNumber` */
+  readonly consumer?: string | undefined
+  /** ID-porten, TokenX: the level of assurance. @default "idporten-loa-high" */
+  readonly acr?: "idporten-loa-substantial" | "idporten-loa-high" | undefined
+  /** Entra ID: the user's group object ids. @default [] */
+  readonly groups?: ReadonlyArray<string> | undefined
+  /** Entra ID: app roles; with roles and no groups the token is an application's (`idtyp: app`). */
+  readonly roles?: ReadonlyArray<string> | undefined
+  /** The calling application: TokenX and ID-porten `client_id`, Entra ID `azp_name`, Maskinporten `client_id`. */
+  readonly clientId?: string | undefined
   /**
    * Further claims, e.g. `{ pid: "12345678910" }` or `{ NAVident: "Z123456" }`.
    * They go last, so they can also replace `iat`, `nbf`, `exp` or `iss`, or

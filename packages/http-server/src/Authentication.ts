@@ -12,22 +12,24 @@ import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import { CurrentUser, type IntrospectRequest, TokenIntrospection } from "@effect-texas/core"
+import { type Claims, CurrentUser, TokenIntrospection } from "@effect-texas/core"
+import type { Access } from "@effect-texas/protocol"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { bearerToken, challenge, type Refusal, verifyUser } from "./internal/verify.js"
+import * as AccessPolicy from "./AccessPolicy.js"
+import type { AccessOptions, InvalidPolicy } from "./AccessPolicy.js"
+import { admit, bearerToken, challenge, type Refusal, verifyUser } from "./internal/verify.js"
 
 /**
- * Which identity provider the callers' tokens must come from.
+ * Which identity provider the callers' tokens must come from, and what they
+ * must have beyond an active token (`require`: see `AccessOptions`).
  *
  * @category options
  * @since 0.1.0
  */
-export interface AuthenticationOptions {
-  readonly identityProvider: IntrospectRequest["identityProvider"]
-}
+export type AuthenticationOptions = AccessOptions
 
 /**
  * The user of the current request, from an introspected bearer token. Add it
@@ -35,6 +37,9 @@ export interface AuthenticationOptions {
  * and provide `Authentication.layer(...)`.
  *
  * - No token, or one the sidecar says is not active: `401 Unauthorized`.
+ * - An active token the policy (`require`) refuses: `403 Forbidden` (with
+ *   `WWW-Authenticate: Bearer error="insufficient_scope"` when scopes are
+ *   missing); the reason goes to the log and the span only.
  * - The sidecar could not be asked (down, timing out): `503 Service Unavailable`,
  *   never a 401 that would send a valid user to log in again.
  *
@@ -64,46 +69,54 @@ export interface AuthenticationOptions {
  * @since 0.1.0
  */
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@effect-texas/http-server/Authentication", {
-  failure: Schema.Union(HttpApiError.Unauthorized, HttpApiError.ServiceUnavailable),
+  failure: Schema.Union(HttpApiError.Unauthorized, HttpApiError.Forbidden, HttpApiError.ServiceUnavailable),
   provides: CurrentUser,
   security: { bearer: HttpApiSecurity.bearer }
 }) {
   /**
-   * The middleware, introspecting with `TokenIntrospection`.
+   * The middleware, introspecting with `TokenIntrospection`; a `require` that
+   * cannot be a policy fails the layer with `InvalidPolicy`.
    *
    * @since 0.1.0
    */
-  static readonly layer = (options: AuthenticationOptions): Layer.Layer<Authentication, never, TokenIntrospection> =>
+  static readonly layer = (options: AuthenticationOptions): Layer.Layer<Authentication, InvalidPolicy, TokenIntrospection> =>
     Layer.effect(
       Authentication,
-      Effect.map(TokenIntrospection, (introspection) =>
-        Authentication.of({ bearer: (token) => authenticateBearer(introspection, options, token) }))
+      Effect.flatMap(AccessPolicy.make(options), (policy) =>
+        Effect.map(TokenIntrospection, (introspection) =>
+          Authentication.of({ bearer: (token) => authenticateBearer(introspection, options, policy, token) })))
     )
 }
 
 /** Introspects one bearer token: the user, or the HTTP error for the refusal. */
-/** Adds the RFC 6750 challenge to this request's 401 (HttpApi errors carry no headers of their own). */
-const withChallenge = (description: string) =>
+/** Adds a challenge to this request's 401 or 403 (HttpApi errors carry no headers of their own). */
+const withChallenge = (status: 401 | 403, value: string) =>
   HttpApp.appendPreResponseHandler((_request, response) =>
-    Effect.succeed(
-      response.status === 401 ? HttpServerResponse.setHeader(response, "www-authenticate", challenge(description)) : response
-    ))
+    Effect.succeed(response.status === status ? HttpServerResponse.setHeader(response, "www-authenticate", value) : response))
 
 const authenticateBearer = (
   introspection: TokenIntrospection["Type"],
   options: AuthenticationOptions,
+  policy: Access.Policy<Claims>,
   token: Redacted.Redacted<string>
 ) =>
   // HttpApiSecurity.bearer takes whatever follows the header's first 7 characters (`Basic  t`, `DPoP   t`):
   // the raw header must be `Bearer <token>` itself, as requireUser checks it.
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
     bearerToken(request.headers["authorization"]) === Redacted.value(token)
-      ? verifyUser(introspection, options.identityProvider, token)
+      ? Effect.flatMap(verifyUser(introspection, options.identityProvider, token), (user) => admit(policy, user))
       : Effect.fail<Refusal>({ _tag: "Unauthorized", description: "missing bearer token" })).pipe(
-    Effect.catchAll((refusal): Effect.Effect<never, HttpApiError.Unauthorized | HttpApiError.ServiceUnavailable> =>
-      refusal._tag === "Unauthorized"
-        ? Effect.zipRight(withChallenge(refusal.description), Effect.fail(new HttpApiError.Unauthorized()))
-        : Effect.fail(new HttpApiError.ServiceUnavailable())
-    ),
+    Effect.catchAll((refusal): Effect.Effect<never, HttpApiError.Unauthorized | HttpApiError.Forbidden | HttpApiError.ServiceUnavailable> => {
+      switch (refusal._tag) {
+        case "Unauthorized":
+          return Effect.zipRight(withChallenge(401, challenge(refusal.description)), Effect.fail(new HttpApiError.Unauthorized()))
+        case "Forbidden":
+          return refusal.challenge === undefined
+            ? Effect.fail(new HttpApiError.Forbidden())
+            : Effect.zipRight(withChallenge(403, refusal.challenge), Effect.fail(new HttpApiError.Forbidden()))
+        case "Unavailable":
+          return Effect.fail(new HttpApiError.ServiceUnavailable())
+      }
+    }),
     Effect.withSpan("Authentication.bearer", { attributes: { "texas.identity_provider": options.identityProvider } })
   )

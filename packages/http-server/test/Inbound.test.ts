@@ -14,7 +14,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { CurrentUser, type InvalidTokenRequest, TokenExchange, TokenIntrospection } from "@effect-texas/core"
 import { authenticateOnBehalfOf } from "@effect-texas/http-client"
-import { Authentication, requireUser } from "@effect-texas/http-server"
+import { type AccessOptions, Authentication, requireUser } from "@effect-texas/http-server"
 import { startProtectedApi, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -210,4 +210,15 @@ describe("outbound: authenticateOnBehalfOf", () => {
       expect(emulator.stats().exchangeRequests).toBe(0)
       yield* Effect.promise(() => api.close())
     }).pipe(Effect.provide(Exchange), Effect.provide(FetchHttpClient.layer)))
+})
+
+describe("inbound policy types", () => {
+  it("Maskinporten needs require.scopes, and a provider's options are its own (type errors, checked by tsc)", () => {
+    // @ts-expect-error: the sidecar checks no audience for Maskinporten tokens, so scopes are required
+    const missing: AccessOptions = { identityProvider: "maskinporten" }
+    // @ts-expect-error: Entra ID tokens carry no consumer organisation
+    const stray: AccessOptions = { identityProvider: "entra_id", require: { consumers: ["889640782"] } }
+    const fine: AccessOptions = { identityProvider: "maskinporten", require: { scopes: ["nav:api/read"], check: (claims) => claims.consumer?.ID === "0192:889640782" } }
+    expect([missing, stray, fine].map((options) => options.identityProvider)).toEqual(["maskinporten", "entra_id", "maskinporten"])
+  })
 })

@@ -12,7 +12,7 @@
  * @category models
  * @since 0.2.0
  */
-export type Kind = "string" | "number" | "string or list of strings"
+export type Kind = "string" | "number" | "string or list of strings" | "list of strings" | "organisation (authority and ID)"
 
 /**
  * The known claims and their kinds (the rest of an answer is passed on untyped).
@@ -41,7 +41,22 @@ export const kinds: Readonly<Record<string, Kind>> = {
   pid: "string",
   acr: "string",
   idp: "string",
-  NAVident: "string"
+  NAVident: "string",
+  // Maskinporten
+  consumer: "organisation (authority and ID)",
+  supplier: "organisation (authority and ID)",
+  client_amr: "string",
+  // ID-porten
+  amr: "list of strings",
+  locale: "string",
+  // Entra ID
+  oid: "string",
+  groups: "list of strings",
+  roles: "list of strings",
+  azp_name: "string",
+  idtyp: "string",
+  name: "string",
+  preferred_username: "string"
 }
 
 const fits = (kind: Kind, value: unknown): boolean => {
@@ -52,6 +67,13 @@ const fits = (kind: Kind, value: unknown): boolean => {
       return typeof value === "number" && Number.isFinite(value)
     case "string or list of strings":
       return typeof value === "string" || (Array.isArray(value) && value.every((item) => typeof item === "string"))
+    case "list of strings":
+      return Array.isArray(value) && value.every((item) => typeof item === "string")
+    case "organisation (authority and ID)": {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return false
+      const organisation = value as Record<string, unknown>
+      return typeof organisation["ID"] === "string" && (organisation["authority"] === undefined || typeof organisation["authority"] === "string")
+    }
   }
 }
 

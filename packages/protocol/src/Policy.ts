@@ -51,6 +51,13 @@ export const renewHoldMillis = (minRenewMillis: number, lifetimeMillis: number):
  * fetched anew after this, so that a broken or crafted lifetime cannot pin
  * one token in the cache for ever.
  *
+ * @example
+ * ```ts
+ * import { Policy } from "@effect-texas/protocol"
+ *
+ * console.log(Policy.maxCachedMillis / 86_400_000) // 365
+ * ```
+ *
  * @category expiry
  * @since 0.2.0
  */

@@ -7,6 +7,13 @@
  */
 
 /**
+ * Who may call an API: requirements per identity provider, checked against claims.
+ *
+ * @since 0.2.0
+ */
+export * as Access from "./Access.js"
+
+/**
  * Bearer tokens in and out of headers.
  *
  * @since 0.2.0

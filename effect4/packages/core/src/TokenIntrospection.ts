@@ -49,6 +49,40 @@ export interface Claims {
   readonly idp?: string
   /** Entra ID: the employee's NAV ident. */
   readonly NAVident?: string
+  /** Maskinporten: the organisation the token was issued to (`ID`: `0192:<orgno>`). */
+  readonly consumer?: Organisation
+  /** Maskinporten: the organisation acting for the consumer, when one does. */
+  readonly supplier?: Organisation
+  /** Maskinporten: how the client authenticated (`private_key_jwt`, `virksomhetssertifikat`). */
+  readonly client_amr?: string
+  /** ID-porten: how the person logged in (`BankID`, `MinID`, ...). */
+  readonly amr?: ReadonlyArray<string>
+  readonly locale?: string
+  /** Entra ID: the object id of the user or application. */
+  readonly oid?: string
+  /** Entra ID: the object ids of the user's groups. */
+  readonly groups?: ReadonlyArray<string>
+  /** Entra ID: app roles (machine callers, `idtyp: app`). */
+  readonly roles?: ReadonlyArray<string>
+  /** Entra ID: the calling application, `cluster:namespace:app`. */
+  readonly azp_name?: string
+  /** Entra ID: `app` for an application's own token. */
+  readonly idtyp?: string
+  readonly name?: string
+  readonly preferred_username?: string
+}
+
+/**
+ * An organisation in a Maskinporten token (`consumer`, `supplier`).
+ *
+ * @category models
+ * @since 1.0.0
+ */
+export interface Organisation {
+  readonly [field: string]: unknown
+  readonly authority?: string
+  /** `0192:<orgno>` */
+  readonly ID: string
 }
 
 /**

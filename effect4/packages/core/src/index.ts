@@ -48,6 +48,7 @@ export { type ExchangeRequest, TokenExchange, type TokenExchangeOptions } from "
 export {
   Active,
   type Claims,
+  type Organisation,
   Inactive,
   type IntrospectionResult,
   type IntrospectRequest,

@@ -4,7 +4,7 @@
  *
  * @since 1.0.0
  */
-import { CurrentUser, type IntrospectRequest, TokenIntrospection } from "@effect-texas/core"
+import { CurrentUser, TokenIntrospection } from "@effect-texas/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -13,8 +13,9 @@ import * as HttpApiError from "effect/http-api/HttpApiError"
 import * as HttpApiMiddleware from "effect/http-api/HttpApiMiddleware"
 import * as HttpApiSecurity from "effect/http-api/HttpApiSecurity"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
-import * as HttpServerResponse from "effect/http/HttpServerResponse"
-import { bearerToken, challenge, verifyUser } from "./internal/verify.js"
+import * as AccessPolicy from "./AccessPolicy.js"
+import type { AccessOptions, InvalidPolicy } from "./AccessPolicy.js"
+import { admit, bearerToken, refused, verifyUser } from "./internal/verify.js"
 
 /**
  * Which identity provider's users are accepted.
@@ -22,9 +23,7 @@ import { bearerToken, challenge, verifyUser } from "./internal/verify.js"
  * @category options
  * @since 1.0.0
  */
-export interface AuthenticationOptions {
-  readonly identityProvider: IntrospectRequest["identityProvider"]
-}
+export type AuthenticationOptions = AccessOptions
 
 /**
  * The middleware tag: declare it on an `HttpApiGroup` or endpoint with `.middleware(Authentication)`.
@@ -48,7 +47,7 @@ export interface AuthenticationOptions {
 export class Authentication extends HttpApiMiddleware.Service<Authentication, { provides: CurrentUser; requires: never }>()(
   "@effect-texas/http-server/Authentication",
   {
-    error: [HttpApiError.Unauthorized, HttpApiError.ServiceUnavailable],
+    error: [HttpApiError.Unauthorized, HttpApiError.Forbidden, HttpApiError.ServiceUnavailable],
     security: { bearer: HttpApiSecurity.bearer }
   }
 ) {
@@ -57,25 +56,24 @@ export class Authentication extends HttpApiMiddleware.Service<Authentication, { 
    *
    * @since 1.0.0
    */
-  static readonly layer = (options: AuthenticationOptions): Layer.Layer<Authentication, never, TokenIntrospection> =>
+  static readonly layer = (options: AuthenticationOptions): Layer.Layer<Authentication, InvalidPolicy, TokenIntrospection> =>
     Layer.effect(
       Authentication,
-      Effect.map(TokenIntrospection, (introspection) =>
-        Authentication.of({
-          bearer: (httpEffect, { credential }) =>
-            Effect.gen(function*() {
-              // The security scheme takes whatever follows the header's first 7 characters:
-              // the raw header must be `Bearer <token>` itself, as requireUser checks it.
-              const request = yield* HttpServerRequest.HttpServerRequest
-              if (bearerToken(request.headers["authorization"]) !== Redacted.value(credential)) {
-                return HttpServerResponse.empty({ status: 401, headers: { "www-authenticate": challenge("missing bearer token") } })
-              }
-              const user = yield* Effect.result(verifyUser(introspection, options.identityProvider, credential))
-              if (Result.isSuccess(user)) return yield* Effect.provideService(httpEffect, CurrentUser, user.success)
-              return user.failure._tag === "Unauthorized"
-                ? HttpServerResponse.empty({ status: 401, headers: { "www-authenticate": challenge(user.failure.description) } })
-                : HttpServerResponse.empty({ status: 503 })
-            }).pipe(Effect.withSpan("Authentication.bearer", { attributes: { "texas.identity_provider": options.identityProvider } }))
-        }))
+      Effect.flatMap(Effect.fromResult(AccessPolicy.make(options)), (policy) =>
+        Effect.map(Effect.service(TokenIntrospection), (introspection) =>
+          Authentication.of({
+            bearer: (httpEffect, { credential }) =>
+              Effect.gen(function*() {
+                // The security scheme takes whatever follows the header's first 7 characters:
+                // the raw header must be `Bearer <token>` itself, as requireUser checks it.
+                const request = yield* HttpServerRequest.HttpServerRequest
+                if (bearerToken(request.headers["authorization"]) !== Redacted.value(credential)) {
+                  return refused({ _tag: "Unauthorized", description: "missing bearer token" })
+                }
+                const user = yield* Effect.result(Effect.flatMap(verifyUser(introspection, options.identityProvider, credential), (found) => admit(policy, found)))
+                if (Result.isSuccess(user)) return yield* Effect.provideService(httpEffect, CurrentUser, user.success)
+                return refused(user.failure)
+              }).pipe(Effect.withSpan("Authentication.bearer", { attributes: { "texas.identity_provider": options.identityProvider } }))
+          })))
     )
 }

@@ -5,30 +5,32 @@
  *
  * @since 1.0.0
  */
-import { CurrentUser, type IntrospectRequest, TokenIntrospection } from "@effect-texas/core"
+import { CurrentUser, TokenIntrospection } from "@effect-texas/core"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
-import { bearerToken, challenge, verifyUser } from "./internal/verify.js"
+import * as AccessPolicy from "./AccessPolicy.js"
+import type { AccessOptions, InvalidPolicy } from "./AccessPolicy.js"
+import { admit, bearerToken, refused, verifyUser } from "./internal/verify.js"
 
 /**
- * Which identity provider's users are accepted.
+ * Which identity provider's users are accepted, and what they must have
+ * beyond an active token (`require`: see `AccessOptions`).
  *
  * @category options
  * @since 1.0.0
  */
-export interface RequireUserOptions {
-  readonly identityProvider: IntrospectRequest["identityProvider"]
-}
-
-const unauthorized = (description: string) =>
-  HttpServerResponse.empty({ status: 401, headers: { "www-authenticate": challenge(description) } })
+export type RequireUserOptions = AccessOptions
 
 /**
  * Wraps a handler: 401 with a `WWW-Authenticate: Bearer` challenge without an
- * active token, 503 when the sidecar cannot tell, else the handler with the `CurrentUser`.
+ * active token, 403 when the policy (`require`) refuses the caller (with
+ * `Bearer error="insufficient_scope"` for missing scopes), 503 when the
+ * sidecar cannot tell, else the handler with the `CurrentUser`. A `require`
+ * the types did not stop and that cannot be a policy fails every request
+ * with `InvalidPolicy`.
  *
  * @example
  * ```ts
@@ -49,14 +51,17 @@ const unauthorized = (description: string) =>
 export const requireUser = (options: RequireUserOptions) =>
 <E, R>(
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, E, Exclude<R, CurrentUser> | TokenIntrospection | HttpServerRequest.HttpServerRequest> =>
-  Effect.gen(function*() {
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E | InvalidPolicy, Exclude<R, CurrentUser> | TokenIntrospection | HttpServerRequest.HttpServerRequest> => {
+  const policy = AccessPolicy.make(options)
+  return Effect.gen(function*() {
+    if (Result.isFailure(policy)) return yield* Effect.fail(policy.failure)
     const request = yield* HttpServerRequest.HttpServerRequest
     const sent = bearerToken(request.headers["authorization"])
-    if (sent === undefined) return unauthorized("missing bearer token")
+    if (sent === undefined) return refused({ _tag: "Unauthorized", description: "missing bearer token" })
     const token = Redacted.make(sent)
     const introspection = yield* TokenIntrospection
-    const user = yield* Effect.result(verifyUser(introspection, options.identityProvider, token))
+    const user = yield* Effect.result(Effect.flatMap(verifyUser(introspection, options.identityProvider, token), (found) => admit(policy.success, found)))
     if (Result.isSuccess(user)) return yield* Effect.provideService(app, CurrentUser, user.success)
-    return user.failure._tag === "Unauthorized" ? unauthorized(user.failure.description) : HttpServerResponse.empty({ status: 503 })
+    return refused(user.failure)
   }).pipe(Effect.withSpan("requireUser", { attributes: { "texas.identity_provider": options.identityProvider } }))
+}

@@ -8,3 +8,12 @@
 export { Authentication, type AuthenticationOptions } from "./Authentication.js"
 
 export { requireUser, type RequireUserOptions } from "./RequireUser.js"
+
+/**
+ * Who may call: per-provider requirements (`require`) and the `InvalidPolicy` error.
+ *
+ * @since 1.0.0
+ */
+export * as AccessPolicy from "./AccessPolicy.js"
+
+export { type AccessOptions, InvalidPolicy } from "./AccessPolicy.js"

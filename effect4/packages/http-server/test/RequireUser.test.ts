@@ -5,7 +5,7 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { CurrentUser, TokenIntrospection } from "@effect-texas/core"
-import { Authentication, requireUser } from "@effect-texas/http-server"
+import { type AccessOptions, Authentication, requireUser } from "@effect-texas/http-server"
 import { startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -77,4 +77,15 @@ describe.each([["requireUser", Routes, "/api/me"], ["Authentication", ApiRoutes,
       const basic = yield* call(`${base}${path}`, `Basic  ${token}`)
       expect(basic.status).toBe(401)
     })))
+})
+
+describe("inbound policy types (Effect 4)", () => {
+  it("Maskinporten needs require.scopes, and a provider's options are its own (type errors, checked by tsc)", () => {
+    // @ts-expect-error: the sidecar checks no audience for Maskinporten tokens, so scopes are required
+    const missing: AccessOptions = { identityProvider: "maskinporten" }
+    // @ts-expect-error: Entra ID tokens carry no consumer organisation
+    const stray: AccessOptions = { identityProvider: "entra_id", require: { consumers: ["889640782"] } }
+    const fine: AccessOptions = { identityProvider: "maskinporten", require: { scopes: ["nav:api/read"], check: (claims) => claims.consumer?.ID === "0192:889640782" } }
+    expect([missing, stray, fine].map((options) => options.identityProvider)).toEqual(["maskinporten", "entra_id", "maskinporten"])
+  })
 })

@@ -137,7 +137,7 @@ export const countArrival = (state: State) => (path: string) => {
 const signUserToken = async (sidecar: SidecarContext, state: State, user: UserTokenOptions): Promise<string> => {
   const issuedAtMs = state.now()
   const expiresAtMs = issuedAtMs + toMillis(user.expiresIn ?? "1 hour")
-  const claims = userClaims(sidecar, user.provider, user.subject ?? randomUUID())
+  const claims = userClaims(sidecar, user.provider, user.subject ?? randomUUID(), user)
   const token = await sidecar.keys.sign(user.provider, {
     ...claims,
     ...(user.audience === undefined ? {} : { aud: user.audience }),

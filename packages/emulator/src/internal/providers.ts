@@ -97,7 +97,7 @@ const entraId = (context: ProviderContext, request: DecodedTokenRequest): Decisi
   if (!context.isGranted(request.target.trim())) {
     return invalidScope(`AADSTS501051: Application '${me.clientId}' is not assigned to a role for the application '${resource}'.`)
   }
-  return entraToken(me, resource, { sub: me.clientId, oid: me.clientId, tid: "emulator-tenant", idtyp: "app", roles: ["access_as_application"] })
+  return entraToken(me, resource, { sub: me.clientId, oid: me.clientId, tid: "emulator-tenant", idtyp: "app", roles: ["access_as_application"], azp_name: me.clientId })
 }
 
 /** An Entra ID (v2.0) access token for `resource`, requested by this application, with the grant's own claims. */
@@ -120,7 +120,9 @@ const onBehalfOf = (context: ProviderContext, target: string, user: Jose.JWTPayl
   return entraToken(context.identity("entra_id"), resource, {
     sub: user.sub ?? "",
     oid: user["oid"] ?? user.sub,
+    azp_name: context.identity("entra_id").clientId,
     ...(user["NAVident"] === undefined ? {} : { NAVident: user["NAVident"] }),
+    ...(Array.isArray(user["groups"]) ? { groups: user["groups"] } : {}),
     scp: "defaultaccess"
   })
 }
@@ -154,11 +156,59 @@ export const decideExchange = (
   from: IdentityProvider
 ): Decision => (provider === "entra_id" ? onBehalfOf(context, target, user, from) : tokenX(context, target, user, from))
 
-/** The claims a login at `provider` puts in a user's token, before the caller's own. */
-export const userClaims = (context: ProviderContext, provider: IdentityProvider, subject: string): Jose.JWTPayload => ({
-  iss: context.identity(provider).issuer,
-  aud: context.identity(provider).clientId,
-  sub: subject,
-  ...(provider === "entra_id" ? { oid: subject, azp: "emulator-frontend", ver: "2.0" } : {}),
-  ...(provider === "idporten" ? { acr: "idporten-loa-high", client_id: "emulator-frontend" } : {})
-})
+/** How a token names its caller's shaping options (`UserTokenOptions`), before the claims given as they are. */
+export interface UserShape {
+  readonly scope?: string | undefined
+  readonly consumer?: string | undefined
+  readonly acr?: string | undefined
+  readonly groups?: ReadonlyArray<string> | undefined
+  readonly roles?: ReadonlyArray<string> | undefined
+  readonly clientId?: string | undefined
+}
+
+/**
+ * The claims a login (or, for Maskinporten, a client) at `provider` puts in a
+ * token, shaped as each provider's public docs and the platform's docs show
+ * them, before the caller's own: Maskinporten `scope`, `consumer`,
+ * `client_id`, `client_amr`; ID-porten `pid`, `acr`, `amr`, `locale`; TokenX
+ * `pid`, `idp`, `acr`, `client_id`; Entra ID `oid`, `NAVident`, `groups`,
+ * `roles`, `azp_name`, `idtyp`, `name`, `preferred_username`.
+ */
+export const userClaims = (context: ProviderContext, provider: IdentityProvider, subject: string, shape: UserShape = {}): Jose.JWTPayload => {
+  const me = context.identity(provider)
+  const base = { iss: me.issuer, aud: me.clientId, sub: subject }
+  switch (provider) {
+    case "maskinporten":
+      return {
+        iss: me.issuer,
+        scope: shape.scope ?? "nav:example/read",
+        client_id: shape.clientId ?? "emulator-client",
+        client_amr: "private_key_jwt",
+        token_type: "Bearer",
+        consumer: { authority: "iso6523-actorid-upis", ID: `0192:${shape.consumer ?? context.organisationNumber}` }
+      }
+    case "idporten":
+      return { ...base, pid: "12345678910", acr: shape.acr ?? "idporten-loa-high", amr: ["BankID"], locale: "nb", client_id: shape.clientId ?? "emulator-frontend" }
+    case "tokenx":
+      return { ...base, pid: "12345678910", idp: context.identity("idporten").issuer, acr: shape.acr ?? "idporten-loa-high", client_id: shape.clientId ?? "dev-gcp:team:frontend" }
+    case "entra_id": {
+      const app = shape.roles !== undefined && shape.groups === undefined
+      return {
+        ...base,
+        oid: subject,
+        azp: "emulator-frontend",
+        azp_name: shape.clientId ?? "dev-gcp:team:frontend",
+        ver: "2.0",
+        ...(app
+          ? { idtyp: "app", roles: [...shape.roles!] }
+          : {
+            NAVident: "Z123456",
+            name: "Emulated Employee",
+            preferred_username: "emulated.employee@nav.no",
+            groups: [...(shape.groups ?? [])],
+            ...(shape.roles === undefined ? {} : { roles: [...shape.roles] })
+          })
+      }
+    }
+  }
+}

@@ -1,0 +1,148 @@
+/// <reference types="vitest/globals" />
+/**
+ * Inbound: who may call, not just whether the token is active. Each case runs
+ * against both middlewares (`requireUser` on a router, `Authentication` on an
+ * `HttpApi`) of the line, served on loopback and introspecting at the
+ * emulator. The sidecar checks no audience for Maskinporten tokens
+ * (nais/texas `src/handler/token_introspect.rs` validates them without one;
+ * `shared/texas-api.md`), so the policy is what keeps other organisations' tokens out.
+ */
+import { startTexasEmulator, type TexasEmulatorHandle, type UserTokenOptions } from "@effect-texas/emulator"
+import type * as D from "./Driver.js"
+import { driver, failure, servicesFor, success } from "./setup.js"
+
+let emulator: TexasEmulatorHandle
+let services: D.Services
+
+beforeAll(async () => {
+  emulator = await startTexasEmulator()
+  services = await servicesFor(emulator)
+})
+afterEach(() => emulator.reset())
+afterAll(async () => {
+  await services.close()
+  await emulator.close()
+})
+
+const path: Record<D.InboundKind, string> = { requireUser: "/me", Authentication: "/api/me" }
+
+/** Serves `kind` with `options`, calls it with a token made from `token`, and closes it again. */
+const ask = async (kind: D.InboundKind, options: Record<string, unknown>, token: UserTokenOptions | undefined) => {
+  const server = success(await services.serve(kind, options))
+  try {
+    const bearer = token === undefined ? undefined : await emulator.issueUserToken(token)
+    const response = await fetch(`${server.url}${path[kind]}`, { headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` } })
+    return { status: response.status, challenge: response.headers.get("www-authenticate"), body: await response.text() }
+  } finally {
+    await server.close()
+  }
+}
+
+const org = "889640782"
+const otherOrg = "974761076"
+
+describe.each(["requireUser", "Authentication"] as const)(`%s (${driver.line})`, (kind) => {
+  describe("Maskinporten: an API exposed to other organisations", () => {
+    const policy = { identityProvider: "maskinporten", require: { scopes: ["nav:api/read"], consumers: [org] } }
+
+    it("lets in a token for the scope from an allowed consumer", async () => {
+      const answer = await ask(kind, policy, { provider: "maskinporten", scope: "nav:api/read", consumer: org })
+      expect(answer.status).toBe(200)
+    })
+
+    it("refuses a valid token issued for another API's scope: 403 insufficient_scope (the hole this closes)", async () => {
+      const answer = await ask(kind, policy, { provider: "maskinporten", scope: "skatt:something", consumer: org })
+      expect(answer.status).toBe(403)
+      expect(answer.challenge).toMatch(/^Bearer error="insufficient_scope"/)
+      expect(answer.challenge).toContain("nav:api/read")
+    })
+
+    it("refuses another organisation's token for the right scope: a plain 403, no reason in the answer", async () => {
+      const answer = await ask(kind, policy, { provider: "maskinporten", scope: "nav:api/read other:scope", consumer: otherOrg })
+      expect(answer.status).toBe(403)
+      expect(answer.challenge).toBeNull()
+      expect(answer.body).not.toContain("consumer")
+    })
+
+    it("an inactive or missing token stays 401 with the challenge", async () => {
+      expect((await ask(kind, policy, undefined)).status).toBe(401)
+      const expired = await ask(kind, policy, { provider: "maskinporten", scope: "nav:api/read", consumer: org, expiresIn: "-5 minutes" })
+      expect(expired.status).toBe(401)
+      expect(expired.challenge).toMatch(/^Bearer/)
+    })
+
+    it("a Maskinporten policy without scopes, or with a consumer that is no organisation number, is a typed InvalidPolicy", async () => {
+      for (const bad of [{ identityProvider: "maskinporten" }, { identityProvider: "maskinporten", require: { scopes: ["nav:api/read"], consumers: ["889640781"] } }]) {
+        if (kind === "Authentication") {
+          expect(failure(await services.serve(kind, bad))._tag).toBe("InvalidPolicy")
+        } else {
+          const answer = await ask(kind, bad, { provider: "maskinporten", scope: "nav:api/read" })
+          expect(answer.status).toBe(500)
+          expect(JSON.parse(answer.body)).toEqual({ error: "InvalidPolicy" })
+        }
+      }
+    })
+  })
+
+  describe("ID-porten and TokenX: level of assurance and calling application", () => {
+    it("acr: high satisfies substantial; substantial does not satisfy high", async () => {
+      const substantial = { identityProvider: "idporten", require: { acr: "idporten-loa-substantial" } }
+      const high = { identityProvider: "idporten", require: { acr: "idporten-loa-high" } }
+      expect((await ask(kind, substantial, { provider: "idporten", acr: "idporten-loa-high" })).status).toBe(200)
+      expect((await ask(kind, high, { provider: "idporten", acr: "idporten-loa-high" })).status).toBe(200)
+      expect((await ask(kind, high, { provider: "idporten", acr: "idporten-loa-substantial" })).status).toBe(403)
+    })
+
+    it("TokenX clients: only the named calling applications (client_id)", async () => {
+      const policy = { identityProvider: "tokenx", require: { clients: ["dev-gcp:team:frontend"], acr: "idporten-loa-substantial" } }
+      expect((await ask(kind, policy, { provider: "tokenx", clientId: "dev-gcp:team:frontend" })).status).toBe(200)
+      expect((await ask(kind, policy, { provider: "tokenx", clientId: "dev-gcp:other:app" })).status).toBe(403)
+    })
+  })
+
+  describe("Entra ID: groups, roles and calling application", () => {
+    const group = "3c1b7e2a-0000-4000-8000-000000000001"
+
+    it("groups: a user in one of them is let in, others get 403", async () => {
+      const policy = { identityProvider: "entra_id", require: { groups: [group] } }
+      expect((await ask(kind, policy, { provider: "entra_id", groups: [group, "other"] })).status).toBe(200)
+      expect((await ask(kind, policy, { provider: "entra_id", groups: ["other"] })).status).toBe(403)
+    })
+
+    it("groups or roles: a machine caller with the role is let in as a user with the group is", async () => {
+      const policy = { identityProvider: "entra_id", require: { groups: [group], roles: ["access_as_application"], clients: ["dev-gcp:team:frontend"] } }
+      expect((await ask(kind, policy, { provider: "entra_id", roles: ["access_as_application"] })).status).toBe(200)
+      expect((await ask(kind, policy, { provider: "entra_id", roles: ["access_as_application"], clientId: "dev-gcp:team:other" })).status).toBe(403)
+    })
+
+    it("an option another provider's tokens have (consumers on Entra ID) is a typed InvalidPolicy, not ignored", async () => {
+      const bad = { identityProvider: "entra_id", require: { consumers: [org] } }
+      if (kind === "Authentication") expect(failure(await services.serve(kind, bad))._tag).toBe("InvalidPolicy")
+      else expect((await ask(kind, bad, { provider: "entra_id" })).status).toBe(500)
+    })
+  })
+
+  it("check: a predicate over the typed claims for what the options do not cover", async () => {
+    const policy = { identityProvider: "idporten", require: { check: (claims: { readonly locale?: string }) => claims.locale === "nb" } }
+    expect((await ask(kind, policy, { provider: "idporten" })).status).toBe(200)
+    expect((await ask(kind, policy, { provider: "idporten", claims: { locale: "en" } })).status).toBe(403)
+  })
+
+  it("no require on a provider other than Maskinporten: any active token, as before", async () => {
+    expect((await ask(kind, { identityProvider: "tokenx" }, { provider: "tokenx" })).status).toBe(200)
+  })
+
+  it("the policy is checked on every request, also when the verdict comes from the cache", async () => {
+    const server = success(await services.serve(kind, { identityProvider: "maskinporten", require: { scopes: ["nav:api/read"] } }))
+    try {
+      const right = await emulator.issueUserToken({ provider: "maskinporten", scope: "nav:api/read" })
+      const wrong = await emulator.issueUserToken({ provider: "maskinporten", scope: "skatt:something" })
+      const call = async (token: string) => (await fetch(`${server.url}${path[kind]}`, { headers: { authorization: `Bearer ${token}` } })).status
+      expect([await call(right), await call(wrong), await call(right), await call(wrong)]).toEqual([200, 403, 200, 403])
+      // One introspection per token: the second round came from the verdict cache.
+      expect(emulator.requests().filter((request) => request.path === "/api/v1/introspect")).toHaveLength(2)
+    } finally {
+      await server.close()
+    }
+  })
+})

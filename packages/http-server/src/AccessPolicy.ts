@@ -1,0 +1,90 @@
+/**
+ * Who may call, per identity provider: the `require` option of
+ * `requireUser` and `Authentication`, and the error a policy that cannot be
+ * one fails with. The rules themselves are `@effect-texas/protocol`'s
+ * `Access`, shared with the Effect 4 line.
+ *
+ * @since 0.2.0
+ */
+import type { Claims, IntrospectRequest } from "@effect-texas/core"
+import { Access } from "@effect-texas/protocol"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+
+// ---- Options -----------------------------------------------------------------
+
+/**
+ * Which provider's tokens are accepted, and what a caller must have beyond an
+ * active token. `require` is required for `maskinporten` (with `scopes`): the
+ * sidecar checks no audience for Maskinporten tokens, so without it any
+ * organisation's token for any API would be let in.
+ *
+ * @example
+ * ```ts
+ * import type { AccessOptions } from "@effect-texas/http-server"
+ *
+ * const partners: AccessOptions = {
+ *   identityProvider: "maskinporten",
+ *   require: { scopes: ["nav:api/read"], consumers: ["889640782"] }
+ * }
+ * const citizens: AccessOptions = { identityProvider: "idporten", require: { acr: "idporten-loa-high" } }
+ * const employees: AccessOptions = { identityProvider: "entra_id", require: { groups: ["3c1b7e2a-0000-4000-8000-000000000000"] } }
+ * ```
+ *
+ * @category options
+ * @since 0.2.0
+ */
+export type AccessOptions =
+  | { readonly identityProvider: "maskinporten"; readonly require: Access.MaskinportenRequirements<Claims> }
+  | { readonly identityProvider: "idporten"; readonly require?: Access.IdportenRequirements<Claims> | undefined }
+  | { readonly identityProvider: "tokenx"; readonly require?: Access.TokenxRequirements<Claims> | undefined }
+  | { readonly identityProvider: "entra_id" | "azuread"; readonly require?: Access.EntraIdRequirements<Claims> | undefined }
+
+// ---- Errors ------------------------------------------------------------------
+
+/**
+ * A `require` that cannot be a policy (Maskinporten without `scopes`, a
+ * consumer that is no organisation number, an option the provider's tokens do
+ * not have): from callers the types did not stop.
+ *
+ * @example
+ * ```ts
+ * import { InvalidPolicy } from "@effect-texas/http-server"
+ *
+ * const error = new InvalidPolicy({ identityProvider: "maskinporten", reason: "require.scopes is required" })
+ * ```
+ *
+ * @category errors
+ * @since 0.2.0
+ */
+export class InvalidPolicy extends Data.TaggedError("InvalidPolicy")<{
+  readonly identityProvider: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `The inbound policy for ${this.identityProvider} tokens is not usable: ${this.reason}`
+  }
+}
+
+// ---- Constructor ---------------------------------------------------------------
+
+/**
+ * The checked policy of `options`, or why it is not one.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { AccessPolicy } from "@effect-texas/http-server"
+ *
+ * const policy = AccessPolicy.make({ identityProvider: "maskinporten", require: { scopes: ["nav:api/read"] } })
+ * console.log(Either.isRight(policy)) // true
+ * ```
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const make = (options: AccessOptions): Either.Either<Access.Policy<Claims>, InvalidPolicy> => {
+  const provider: IntrospectRequest["identityProvider"] = options.identityProvider
+  const compiled = Access.compile<Claims>(provider, options.require as Access.AnyRequirements<Claims> | undefined)
+  return compiled._tag === "Policy" ? Either.right(compiled) : Either.left(new InvalidPolicy({ identityProvider: String(provider), reason: compiled.reason }))
+}
