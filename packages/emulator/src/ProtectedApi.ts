@@ -64,6 +64,14 @@ export interface ProtectedApiOptions {
    * @default undefined (not checked)
    */
   readonly issuer?: string | undefined
+  /**
+   * Seconds a token is still taken after its `exp` (and before its `nbf`). An
+   * API on the platform that validates through the sidecar's introspection
+   * gets 60 (nais/texas `src/oauth/token.rs`, `validation.leeway = 60`); an
+   * API that checks tokens itself may take none.
+   * @default 0
+   */
+  readonly leewaySeconds?: number | undefined
   /** @default 0 (a free port) */
   readonly port?: number | undefined
   /** @default "127.0.0.1" */
@@ -140,6 +148,7 @@ export const startProtectedApi = async (
       const { payload } = await Jose.jwtVerify(match[1]!, keys, {
         algorithms: ["RS256"],
         currentDate: new Date(emulator.now()),
+        clockTolerance: options.leewaySeconds ?? 0,
         ...(options.audience === undefined ? {} : { audience: options.audience }),
         ...(options.issuer === undefined ? {} : { issuer: options.issuer })
       })
