@@ -1,10 +1,13 @@
 /**
- * Every way a user might print a value the SDK hands out: `String`,
- * `JSON.stringify`, `util.inspect`, and every string reachable through
- * enumerable own properties (what `{...error.response}` and friends show).
- * The suite checks that no token appears in any of them.
+ * What both drivers share that needs no Effect: every way a user might print
+ * a value the SDK hands out (`String`, `JSON.stringify`, `util.inspect`, and
+ * every string reachable through enumerable own properties, what
+ * `{...error.response}` and friends show; the suite checks that no token
+ * appears in any of them), a typed failure as the suite sees it, and the
+ * step counter behind `runInterruptedAt` / `runJoinedAt`.
  */
 import * as Util from "node:util"
+import type * as D from "./Driver.js"
 
 const attempt = (make: () => string): string => {
   try {
@@ -33,3 +36,33 @@ export const printedForms = (value: unknown): ReadonlyArray<string> => [
   attempt(() => Util.inspect(typeof value === "object" && value !== null ? { ...value } : value, { depth: 10 })),
   reachableStrings(value).join("\n")
 ]
+
+/** A typed failure as the suite sees it: its tag, message, own fields, and printed forms. */
+export const errorView = (error: unknown): D.ErrorView => {
+  const tagged = error as { readonly _tag?: unknown; readonly message?: unknown }
+  return {
+    _tag: typeof tagged._tag === "string" ? tagged._tag : "(untagged)",
+    message: typeof tagged.message === "string" ? tagged.message : String(error),
+    fields: typeof error === "object" && error !== null ? { ...error } : {},
+    printed: printedForms(error)
+  }
+}
+
+/**
+ * Counts the run-loop steps of the first fiber it is shown (the call's own)
+ * and, before the `step`-th, does `atStep` with it once. Each line's tracer
+ * shows it every operation a fiber evaluates (the tracer's `context`).
+ */
+export const stepCounter = <F>(step: number, atStep: (fiber: F) => void) => {
+  let root: F | undefined
+  let taken = 0
+  const state = { reached: false }
+  const count = (fiber: F): void => {
+    root ??= fiber
+    if (fiber === root && !state.reached && ++taken >= step) {
+      state.reached = true
+      atStep(fiber)
+    }
+  }
+  return { count, state }
+}

@@ -47,19 +47,9 @@ import * as Schedule from "effect/Schedule"
 import * as Runtime from "effect/Runtime"
 import * as Tracer from "effect/Tracer"
 import type * as D from "../Driver.js"
-import { printedForms } from "../printed.js"
+import { errorView, printedForms, stepCounter } from "../printed.js"
 
 // ---- Outcomes ----------------------------------------------------------------
-
-const errorView = (error: unknown): D.ErrorView => {
-  const tagged = error as { readonly _tag?: unknown; readonly message?: unknown }
-  return {
-    _tag: typeof tagged._tag === "string" ? tagged._tag : "(untagged)",
-    message: typeof tagged.message === "string" ? tagged.message : String(error),
-    fields: typeof error === "object" && error !== null ? { ...error } : {},
-    printed: printedForms(error)
-  }
-}
 
 const outcomeOf = <A, B>(exit: Exit.Exit<A, unknown>, view: (value: A) => B): D.Outcome<B> => {
   if (Exit.isSuccess(exit)) return { _tag: "Success", value: view(exit.value) }
@@ -77,28 +67,17 @@ const tokenView = (token: AccessToken): D.TokenView => ({
 
 // ---- Stepping ----------------------------------------------------------------
 
-/**
- * A tracer that counts the run-loop steps of the first fiber it sees (the
- * call's own: every operation a fiber evaluates passes through the tracer's
- * `context`) and, before the `step`-th, does `atStep` with that fiber. Spans
- * go to the tracer it wraps.
- */
+/** A tracer that shows `counter` every operation a fiber evaluates (its `context`); spans go to `base`. */
 const stepTracer = (base: Tracer.Tracer, step: number, atStep: (fiber: Fiber.RuntimeFiber<unknown, unknown>) => void) => {
-  let root: Fiber.RuntimeFiber<unknown, unknown> | undefined
-  let taken = 0
-  const state = { reached: false }
+  const counter = stepCounter(step, atStep)
   const tracer = Tracer.make({
     span: (...args) => base.span(...args),
     context: (f, fiber) => {
-      root ??= fiber
-      if (fiber === root && !state.reached && ++taken >= step) {
-        state.reached = true
-        atStep(fiber)
-      }
+      counter.count(fiber)
       return base.context(f, fiber)
     }
   })
-  return { tracer, state }
+  return { tracer, state: counter.state }
 }
 
 // ---- Inbound -----------------------------------------------------------------

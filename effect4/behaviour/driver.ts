@@ -43,19 +43,9 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Tracer from "effect/Tracer"
 import type * as D from "../../behaviour/Driver.js"
-import { printedForms } from "../../behaviour/printed.js"
+import { errorView, printedForms, stepCounter } from "../../behaviour/printed.js"
 
 // ---- Outcomes ----------------------------------------------------------------
-
-const errorView = (error: unknown): D.ErrorView => {
-  const tagged = error as { readonly _tag?: unknown; readonly message?: unknown }
-  return {
-    _tag: typeof tagged._tag === "string" ? tagged._tag : "(untagged)",
-    message: typeof tagged.message === "string" ? tagged.message : String(error),
-    fields: typeof error === "object" && error !== null ? { ...error } : {},
-    printed: printedForms(error)
-  }
-}
 
 const outcomeOf = <A, B>(exit: Exit.Exit<A, unknown>, view: (value: A) => B): D.Outcome<B> => {
   if (Exit.isSuccess(exit)) return { _tag: "Success", value: view(exit.value) }
@@ -76,29 +66,18 @@ const tokenView = (token: AccessToken): D.TokenView => ({
 /** What the run loop calls to evaluate a primitive when no tracer steps in. */
 const evaluate = "~effect/Effect/evaluate"
 
-/**
- * A tracer that counts the run-loop steps of the first fiber it sees (the
- * call's own: the run loop hands every primitive a fiber evaluates to the
- * tracer's `context`) and, before the `step`-th, does `atStep` with that
- * fiber. Spans go to the tracer it wraps.
- */
+/** A tracer that shows `counter` every primitive a fiber evaluates (its `context`); spans go to `base`. */
 const stepTracer = (base: Tracer.Tracer, step: number, atStep: (fiber: Fiber.Fiber<unknown, unknown>) => void) => {
-  let root: Fiber.Fiber<unknown, unknown> | undefined
-  let taken = 0
-  const state = { reached: false }
+  const counter = stepCounter(step, atStep)
   const tracer = Tracer.make({
     span: (options) => base.span(options),
     context: (primitive, fiber) => {
-      root ??= fiber
-      if (fiber === root && !state.reached && ++taken >= step) {
-        state.reached = true
-        atStep(fiber)
-      }
+      counter.count(fiber)
       if (base.context !== undefined) return base.context(primitive, fiber)
       return (primitive as unknown as Record<string, (fiber: Fiber.Fiber<unknown, unknown>) => never>)[evaluate]!(fiber)
     }
   })
-  return { tracer, state }
+  return { tracer, state: counter.state }
 }
 
 // ---- Inbound -----------------------------------------------------------------

@@ -34,11 +34,7 @@ import * as Either from "effect/Either"
  * @category options
  * @since 0.2.0
  */
-export type AccessOptions =
-  | { readonly identityProvider: "maskinporten"; readonly require: Access.MaskinportenRequirements<Claims> }
-  | { readonly identityProvider: "idporten"; readonly require?: Access.IdportenRequirements<Claims> | undefined }
-  | { readonly identityProvider: "tokenx"; readonly require?: Access.TokenxRequirements<Claims> | undefined }
-  | { readonly identityProvider: "entra_id" | "azuread"; readonly require?: Access.EntraIdRequirements<Claims> | undefined }
+export type AccessOptions = Access.Options<Claims>
 
 // ---- Errors ------------------------------------------------------------------
 

@@ -80,6 +80,22 @@ export interface EntraIdRequirements<C> {
 }
 
 /**
+ * Which provider's tokens an inbound middleware accepts, and what a caller
+ * must have beyond an active token; `C` is the line's claims type. `require`
+ * is required for `maskinporten` (with `scopes`): the sidecar checks no
+ * audience for Maskinporten tokens, so without it any organisation's token
+ * for any API would be let in.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export type Options<C> =
+  | { readonly identityProvider: "maskinporten"; readonly require: MaskinportenRequirements<C> }
+  | { readonly identityProvider: "idporten"; readonly require?: IdportenRequirements<C> | undefined }
+  | { readonly identityProvider: "tokenx"; readonly require?: TokenxRequirements<C> | undefined }
+  | { readonly identityProvider: "entra_id" | "azuread"; readonly require?: EntraIdRequirements<C> | undefined }
+
+/**
  * Any provider's requirements, as an untyped caller may pass them.
  *
  * @category models

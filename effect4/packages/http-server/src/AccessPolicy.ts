@@ -31,11 +31,7 @@ import * as Result from "effect/Result"
  * @category options
  * @since 1.0.0
  */
-export type AccessOptions =
-  | { readonly identityProvider: "maskinporten"; readonly require: Access.MaskinportenRequirements<Claims> }
-  | { readonly identityProvider: "idporten"; readonly require?: Access.IdportenRequirements<Claims> | undefined }
-  | { readonly identityProvider: "tokenx"; readonly require?: Access.TokenxRequirements<Claims> | undefined }
-  | { readonly identityProvider: "entra_id" | "azuread"; readonly require?: Access.EntraIdRequirements<Claims> | undefined }
+export type AccessOptions = Access.Options<Claims>
 
 /**
  * A `require` that cannot be a policy (Maskinporten without `scopes`, a

@@ -180,7 +180,7 @@ export const userClaims = (context: ProviderContext, provider: IdentityProvider,
   switch (provider) {
     case "maskinporten":
       return {
-        iss: me.issuer,
+        ...base,
         scope: shape.scope ?? "nav:example/read",
         client_id: shape.clientId ?? "emulator-client",
         client_amr: "private_key_jwt",
