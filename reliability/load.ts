@@ -107,9 +107,17 @@ const program = Effect.gen(function*() {
   const baselineMb = heapMb()
   const fetchesBefore = (yield* Metric.value(TokenMetrics.fetches)).count
   const retriesBefore = (yield* Metric.value(TokenMetrics.retries)).count
+  const deniedBefore = (yield* Metric.value(TokenMetrics.retriesDenied)).count
   emulator.reset()
   api.reset()
-  emulator.injectRandomly(Fault.status(503), failureRate)
+  // A repeatable fault sequence: the n-th token request fails or not the same way in every run (seed 48:
+  // 5 of the first 25 and 8 of the first 40 answered 503, never two in a row, so neither the default
+  // schedule of 3 retries nor the retry budget runs out). With independent draws, a few runs in 100
+  // hold four 503s in a row for one flight, or enough to drain the retry budget (which at a sustained
+  // 20% stops retrying by design), and the SDK then passes the sidecar's 503, typed, to every caller
+  // waiting on that flight: the fault table and the retry-budget test pin those cases. This run is
+  // about load, accounting and memory.
+  emulator.injectRandomly(Fault.status(503), failureRate, 48)
 
   const tally: Tally = { ok: 0, typed: new Map(), defects: 0, latencies: [] }
   const started = performance.now()
@@ -128,9 +136,10 @@ const program = Effect.gen(function*() {
   const afterMb = heapMb()
   const attempts = (yield* Metric.value(TokenMetrics.fetches)).count - fetchesBefore
   const retries = (yield* Metric.value(TokenMetrics.retries)).count - retriesBefore
+  const denied = (yield* Metric.value(TokenMetrics.retriesDenied)).count - deniedBefore
   const flights = attempts - retries
   const stats = emulator.stats()
-  return { tally, seconds, batches, baselineMb, peakMb, afterMb, attempts, retries, flights, stats }
+  return { tally, seconds, batches, baselineMb, peakMb, afterMb, attempts, retries, denied, flights, stats }
 })
 
 const result = await Effect.runPromise(program.pipe(Effect.provide(Tokens), Effect.provide(NodeHttpClient.layerUndici)))
@@ -142,7 +151,7 @@ for (const entry of api.requests()) {
 await api.close()
 await emulator.close()
 
-const { tally, seconds, batches, baselineMb, peakMb, afterMb, attempts, retries, flights, stats } = result
+const { tally, seconds, batches, baselineMb, peakMb, afterMb, attempts, retries, denied, flights, stats } = result
 const total = tally.ok + tally.defects + [...tally.typed.values()].reduce((a, b) => a + b, 0)
 const successRate = tally.ok / total
 // Each flight makes at most 1 + 3 attempts under the default schedule; flights
@@ -172,7 +181,7 @@ console.log(
 )
 console.log(
   `  token endpoint: ${stats.tokenRequests} requests (${stats.faults} answered 503, ${stats.tokensIssued} tokens signed); ` +
-    `${flights} flights, ${retries} retries; heap ${baselineMb.toFixed(1)} -> peak ${peakMb.toFixed(1)} -> ${afterMb.toFixed(1)} MB`
+    `${flights} flights, ${retries} retries, ${denied} denied by the retry budget; heap ${baselineMb.toFixed(1)} -> peak ${peakMb.toFixed(1)} -> ${afterMb.toFixed(1)} MB`
 )
 if (refusals.size > 0) console.log(`  the API refused (reasons, replays included): ${JSON.stringify(Object.fromEntries(refusals))}`)
 for (const [label, ok] of checks) console.log(`  ${ok ? "ok  " : "FAIL"} ${label}`)

@@ -203,8 +203,10 @@ export interface TexasEmulatorHandle {
   /**
    * Answer each token request with `fault` with the given probability (0 to 1),
    * until `reset` or a probability of 0; scripted faults from `inject` go first.
+   * With a `seed`, the n-th request's draw is the same in every run (a
+   * repeatable fault sequence); without, `Math.random`.
    */
-  readonly injectRandomly: (fault: Fault, probability: number) => void
+  readonly injectRandomly: (fault: Fault, probability: number, seed?: number) => void
   /** Every request received, oldest first. */
   readonly requests: () => ReadonlyArray<RecordedRequest>
   readonly stats: () => EmulatorStats

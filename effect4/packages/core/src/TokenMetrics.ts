@@ -116,3 +116,22 @@ export const retriesDenied = Metric.counter("texas.token.retries.denied", { desc
  * @since 1.0.0
  */
 export const failures = Metric.counter("texas.token.failures", { description: "Token calls that ended in an error" })
+
+/**
+ * Background refreshes (`refreshAhead`) that failed while the cached token
+ * was still handed out: the service tries again later, no caller failed.
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const refreshFailures = Metric.value(TokenMetrics.refreshFailures)
+ * ```
+ *
+ * @category metrics
+ * @since 1.0.0
+ */
+export const refreshFailures = Metric.counter("texas.token.refresh.failures", {
+  description: "Background refreshes that failed while the cached token was still valid"
+})

@@ -168,7 +168,7 @@ export const make = (options: TokenServiceOptions): Effect.Effect<TokenService["
       maxEntries: options.maxEntries ?? 10_000,
       refreshAheadMillis: options.refreshAhead === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(options.refreshAhead)),
       renewHoldMillis: TokenCache.tokenRenewHold(options.minRenewInterval),
-      metrics: { hits: TokenMetrics.cacheHits, misses: TokenMetrics.cacheMisses, size: TokenMetrics.cacheEntries }
+      metrics: { hits: TokenMetrics.cacheHits, misses: TokenMetrics.cacheMisses, size: TokenMetrics.cacheEntries, refreshFailures: TokenMetrics.refreshFailures }
     })
     const prepared = (request: TokenRequest) => typed(Request.prepareRemembered(request))
     return TokenService.of({

@@ -25,6 +25,18 @@ export const isLoopback = (host: string): boolean =>
 const defaultIssuer = (url: string, provider: IdentityProvider): string =>
   provider === "entra_id" ? `${url}/entra_id/v2.0` : `${url}/${provider}`
 
+/** A repeatable stream of numbers in [0, 1) (mulberry32), for fault runs that must go the same way every time. */
+const seeded = (seed: number) => {
+  let state = seed >>> 0
+  return (): number => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
 /** What the emulator's logs may hold in all, each: a request with a 1.5 MB field cannot pin memory. */
 export const maxLogBytes = 64 * 1024 * 1024
 
@@ -74,14 +86,14 @@ export const makeState = (options: TexasEmulatorOptions) => {
     granted: initialGrants(),
     counters: zeroCounters(),
     faults: [] as Array<Fault>,
-    random: undefined as { readonly fault: Fault; readonly probability: number } | undefined,
+    random: undefined as { readonly fault: Fault; readonly probability: number; readonly draw: () => number } | undefined,
     log: boundedList<RecordedRequest>(limit, recordSize),
     issued: boundedList<string>(limit, (token) => token.length * 2),
     accepted: new Map<string, IdentityProvider>(),
     now: () => Date.now() + state.offsetMs,
     nextFault: (): Fault | undefined =>
       state.faults.shift() ??
-        (state.random !== undefined && Math.random() < state.random.probability ? state.random.fault : undefined),
+        (state.random !== undefined && state.random.draw() < state.random.probability ? state.random.fault : undefined),
     resetAll: () => {
       state.offsetMs = 0
       state.granted = initialGrants()
@@ -168,8 +180,8 @@ export const makeHandle = (
   inject: (fault, times = 1) => {
     for (let i = 0; i < times; i++) state.faults.push(fault)
   },
-  injectRandomly: (fault, probability) => {
-    state.random = probability > 0 ? { fault, probability: Math.min(1, probability) } : undefined
+  injectRandomly: (fault, probability, seed) => {
+    state.random = probability > 0 ? { fault, probability: Math.min(1, probability), draw: seed === undefined ? Math.random : seeded(seed) } : undefined
   },
   requests: state.log.all,
   stats: () => ({ ...state.counters }),
