@@ -145,4 +145,6 @@ export interface Driver {
   readonly has: { readonly altinn: boolean }
   /** The services, or the typed error their layers failed with (a bad setting). */
   readonly services: (options: ServicesOptions) => Promise<Outcome<Services>>
+  /** Builds `TokenService.layerConfig()` reading only `variables`: nothing, or the typed error the layer failed with. */
+  readonly tokenServiceFromConfig: (variables: Readonly<Record<string, string>>) => Promise<Outcome<void>>
 }

@@ -28,6 +28,7 @@ import {
 } from "@effect-texas/core"
 import { authenticate, authenticateOnBehalfOf } from "@effect-texas/http-client"
 import { type AccessOptions, Authentication, requireUser } from "@effect-texas/http-server"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
@@ -261,4 +262,12 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
   return { _tag: "Success", value: services }
 }
 
-export const driver: D.Driver = { line: "effect3", has: { altinn: true }, services: makeServices }
+const tokenServiceFromConfig = (variables: Readonly<Record<string, string>>): Promise<D.Outcome<void>> =>
+  Effect.runPromiseExit(
+    Layer.build(TokenService.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))).pipe(
+      Effect.scoped,
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(variables))))
+    )
+  ).then((exit) => outcomeOf(exit, () => undefined))
+
+export const driver: D.Driver = { line: "effect3", has: { altinn: true }, services: makeServices, tokenServiceFromConfig }

@@ -16,6 +16,7 @@ import {
 import { authenticate, authenticateOnBehalfOf } from "@effect-texas/http-client"
 import { type AccessOptions, Authentication, requireUser } from "@effect-texas/http-server"
 import { NodeHttpServer } from "@effect/platform-node"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as HttpApi from "effect/http-api/HttpApi"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
@@ -255,4 +256,12 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
   return { _tag: "Success", value: services }
 }
 
-export const driver: D.Driver = { line: "effect4", has: { altinn: false }, services: makeServices }
+const tokenServiceFromConfig = (variables: Readonly<Record<string, string>>): Promise<D.Outcome<void>> =>
+  Effect.runPromiseExit(
+    Layer.build(TokenService.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))).pipe(
+      Effect.scoped,
+      Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(variables)))
+    )
+  ).then((exit) => outcomeOf(exit, () => undefined))
+
+export const driver: D.Driver = { line: "effect4", has: { altinn: false }, services: makeServices, tokenServiceFromConfig }

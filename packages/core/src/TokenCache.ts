@@ -1,14 +1,15 @@
 /**
  * The one cache engine of the SDK's caching services (machine tokens,
- * exchanged tokens, introspection verdicts, Altinn tokens): its decisions
- * are `CacheState` from `@effect-texas/protocol` (shared with the Effect 4
- * line); this module adds the fibers and Deferreds. One flight per key shared by concurrent callers (a forced flight is
- * never joined by a forced caller to an unforced one), flights forked in the
- * service's scope, optional refresh-ahead, and one eviction rule: expired
- * entries first, then the least recently used. A service says only what its
- * key is (a string and the request it stands for), how to fetch, and until
- * when a value may be used. Public for packages that build further services
- * on the SDK (as `@effect-texas/altinn` does).
+ * exchanged tokens, introspection verdicts, Altinn tokens), and the part to
+ * build further caching services on (as `@effect-texas/altinn` does). Its
+ * decisions are `CacheState` from `@effect-texas/protocol` (shared with the
+ * Effect 4 line); this module adds the fibers and Deferreds: one flight per
+ * key shared by concurrent callers (a forced caller never joins an unforced
+ * flight), registered and launched in one step interruption cannot split and
+ * forked in the service's scope, optional refresh-ahead, a renewal hold per
+ * key, and one eviction rule (expired entries first, then the least recently
+ * used). A service says only what its key is, how to fetch, and until when a
+ * value may be used.
  *
  * @since 0.2.0
  */

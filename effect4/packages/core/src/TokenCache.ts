@@ -1,10 +1,12 @@
 /**
- * The cache engine of the SDK's caching services (Effect 4): its decisions
- * are `CacheState` from `@effect-texas/protocol` (shared with the Effect 3
- * line); this module adds the fibers and Deferreds. One flight per key shared by concurrent callers (a forced caller
- * never joins an unforced flight), flights forked in the service's scope,
- * optional refresh-ahead, and one eviction rule: expired entries first, then
- * the least recently used. The same engine as the Effect 3 line's, in Effect 4.
+ * The cache engine of the SDK's caching services (Effect 4), and the part to
+ * build further caching services on. Its decisions are `CacheState` from
+ * `@effect-texas/protocol` (shared with the Effect 3 line); this module adds
+ * the fibers and Deferreds: one flight per key shared by concurrent callers
+ * (a forced caller never joins an unforced flight), registered and launched
+ * in one step interruption cannot split and forked in the service's scope,
+ * optional refresh-ahead, a renewal hold per key, and one eviction rule
+ * (expired entries first, then the least recently used).
  *
  * @since 1.0.0
  */

@@ -4,6 +4,7 @@
  */
 import { Policy, Request } from "@effect-texas/protocol"
 import * as Config from "effect/Config"
+import * as Schema from "effect/Schema"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
@@ -69,8 +70,12 @@ export type ConfigOptions<O extends EndpointOptions> =
   & Config.Wrap<Omit<O, "endpoint">>
   & { readonly endpoint?: Config.Config<string | URL> | undefined }
 
-/** A URL that is not http(s) passes here and fails the layer with `InvalidTokenRequest` at construction. */
-const httpUrl = (name: string): Config.Config<URL> => Config.URL(name)
+/** Reads the environment variable `name` as an http(s) URL: anything else is a `ConfigError` naming it, as on the Effect 3 line. */
+const httpUrl = (name: string): Config.Config<URL> =>
+  Config.schema(
+    Schema.URL.check(Schema.makeFilter((url) => url.protocol === "http:" || url.protocol === "https:" ? undefined : `${name} must be an http or https URL`)),
+    name
+  )
 
 export const readConfig = <O extends EndpointOptions>(variable: string, options: ConfigOptions<O>): Config.Config<O> => {
   const { endpoint, ...rest } = options
