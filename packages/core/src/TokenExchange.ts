@@ -27,7 +27,7 @@ import {
   readConfig,
   resolveSettings
 } from "./internal/settings.js"
-import { type PreparedExchange, prepareExchange } from "./internal/prepare.js"
+import { isInvalid, type PreparedExchange, prepareExchange } from "./internal/prepare.js"
 import type { InvalidTokenRequest, TokenError } from "./TokenError.js"
 
 // ---- Models ------------------------------------------------------------------
@@ -258,19 +258,19 @@ export const make = (
     /** What the engine needs to know of a request: its key and what to send, or why it cannot be sent. */
     const ready = (request: ExchangeRequest) => {
       const prepared = prepareExchange(request)
-      if ("_tag" in prepared) return prepared
+      if (isInvalid(prepared)) return prepared
       return { key: cacheKey(prepared, request.userToken), entry: { prepared, userExpiry: Policy.userTokenExpiry(prepared.userToken) } }
     }
 
     const exchange = (request: ExchangeRequest): Effect.Effect<AccessToken, TokenError> => {
       const call = ready(request)
-      if ("_tag" in call) return Effect.fail(call)
+      if (isInvalid(call)) return Effect.fail(call)
       return call.entry.prepared.skipCache ? cache.force(call.key, call.entry) : cache.get(call.key, call.entry)
     }
 
     const renew = (request: ExchangeRequest, rejected: AccessToken): Effect.Effect<AccessToken, TokenError> => {
       const call = ready(request)
-      return "_tag" in call ? Effect.fail(call) : cache.renew(call.key, call.entry, rejected)
+      return isInvalid(call) ? Effect.fail(call) : cache.renew(call.key, call.entry, rejected)
     }
 
     return TokenExchange.of({ exchange, renew })

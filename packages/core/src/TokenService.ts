@@ -28,7 +28,7 @@ import {
   readConfig,
   resolveSettings
 } from "./internal/settings.js"
-import { prepare, type PreparedRequest, prepareRemembered } from "./internal/prepare.js"
+import { isInvalid, prepare, type PreparedRequest, prepareRemembered } from "./internal/prepare.js"
 import { TestTokens } from "./TestTokens.js"
 import { InvalidTokenRequest, type TokenError } from "./TokenError.js"
 import * as TokenMetrics from "./TokenMetrics.js"
@@ -229,8 +229,6 @@ export interface TestOptions {
 
 // ---- Constructor ---------------------------------------------------------------
 
-const isInvalid = (prepared: PreparedRequest | InvalidTokenRequest): prepared is InvalidTokenRequest =>
-  "_tag" in prepared
 
 /** One POST to `/api/v1/token`, in the `TokenService.fetch` span. */
 const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => ({

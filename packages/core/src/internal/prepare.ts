@@ -16,6 +16,9 @@ export type PreparedExchange = Request.PreparedExchange
 const typed = <A>(result: A | Request.Invalid): A | InvalidTokenRequest =>
   Request.isInvalid(result) ? new InvalidTokenRequest({ field: result.field, reason: result.reason }) : result
 
+/** The one check that a request was refused (as on the Effect 4 line). */
+export const isInvalid = (value: unknown): value is InvalidTokenRequest => value instanceof InvalidTokenRequest
+
 /** Validates a request and computes its cache key. */
 export const prepare = (request: TokenRequest): PreparedRequest | InvalidTokenRequest => typed(Request.prepare(request))
 
