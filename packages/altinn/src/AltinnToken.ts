@@ -21,8 +21,7 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import { Origins, Policy, Request } from "@effect-texas/protocol"
-import * as Jose from "jose"
+import { Altinn, Request } from "@effect-texas/protocol"
 
 // ---- Models ------------------------------------------------------------------
 
@@ -121,10 +120,7 @@ export interface AltinnTokenOptions extends Omit<EndpointOptions, "endpoint" | "
  * @category constants
  * @since 0.2.0
  */
-export const platformUrls = {
-  production: "https://platform.altinn.no",
-  tt02: "https://platform.tt02.altinn.no"
-} as const
+export const platformUrls = Altinn.platformUrls
 
 /**
  * Counters of the Altinn token cache (the exchange's requests are counted
@@ -228,18 +224,10 @@ type AltinnTokenApi = Service
 
 // ---- Constructor ---------------------------------------------------------------
 
-const exchangePath = "/authentication/api/v1/exchange/maskinporten"
-
-/**
- * The exchange endpoint of a platform URL or name, or why the URL is refused
- * (https only, http on loopback; no credentials, query or fragment).
- */
+/** The exchange endpoint, or the platform URL's refusal as the SDK's error. */
 const exchangeUrl = (platformUrl: string | URL, test: boolean): Either.Either<string, InvalidTokenRequest> => {
-  const text = String(platformUrl)
-  const base = Origins.checkBaseUrl(text === "production" || text === "tt02" ? platformUrls[text] : text)
-  return typeof base === "string"
-    ? Either.right(`${base}${exchangePath}${test ? "?test=true" : ""}`)
-    : Either.left(new InvalidTokenRequest({ field: "endpoint", reason: `the Altinn platform URL ${base.reason}` }))
+  const url = Altinn.exchangeUrl(platformUrl, test)
+  return typeof url === "string" ? Either.right(url) : Either.left(new InvalidTokenRequest({ field: "endpoint", reason: url.reason }))
 }
 
 const readConfig = (
@@ -258,43 +246,16 @@ const readConfig = (
   )
 }
 
-/** The answer's text as a token: bare, or as a JSON string. */
-const tokenText = (text: string): string | undefined => {
-  const trimmed = text.trim()
-  if (!trimmed.startsWith("\"")) return trimmed
-  try {
-    const parsed: unknown = JSON.parse(trimmed)
-    return typeof parsed === "string" ? parsed : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * An exchange's answer as an `AccessToken` expiring at the JWT's own `exp`,
- * or why not (by shape and length only: never a part of the text).
- */
+/** An exchange's answer as an `AccessToken` expiring at the JWT's own `exp`, or why not. */
 const decodeAnswer = (text: string, receivedAt: DateTime.Utc): Either.Either<AccessToken, string> => {
-  const token = tokenText(text)
-  const notAToken = `the answer is not a JWT (${text.length} characters)`
-  if (token === undefined || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) return Either.left(notAToken)
-  let exp: unknown
-  try {
-    exp = Jose.decodeJwt(token).exp
-  } catch {
-    return Either.left(notAToken)
-  }
-  if (typeof exp !== "number" || !Number.isFinite(exp)) return Either.left("the token has no numeric exp claim")
-  const unusable = Policy.expiryProblem(exp * 1000)
-  if (unusable !== undefined) return Either.left(`exp: ${unusable}`)
-  const expiresIn = exp * 1000 - DateTime.toEpochMillis(receivedAt)
-  if (expiresIn <= 0) return Either.left("the token had already expired")
+  const answer = Altinn.readAnswer(text, DateTime.toEpochMillis(receivedAt))
+  if (!answer.ok) return Either.left(answer.reason)
   return Either.right(
     new AccessToken({
-      accessToken: Redacted.make(token),
+      accessToken: Redacted.make(answer.token),
       tokenType: "Bearer",
-      expiresAt: DateTime.unsafeMake(exp * 1000),
-      expiresIn: Duration.millis(expiresIn)
+      expiresAt: DateTime.unsafeMake(answer.expiresAtMillis),
+      expiresIn: Duration.millis(answer.expiresAtMillis - DateTime.toEpochMillis(receivedAt))
     })
   )
 }

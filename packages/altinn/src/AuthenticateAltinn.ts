@@ -7,6 +7,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { TokenError } from "@effect-texas/core"
+import { Altinn } from "@effect-texas/protocol"
 import { type AuthError, authenticateFrom, type OriginOptions } from "@effect-texas/http-client"
 import * as Effect from "effect/Effect"
 import { AltinnToken, type AltinnTokenRequest } from "./AltinnToken.js"
@@ -18,26 +19,6 @@ import { AltinnToken, type AltinnTokenRequest } from "./AltinnToken.js"
  * @since 0.2.0
  */
 export interface AuthenticateAltinnOptions extends Omit<AltinnTokenRequest, "skipCache">, OriginOptions {}
-
-const deepFreeze = <A>(value: A): A => {
-  if (typeof value === "object" && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner)
-    Object.freeze(value)
-  }
-  return value
-}
-
-/**
- * The details as they go on the wire, deeply frozen; details that cannot be
- * sent as JSON are kept as given, for the token call to refuse them typed.
- */
-const frozenCopy = (details: ReadonlyArray<Record<string, unknown>>): ReadonlyArray<Record<string, unknown>> => {
-  try {
-    return deepFreeze(JSON.parse(JSON.stringify(details)) as ReadonlyArray<Record<string, unknown>>)
-  } catch {
-    return details
-  }
-}
 
 /**
  * Authenticates a client's requests to Altinn's APIs with the Altinn token
@@ -76,7 +57,7 @@ export const authenticateAltinn = (options: AuthenticateAltinnOptions) =>
   // Built once and frozen (details as they go on the wire): every request reuses it, prepared once.
   const request: AltinnTokenRequest = Object.freeze({
     scopes: typeof options.scopes === "string" ? options.scopes : Object.freeze([...options.scopes]),
-    authorizationDetails: options.authorizationDetails === undefined ? undefined : frozenCopy(options.authorizationDetails)
+    authorizationDetails: options.authorizationDetails === undefined ? undefined : Altinn.frozenDetails(options.authorizationDetails)
   })
   return authenticateFrom(
     {

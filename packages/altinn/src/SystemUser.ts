@@ -5,7 +5,7 @@
  *
  * @since 0.2.0
  */
-import { Access } from "@effect-texas/protocol"
+import { Access, Altinn } from "@effect-texas/protocol"
 import * as Either from "effect/Either"
 import { InvalidOrganizationNumber } from "./AltinnError.js"
 
@@ -17,18 +17,7 @@ import { InvalidOrganizationNumber } from "./AltinnError.js"
  * @category models
  * @since 0.2.0
  */
-export type SystemUserDetail = {
-  readonly type: "urn:altinn:systemuser"
-  readonly systemuser_org: {
-    readonly authority: "iso6523-actorid-upis"
-    /** `0192:<organisation number>` (0192: the Norwegian register of legal entities). */
-    readonly ID: string
-  }
-  /** The system user's id, when the organisation has more than one for the system. */
-  readonly systemuser_id?: ReadonlyArray<string>
-  /** The system's id in Altinn's system register, e.g. `991825827_smartcloud`. */
-  readonly system_id?: string
-}
+export type SystemUserDetail = Altinn.SystemUserDetail
 
 /**
  * Who the system acts for.
@@ -36,14 +25,7 @@ export type SystemUserDetail = {
  * @category options
  * @since 0.2.0
  */
-export interface SystemUserOptions {
-  /** The organisation number (nine digits) of the organisation that owns the system user. */
-  readonly organization: string
-  /** The system user's id (a UUID). */
-  readonly systemUserId?: string | undefined
-  /** The system's id in the system register. */
-  readonly systemId?: string | undefined
-}
+export type SystemUserOptions = Altinn.SystemUserOptions
 
 /**
  * Why `organization` is not a Norwegian organisation number (nine digits, the
@@ -83,12 +65,8 @@ export const checkOrganizationNumber = (organization: string): string | undefine
  * @since 0.2.0
  */
 export const systemUser = (options: SystemUserOptions): Either.Either<SystemUserDetail, InvalidOrganizationNumber> => {
-  const reason = checkOrganizationNumber(options.organization)
-  if (reason !== undefined) return Either.left(new InvalidOrganizationNumber({ organization: options.organization, reason }))
-  return Either.right({
-    type: "urn:altinn:systemuser",
-    systemuser_org: { authority: "iso6523-actorid-upis", ID: `0192:${options.organization}` },
-    ...(options.systemUserId === undefined ? {} : { systemuser_id: [options.systemUserId] }),
-    ...(options.systemId === undefined ? {} : { system_id: options.systemId })
-  })
+  const detail = Altinn.systemUserDetail(options)
+  return "reason" in detail
+    ? Either.left(new InvalidOrganizationNumber({ organization: options.organization, reason: detail.reason }))
+    : Either.right(detail)
 }

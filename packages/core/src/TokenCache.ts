@@ -14,13 +14,19 @@
  * @since 0.2.0
  */
 import { CacheState, Policy } from "@effect-texas/protocol"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
 import type * as Metric from "effect/Metric"
+import type * as MetricLabel from "effect/MetricLabel"
 import type * as Scope from "effect/Scope"
 import type { AccessToken } from "./AccessToken.js"
 
@@ -72,8 +78,10 @@ export interface Cache<K, A, E> {
   readonly forget: (key: string) => Effect.Effect<void>
 }
 
-/** Metric updates without extra tags share one empty list: the hit allocates nothing. */
-const noTags: ReadonlyArray<never> = []
+/** The calling fiber's clock (`TestClock` under test) and metric tags (`Effect.tagMetrics`). */
+const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>) =>
+  Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
+const tagsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>) => fiber.getFiberRef(FiberRef.currentMetricLabels)
 
 /**
  * Builds an engine whose flights run in the current scope and stop with it.
@@ -103,18 +111,19 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
     const state = new CacheState.CacheState<A, Deferred.Deferred<A, E>>(options)
     const metrics = options.metrics
     const holdMillis = options.renewHoldMillis ?? (() => 0)
-    const reportSize = () => metrics?.size.unsafeUpdate(state.size, noTags)
+    // Every update carries the calling fiber's tags (`Effect.tagMetrics`), as `Metric.update` does.
+    const reportSize = (tags: ReadonlyArray<MetricLabel.MetricLabel>) => metrics?.size.unsafeUpdate(state.size, tags)
 
     /** Ends a flight in one step: store before the flight is removed, then complete its Deferred. */
     const settle = (key: string, request: K, deferred: Deferred.Deferred<A, E>) => (exit: Exit.Exit<A, E>) =>
-      Effect.clockWith((clock) => {
-        const now = clock.unsafeCurrentTimeMillis()
+      Effect.withFiberRuntime((fiber) => {
+        const now = clockOf(fiber).unsafeCurrentTimeMillis()
         const settled = Exit.isSuccess(exit)
           ? { value: exit.value, usableUntil: options.usableUntil(exit.value, request), holdMillis: holdMillis(exit.value) }
           : undefined
         const outcome = state.settle(key, deferred, settled, now)
-        if (outcome === "stored") reportSize()
-        if (outcome === "refreshFailed") metrics?.refreshFailures?.unsafeUpdate(1, noTags)
+        if (outcome === "stored") reportSize(tagsOf(fiber))
+        if (outcome === "refreshFailed") metrics?.refreshFailures?.unsafeUpdate(1, tagsOf(fiber))
         return Deferred.done(deferred, exit)
       })
 
@@ -132,9 +141,9 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
 
     const fly = (key: string, request: K, forced: boolean): Effect.Effect<A, E> =>
       Effect.uninterruptibleMask((restore) =>
-        Effect.suspend(() => {
-          metrics?.misses.unsafeUpdate(1, noTags)
-          if (forced && state.forget(key)) reportSize()
+        Effect.withFiberRuntime((fiber) => {
+          metrics?.misses.unsafeUpdate(1, tagsOf(fiber))
+          if (forced && state.forget(key)) reportSize(tagsOf(fiber))
           const joined = state.joinable(key, forced)
           if (joined !== undefined) return restore(Deferred.await(joined))
           return Effect.flatMap(launch(key, request, forced), (deferred) => restore(Deferred.await(deferred)))
@@ -146,11 +155,11 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
 
     // The hot path: one clock read and one lookup; no allocation on a hit.
     const get = (key: string, request: K): Effect.Effect<A, E> =>
-      Effect.clockWith((clock) => {
-        const now = clock.unsafeCurrentTimeMillis()
+      Effect.withFiberRuntime((fiber) => {
+        const now = clockOf(fiber).unsafeCurrentTimeMillis()
         const entry = state.hit(key, now)
         if (entry === undefined) return fly(key, request, false)
-        metrics?.hits.unsafeUpdate(1, noTags)
+        metrics?.hits.unsafeUpdate(1, tagsOf(fiber))
         if (state.claimRefresh(key, entry, now)) return Effect.as(refreshInBackground(key, request), entry.value)
         return Effect.succeed(entry.value)
       })
@@ -164,8 +173,9 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
       })
 
     const forget = (key: string) =>
-      Effect.sync(() => {
-        if (state.forget(key)) reportSize()
+      Effect.withFiberRuntime<void>((fiber) => {
+        if (state.forget(key)) reportSize(tagsOf(fiber))
+        return Effect.void
       })
 
     return { get, force, renew, forget }

@@ -89,6 +89,7 @@ export const make = (
         client,
         settings,
         {
+          _tag: "Send",
           request: call.request,
           providerName: call.identityProvider,
           target: call.target,

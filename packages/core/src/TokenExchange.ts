@@ -222,6 +222,7 @@ interface Exchange {
 
 /** One POST to `/api/v1/token/exchange`, in the `TokenExchange.exchange` span. */
 const exchangeCall = (prepared: PreparedExchange, forced: boolean): EndpointCall => ({
+  _tag: "Post",
   fields: Request.exchangeFields(prepared, forced),
   providerName: prepared.providerName,
   target: prepared.target,

@@ -363,6 +363,7 @@ export const make = (
         client,
         settings,
         {
+          _tag: "Post",
           fields: { identity_provider: provider, token },
           providerName: provider,
           target: "(introspection)",

@@ -4,8 +4,11 @@
  *
  * @since 0.1.0
  */
+import { Metrics } from "@effect-texas/protocol"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+
+const { catalogue, durationBuckets } = Metrics
 
 /**
  * `token` calls answered from this client's cache, with no I/O.
@@ -21,9 +24,7 @@ import * as MetricBoundaries from "effect/MetricBoundaries"
  * @category metrics
  * @since 0.1.0
  */
-export const cacheHits = Metric.counter("effect_texas_token_cache_hits", {
-  description: "token calls answered from the client cache"
-})
+export const cacheHits = Metric.counter(catalogue.cacheHits.name, { description: catalogue.cacheHits.description })
 
 /**
  * `token` calls that found no usable cached token (including `skipCache` calls).
@@ -39,9 +40,7 @@ export const cacheHits = Metric.counter("effect_texas_token_cache_hits", {
  * @category metrics
  * @since 0.1.0
  */
-export const cacheMisses = Metric.counter("effect_texas_token_cache_misses", {
-  description: "token calls that found no usable cached token"
-})
+export const cacheMisses = Metric.counter(catalogue.cacheMisses.name, { description: catalogue.cacheMisses.description })
 
 /**
  * Requests sent to the token endpoint (each attempt counts, retries included).
@@ -57,9 +56,7 @@ export const cacheMisses = Metric.counter("effect_texas_token_cache_misses", {
  * @category metrics
  * @since 0.1.0
  */
-export const fetches = Metric.counter("effect_texas_token_endpoint_requests", {
-  description: "requests sent to the token endpoint, retries included"
-})
+export const fetches = Metric.counter(catalogue.fetches.name, { description: catalogue.fetches.description })
 
 /**
  * Retries after a transient failure of the token endpoint.
@@ -75,9 +72,7 @@ export const fetches = Metric.counter("effect_texas_token_endpoint_requests", {
  * @category metrics
  * @since 0.1.0
  */
-export const retries = Metric.counter("effect_texas_token_endpoint_retries", {
-  description: "retries after a transient failure of the token endpoint"
-})
+export const retries = Metric.counter(catalogue.retries.name, { description: catalogue.retries.description })
 
 /**
  * Retries the retry budget held back: transient failures answered at once
@@ -94,9 +89,7 @@ export const retries = Metric.counter("effect_texas_token_endpoint_retries", {
  * @category metrics
  * @since 0.2.0
  */
-export const retriesDenied = Metric.counter("effect_texas_token_endpoint_retries_denied", {
-  description: "retries not made because the retry budget was spent"
-})
+export const retriesDenied = Metric.counter(catalogue.retriesDenied.name, { description: catalogue.retriesDenied.description })
 
 /**
  * Token acquisitions that failed (after retries), whatever the error.
@@ -112,9 +105,7 @@ export const retriesDenied = Metric.counter("effect_texas_token_endpoint_retries
  * @category metrics
  * @since 0.1.0
  */
-export const failures = Metric.counter("effect_texas_token_failures", {
-  description: "token acquisitions that failed after retries"
-})
+export const failures = Metric.counter(catalogue.failures.name, { description: catalogue.failures.description })
 
 /**
  * Background refreshes (refresh-ahead) that failed while the cached token was still valid.
@@ -130,9 +121,7 @@ export const failures = Metric.counter("effect_texas_token_failures", {
  * @category metrics
  * @since 0.1.0
  */
-export const refreshFailures = Metric.counter("effect_texas_token_refresh_failures", {
-  description: "background refreshes that failed while the cached token was still valid"
-})
+export const refreshFailures = Metric.counter(catalogue.refreshFailures.name, { description: catalogue.refreshFailures.description })
 
 /**
  * Tokens held in the client cache right now (bounded by `maxEntries`).
@@ -148,9 +137,7 @@ export const refreshFailures = Metric.counter("effect_texas_token_refresh_failur
  * @category metrics
  * @since 0.1.0
  */
-export const cacheEntries = Metric.gauge("effect_texas_token_cache_entries", {
-  description: "tokens held in the client cache"
-})
+export const cacheEntries = Metric.gauge(catalogue.cacheEntries.name, { description: catalogue.cacheEntries.description })
 
 /**
  * Introspection verdicts answered from the verdict cache (no request to the sidecar).
@@ -166,9 +153,7 @@ export const cacheEntries = Metric.gauge("effect_texas_token_cache_entries", {
  * @category metrics
  * @since 0.2.0
  */
-export const verdictCacheHits = Metric.counter("effect_texas_verdict_cache_hits", {
-  description: "introspections answered from the verdict cache"
-})
+export const verdictCacheHits = Metric.counter(catalogue.verdictCacheHits.name, { description: catalogue.verdictCacheHits.description })
 
 /**
  * Introspections that went to the sidecar (joined flights included).
@@ -184,9 +169,7 @@ export const verdictCacheHits = Metric.counter("effect_texas_verdict_cache_hits"
  * @category metrics
  * @since 0.2.0
  */
-export const verdictCacheMisses = Metric.counter("effect_texas_verdict_cache_misses", {
-  description: "introspections not answered from the verdict cache"
-})
+export const verdictCacheMisses = Metric.counter(catalogue.verdictCacheMisses.name, { description: catalogue.verdictCacheMisses.description })
 
 /**
  * Active verdicts held in the verdict cache.
@@ -202,9 +185,7 @@ export const verdictCacheMisses = Metric.counter("effect_texas_verdict_cache_mis
  * @category metrics
  * @since 0.2.0
  */
-export const verdictCacheEntries = Metric.gauge("effect_texas_verdict_cache_entries", {
-  description: "active verdicts held in the verdict cache"
-})
+export const verdictCacheEntries = Metric.gauge(catalogue.verdictCacheEntries.name, { description: catalogue.verdictCacheEntries.description })
 
 /**
  * Duration of each request to the sidecar in seconds, per endpoint path
@@ -226,7 +207,7 @@ export const verdictCacheEntries = Metric.gauge("effect_texas_verdict_cache_entr
  * @since 0.2.0
  */
 export const requestDuration = Metric.histogram(
-  "http.client.request.duration",
-  MetricBoundaries.fromIterable([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]),
-  "duration of requests to the token sidecar, in seconds"
+  catalogue.requestDuration.name,
+  MetricBoundaries.fromIterable(durationBuckets),
+  catalogue.requestDuration.description
 )

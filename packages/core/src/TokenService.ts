@@ -232,6 +232,7 @@ export interface TestOptions {
 
 /** One POST to `/api/v1/token`, in the `TokenService.fetch` span. */
 const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => ({
+  _tag: "Post",
   fields: Request.tokenFields(request, forced),
   providerName: request.providerName,
   target: request.target,

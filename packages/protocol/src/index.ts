@@ -14,6 +14,13 @@
 export * as Access from "./Access.js"
 
 /**
+ * Altinn 3: the exchange's URL and answer, system users.
+ *
+ * @since 0.2.0
+ */
+export * as Altinn from "./Altinn.js"
+
+/**
  * Bearer tokens in and out of headers.
  *
  * @since 0.2.0
@@ -68,3 +75,10 @@ export * as Request from "./Request.js"
  * @since 0.2.0
  */
 export * as Wire from "./Wire.js"
+
+/**
+ * The metrics' names, descriptions and buckets, the same on both lines.
+ *
+ * @since 0.2.0
+ */
+export * as Metrics from "./Metrics.js"

@@ -11,7 +11,8 @@
  * @since 1.0.0
  */
 import { CacheState, Policy } from "@effect-texas/protocol"
-import * as Context from "effect/Context"
+import * as Clock from "effect/Clock"
+import type * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -68,7 +69,6 @@ export interface Cache<K, A, E> {
   readonly forget: (key: string) => Effect.Effect<void>
 }
 
-const noContext = Context.empty()
 
 /**
  * Builds an engine whose flights run in the current scope and stop with it.
@@ -98,18 +98,20 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
     const state = new CacheState.CacheState<A, Deferred.Deferred<A, E>>(options)
     const metrics = options.metrics
     const holdMillis = options.renewHoldMillis ?? (() => 0)
-    const reportSize = () => metrics?.size.updateUnsafe(state.size, noContext)
+    // Every update goes through the calling fiber's context: its metric attributes
+    // (`Metric.CurrentMetricAttributes`) and registry apply, as with `Metric.update`.
+    const reportSize = (context: Context.Context<never>) => metrics?.size.updateUnsafe(state.size, context)
 
     /** Ends a flight in one step: store before the flight is removed, then complete its Deferred. */
     const settle = (key: string, request: K, deferred: Deferred.Deferred<A, E>) => (exit: Exit.Exit<A, E>) =>
-      Effect.clockWith((clock) => {
-        const now = clock.currentTimeMillisUnsafe()
+      Effect.withFiber((fiber) => {
+        const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
         const settled = Exit.isSuccess(exit)
           ? { value: exit.value, usableUntil: options.usableUntil(exit.value, request), holdMillis: holdMillis(exit.value) }
           : undefined
         const outcome = state.settle(key, deferred, settled, now)
-        if (outcome === "stored") reportSize()
-        if (outcome === "refreshFailed") metrics?.refreshFailures?.updateUnsafe(1, noContext)
+        if (outcome === "stored") reportSize(fiber.context)
+        if (outcome === "refreshFailed") metrics?.refreshFailures?.updateUnsafe(1, fiber.context)
         return Deferred.done(deferred, exit)
       })
 
@@ -127,9 +129,9 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
 
     const fly = (key: string, request: K, forced: boolean): Effect.Effect<A, E> =>
       Effect.uninterruptibleMask((restore) =>
-        Effect.suspend(() => {
-          metrics?.misses.updateUnsafe(1, noContext)
-          if (forced && state.forget(key)) reportSize()
+        Effect.withFiber((fiber) => {
+          metrics?.misses.updateUnsafe(1, fiber.context)
+          if (forced && state.forget(key)) reportSize(fiber.context)
           const joined = state.joinable(key, forced)
           if (joined !== undefined) return restore(Deferred.await(joined))
           return Effect.flatMap(launch(key, request, forced), (deferred) => restore(Deferred.await(deferred)))
@@ -141,11 +143,11 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
 
     // The hot path: one clock read and one lookup; no allocation on a hit.
     const get = (key: string, request: K): Effect.Effect<A, E> =>
-      Effect.clockWith((clock) => {
-        const now = clock.currentTimeMillisUnsafe()
+      Effect.withFiber((fiber) => {
+        const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
         const entry = state.hit(key, now)
         if (entry === undefined) return fly(key, request, false)
-        metrics?.hits.updateUnsafe(1, noContext)
+        metrics?.hits.updateUnsafe(1, fiber.context)
         if (state.claimRefresh(key, entry, now)) return Effect.as(refreshInBackground(key, request), entry.value)
         return Effect.succeed(entry.value)
       })
@@ -159,8 +161,9 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
       })
 
     const forget = (key: string) =>
-      Effect.sync(() => {
-        if (state.forget(key)) reportSize()
+      Effect.withFiber((fiber) => {
+        if (state.forget(key)) reportSize(fiber.context)
+        return Effect.void
       })
 
     return { get, force, renew, forget }

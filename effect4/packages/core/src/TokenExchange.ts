@@ -141,6 +141,7 @@ export const make = (options: TokenExchangeOptions): Effect.Effect<TokenExchange
     const cache = yield* TokenCache.make<Exchange, AccessToken, TokenError>({
       fetch: ({ prepared }, forced) =>
         callEndpoint(client, settings, {
+          _tag: "Post",
           fields: Request.exchangeFields(prepared, forced),
           providerName: prepared.providerName,
           target: prepared.target,

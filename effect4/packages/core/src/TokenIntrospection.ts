@@ -22,6 +22,7 @@ import { callEndpoint } from "./internal/endpoint.js"
 import { isInvalid, typed, unwrapRedacted } from "./internal/prepare.js"
 import { type ConfigOptions, readConfig, resolveSettings } from "./internal/settings.js"
 import * as TokenCache from "./TokenCache.js"
+import * as TokenMetrics from "./TokenMetrics.js"
 import { InvalidTokenResponse, type InvalidTokenRequest, type TokenError } from "./TokenError.js"
 
 /**
@@ -227,6 +228,7 @@ export const make = (
     const maxAgeMillis = options.cache === false ? 0 : Duration.toMillis(Duration.fromInputUnsafe(options.cache?.maxAge ?? "60 seconds"))
     const ask = ({ provider, token }: Asked) =>
       callEndpoint(client, settings, {
+        _tag: "Post",
         fields: { identity_provider: provider, token },
         providerName: provider,
         target: "(introspection)",
@@ -244,7 +246,8 @@ export const make = (
     const verdicts = yield* TokenCache.make<Asked, IntrospectionResult, TokenError>({
       fetch: ask,
       usableUntil: (result, asked) => verdictUsableUntil(result, asked.askedAt + maxAgeMillis),
-      maxEntries: options.cache === false ? 1 : options.cache?.maxEntries ?? 10_000
+      maxEntries: options.cache === false ? 1 : options.cache?.maxEntries ?? 10_000,
+      metrics: { hits: TokenMetrics.verdictCacheHits, misses: TokenMetrics.verdictCacheMisses, size: TokenMetrics.verdictCacheEntries }
     })
     return TokenIntrospection.of({
       introspect: (request) => {

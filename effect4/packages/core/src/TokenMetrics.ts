@@ -1,12 +1,16 @@
 /**
- * Counters of cache hits, misses, endpoint requests, retries and failures.
+ * Counters of what `TokenService` does, as Effect `Metric`s, so they reach
+ * whatever metrics exporter the application has set up.
  *
  * @since 1.0.0
  */
+import { Metrics } from "@effect-texas/protocol"
 import * as Metric from "effect/Metric"
 
+const { catalogue, durationBuckets } = Metrics
+
 /**
- * Token requests answered from the cache.
+ * `token` calls answered from this client's cache, with no I/O.
  *
  * @example
  * ```ts
@@ -19,78 +23,63 @@ import * as Metric from "effect/Metric"
  * @category metrics
  * @since 1.0.0
  */
-export const cacheHits = Metric.counter("texas.token.cache.hits", { description: "Token requests answered from the cache" })
+export const cacheHits = Metric.counter(catalogue.cacheHits.name, { description: catalogue.cacheHits.description })
 
 /**
- * Token requests that needed the endpoint.
+ * `token` calls that found no usable cached token (including `skipCache` calls).
  *
  * @example
  * ```ts
- * import { Metric } from "effect"
+ * import { Effect, Metric } from "effect"
  * import { TokenMetrics } from "@effect-texas/core"
  *
- * const misses = Metric.value(TokenMetrics.cacheMisses)
+ * const cacheMisses = Metric.value(TokenMetrics.cacheMisses)
  * ```
  *
  * @category metrics
  * @since 1.0.0
  */
-export const cacheMisses = Metric.counter("texas.token.cache.misses", { description: "Token requests that needed the endpoint" })
+export const cacheMisses = Metric.counter(catalogue.cacheMisses.name, { description: catalogue.cacheMisses.description })
 
 /**
- * Tokens in the cache.
+ * Requests sent to the token endpoint (each attempt counts, retries included).
  *
  * @example
  * ```ts
- * import { Metric } from "effect"
+ * import { Effect, Metric } from "effect"
  * import { TokenMetrics } from "@effect-texas/core"
  *
- * const size = Metric.value(TokenMetrics.cacheEntries)
+ * const fetches = Metric.value(TokenMetrics.fetches)
  * ```
  *
  * @category metrics
  * @since 1.0.0
  */
-export const cacheEntries = Metric.gauge("texas.token.cache.entries", { description: "Tokens in the cache" })
+export const fetches = Metric.counter(catalogue.fetches.name, { description: catalogue.fetches.description })
 
 /**
- * Requests sent to the endpoint (retries included).
+ * Retries after a transient failure of the token endpoint.
  *
  * @example
  * ```ts
- * import { Metric } from "effect"
+ * import { Effect, Metric } from "effect"
  * import { TokenMetrics } from "@effect-texas/core"
  *
- * const sent = Metric.value(TokenMetrics.fetches)
+ * const retries = Metric.value(TokenMetrics.retries)
  * ```
  *
  * @category metrics
  * @since 1.0.0
  */
-export const fetches = Metric.counter("texas.token.fetches", { description: "Requests sent to the token endpoint" })
+export const retries = Metric.counter(catalogue.retries.name, { description: catalogue.retries.description })
 
 /**
- * Retries of transient failures.
+ * Retries the retry budget held back: transient failures answered at once
+ * because most recent calls to the sidecar had failed.
  *
  * @example
  * ```ts
- * import { Metric } from "effect"
- * import { TokenMetrics } from "@effect-texas/core"
- *
- * const retried = Metric.value(TokenMetrics.retries)
- * ```
- *
- * @category metrics
- * @since 1.0.0
- */
-export const retries = Metric.counter("texas.token.retries", { description: "Retries of transient failures" })
-
-/**
- * Retries the retry budget refused.
- *
- * @example
- * ```ts
- * import { Metric } from "effect"
+ * import { Effect, Metric } from "effect"
  * import { TokenMetrics } from "@effect-texas/core"
  *
  * const denied = Metric.value(TokenMetrics.retriesDenied)
@@ -99,31 +88,30 @@ export const retries = Metric.counter("texas.token.retries", { description: "Ret
  * @category metrics
  * @since 1.0.0
  */
-export const retriesDenied = Metric.counter("texas.token.retries.denied", { description: "Retries the retry budget refused" })
+export const retriesDenied = Metric.counter(catalogue.retriesDenied.name, { description: catalogue.retriesDenied.description })
 
 /**
- * Calls that ended in an error.
+ * Token acquisitions that failed (after retries), whatever the error.
  *
  * @example
  * ```ts
- * import { Metric } from "effect"
+ * import { Effect, Metric } from "effect"
  * import { TokenMetrics } from "@effect-texas/core"
  *
- * const failed = Metric.value(TokenMetrics.failures)
+ * const failures = Metric.value(TokenMetrics.failures)
  * ```
  *
  * @category metrics
  * @since 1.0.0
  */
-export const failures = Metric.counter("texas.token.failures", { description: "Token calls that ended in an error" })
+export const failures = Metric.counter(catalogue.failures.name, { description: catalogue.failures.description })
 
 /**
- * Background refreshes (`refreshAhead`) that failed while the cached token
- * was still handed out: the service tries again later, no caller failed.
+ * Background refreshes (refresh-ahead) that failed while the cached token was still valid.
  *
  * @example
  * ```ts
- * import { Metric } from "effect"
+ * import { Effect, Metric } from "effect"
  * import { TokenMetrics } from "@effect-texas/core"
  *
  * const refreshFailures = Metric.value(TokenMetrics.refreshFailures)
@@ -132,6 +120,92 @@ export const failures = Metric.counter("texas.token.failures", { description: "T
  * @category metrics
  * @since 1.0.0
  */
-export const refreshFailures = Metric.counter("texas.token.refresh.failures", {
-  description: "Background refreshes that failed while the cached token was still valid"
+export const refreshFailures = Metric.counter(catalogue.refreshFailures.name, { description: catalogue.refreshFailures.description })
+
+/**
+ * Tokens held in the client cache right now (bounded by `maxEntries`).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const cacheEntries = Metric.value(TokenMetrics.cacheEntries)
+ * ```
+ *
+ * @category metrics
+ * @since 1.0.0
+ */
+export const cacheEntries = Metric.gauge(catalogue.cacheEntries.name, { description: catalogue.cacheEntries.description })
+
+/**
+ * Introspection verdicts answered from the verdict cache (no request to the sidecar).
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const hits = Metric.value(TokenMetrics.verdictCacheHits)
+ * ```
+ *
+ * @category metrics
+ * @since 1.1.0
+ */
+export const verdictCacheHits = Metric.counter(catalogue.verdictCacheHits.name, { description: catalogue.verdictCacheHits.description })
+
+/**
+ * Introspections that went to the sidecar (joined flights included).
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const misses = Metric.value(TokenMetrics.verdictCacheMisses)
+ * ```
+ *
+ * @category metrics
+ * @since 1.1.0
+ */
+export const verdictCacheMisses = Metric.counter(catalogue.verdictCacheMisses.name, { description: catalogue.verdictCacheMisses.description })
+
+/**
+ * Active verdicts held in the verdict cache.
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const entries = Metric.value(TokenMetrics.verdictCacheEntries)
+ * ```
+ *
+ * @category metrics
+ * @since 1.1.0
+ */
+export const verdictCacheEntries = Metric.gauge(catalogue.verdictCacheEntries.name, { description: catalogue.verdictCacheEntries.description })
+
+/**
+ * Duration of each request to the sidecar in seconds, per endpoint path
+ * (`texas.endpoint`) and `outcome` (`ok`, the status of an error answer, or
+ * the error's tag), in the buckets OpenTelemetry advises for
+ * `http.client.request.duration`.
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { TokenMetrics } from "@effect-texas/core"
+ *
+ * const tokenCalls = Metric.value(
+ *   Metric.withAttributes(TokenMetrics.requestDuration, { "texas.endpoint": "/api/v1/token", outcome: "ok" })
+ * )
+ * ```
+ *
+ * @category metrics
+ * @since 1.1.0
+ */
+export const requestDuration = Metric.histogram(catalogue.requestDuration.name, {
+  description: catalogue.requestDuration.description,
+  boundaries: durationBuckets
 })

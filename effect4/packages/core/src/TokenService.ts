@@ -126,6 +126,7 @@ export class TokenService extends Context.Service<TokenService, {
 
 /** One POST to `/api/v1/token`, in the `TokenService.fetch` span. */
 const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => ({
+  _tag: "Post",
   fields: Request.tokenFields(request, forced),
   providerName: request.providerName,
   target: request.target,

@@ -34,6 +34,13 @@ export { TestTokens } from "./TestTokens.js"
  */
 export * as TokenCache from "./TokenCache.js"
 
+/**
+ * Calling an endpoint that hands out tokens as the SDK calls the sidecar.
+ *
+ * @since 1.1.0
+ */
+export * as TokenEndpoint from "./TokenEndpoint.js"
+
 export {
   InvalidTokenRequest,
   InvalidTokenResponse,

@@ -7,7 +7,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Origins, Policy, Wire } from "@effect-texas/protocol"
+import { Metrics, Origins, Policy, Wire } from "@effect-texas/protocol"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -190,21 +190,23 @@ const readText = (
 const unreachable = (settings: EndpointSettings, reason: "Transport" | "Timeout", detail: string) =>
   new TokenEndpointUnreachable({ endpoint: settings.endpoint, reason, detail })
 
-/**
- * One POST to an endpoint of the sidecar: its body fields, what the errors
- * name, and the span it runs in.
- */
-export interface EndpointCall {
-  /** The body's fields, POSTed to the endpoint in the configured encoding... */
-  readonly fields?: Readonly<Record<string, unknown>> | undefined
-  /** ...or the whole request, sent as it is (an endpoint that is not the sidecar's). */
-  readonly request?: HttpClientRequest.HttpClientRequest | undefined
+/** What every call names: the provider and target its errors report, and its span. */
+interface CallNames {
   readonly providerName: string
   /** What errors name as the target (never a token). */
   readonly target: string
   readonly spanName: string
   readonly attributes: Readonly<Record<string, unknown>>
 }
+
+/**
+ * One call to an endpoint: body fields POSTed to the sidecar's endpoint in
+ * the configured encoding, or a whole request sent as it is (an endpoint that
+ * is not the sidecar's, such as Altinn's exchange).
+ */
+export type EndpointCall =
+  | (CallNames & { readonly _tag: "Post"; readonly fields: Readonly<Record<string, unknown>> })
+  | (CallNames & { readonly _tag: "Send"; readonly request: HttpClientRequest.HttpClientRequest })
 
 /** Turns a 2xx answer into the value the caller wants, or says why it is not usable. */
 export type DecodeAnswer<A> = (
@@ -218,10 +220,9 @@ export type DecodeAnswer<A> = (
  * an error answer, or the error's tag (OpenTelemetry's `error.type`).
  */
 const outcomeOf = (exit: Exit.Exit<unknown, TokenError>): string => {
-  if (Exit.isSuccess(exit)) return "ok"
+  if (Exit.isSuccess(exit)) return Metrics.outcome("ok")
   const error = Cause.failureOption(exit.cause)
-  if (Option.isNone(error)) return "interrupted"
-  return error.value._tag === "TokenEndpointError" ? String(error.value.status) : error.value._tag
+  return Option.isSome(error) ? Metrics.outcome(error.value) : Metrics.outcome("interrupted")
 }
 
 /** Records one attempt's duration, per endpoint path and outcome. */
@@ -250,7 +251,7 @@ const attemptOnce = <A>(
   call: EndpointCall,
   decode: DecodeAnswer<A>
 ): Effect.Effect<A, TokenError> => {
-  const httpRequest = call.request ?? postFields(settings, call.fields ?? {})
+  const httpRequest = call._tag === "Post" ? postFields(settings, call.fields) : call.request
   return sendHere(client, httpRequest).pipe(
     Effect.tap((response) => cameFromElsewhere(settings, httpRequest, response)),
     Effect.flatMap((response) =>

@@ -4,11 +4,15 @@
  * error bodies, transient statuses, `Retry-After`) come from the shared
  * protocol package.
  */
-import { Origins, Policy, Wire } from "@effect-texas/protocol"
+import { Metrics, Origins, Policy, Wire } from "@effect-texas/protocol"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
@@ -43,15 +47,23 @@ const describeSuccess = (json: Record<string, unknown>): string => {
 const unreachable = (settings: EndpointSettings, reason: "Transport" | "Timeout", detail: string) =>
   new TokenEndpointUnreachable({ endpoint: settings.endpoint, reason, detail })
 
-/** One call: its request (or body fields for a POST), what errors name, and its span. */
-export interface EndpointCall {
-  readonly fields?: Readonly<Record<string, unknown>> | undefined
-  readonly request?: HttpClientRequest.HttpClientRequest | undefined
+/** What every call names: the provider and target its errors report, and its span. */
+interface CallNames {
   readonly providerName: string
+  /** What errors name as the target (never a token). */
   readonly target: string
   readonly spanName: string
   readonly attributes: Readonly<Record<string, unknown>>
 }
+
+/**
+ * One call to an endpoint: body fields POSTed to the sidecar's endpoint in
+ * the configured encoding, or a whole request sent as it is (an endpoint that
+ * is not the sidecar's, such as Altinn's exchange).
+ */
+export type EndpointCall =
+  | (CallNames & { readonly _tag: "Post"; readonly fields: Readonly<Record<string, unknown>> })
+  | (CallNames & { readonly _tag: "Send"; readonly request: HttpClientRequest.HttpClientRequest })
 
 /** Turns a 2xx answer's text into the value, or says why it is not usable. */
 export type DecodeAnswer<A> = (status: number, contentType: string | undefined, text: string, receivedAt: DateTime.Utc) => Result.Result<A, InvalidTokenResponse>
@@ -99,8 +111,28 @@ const cameFromElsewhere = (settings: EndpointSettings, request: HttpClientReques
     }))
     : Effect.void
 
-const attempt = <A>(client: HttpClient.HttpClient, settings: EndpointSettings, call: EndpointCall, decode: DecodeAnswer<A>): Effect.Effect<A, TokenError> => {
-  const request = call.request ?? postFields(settings, call.fields ?? {})
+/** The outcome of one attempt for the duration histogram (the same tags as on the Effect 3 line). */
+const outcomeOf = (exit: Exit.Exit<unknown, TokenError>): string => {
+  if (Exit.isSuccess(exit)) return Metrics.outcome("ok")
+  const error = Cause.findErrorOption(exit.cause)
+  return Option.isSome(error) ? Metrics.outcome(error.value) : Metrics.outcome("interrupted")
+}
+
+/** Records one attempt's duration, per endpoint path and outcome. */
+const timed = <A>(settings: EndpointSettings, effect: Effect.Effect<A, TokenError>): Effect.Effect<A, TokenError> =>
+  Effect.flatMap(Clock.currentTimeNanos, (started) =>
+    Effect.onExit(effect, (exit) =>
+      Effect.flatMap(Clock.currentTimeNanos, (ended) =>
+        Metric.update(
+          Metric.withAttributes(TokenMetrics.requestDuration, { "texas.endpoint": settings.path, outcome: outcomeOf(exit) }),
+          Number(ended - started) / 1e9
+        ))))
+
+const attempt = <A>(client: HttpClient.HttpClient, settings: EndpointSettings, call: EndpointCall, decode: DecodeAnswer<A>): Effect.Effect<A, TokenError> =>
+  timed(settings, attemptOnce(client, settings, call, decode))
+
+const attemptOnce = <A>(client: HttpClient.HttpClient, settings: EndpointSettings, call: EndpointCall, decode: DecodeAnswer<A>): Effect.Effect<A, TokenError> => {
+  const request = call._tag === "Post" ? postFields(settings, call.fields) : call.request
   return sendHere(client, request).pipe(
     Effect.tap((response) => cameFromElsewhere(settings, request, response)),
     Effect.flatMap((response) => Effect.map(readText(settings, response), (text) => [response, text] as const)),
