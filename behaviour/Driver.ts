@@ -93,7 +93,7 @@ export interface AuthenticatedClient {
 
 export interface ServicesOptions {
   readonly texasUrl: string
-  /** Also an `AltinnToken` against this platform URL (lines that have it). */
+  /** Also an `AltinnToken` against this platform URL. */
   readonly altinnPlatformUrl?: string | undefined
   readonly minRenewInterval?: string | undefined
   readonly expirySkew?: string | undefined
@@ -126,7 +126,7 @@ export interface Services {
   readonly exchange: (request: ExchangeRequestView) => Call<TokenView>
   readonly renewExchange: (request: ExchangeRequestView, rejected: TokenView) => Call<TokenView>
   readonly introspect: (identityProvider: string, token: string) => Call<IntrospectionView>
-  /** Undefined on a line without `@effect-texas/altinn` or without `altinnPlatformUrl`. */
+  /** Undefined without `altinnPlatformUrl`. */
   readonly altinnToken: ((scopes: string) => Call<TokenView>) | undefined
   /**
    * Serves `kind` with `options` (`{ identityProvider, require }`, passed on as
@@ -141,8 +141,6 @@ export interface Services {
 
 export interface Driver {
   readonly line: "effect3" | "effect4"
-  /** Packages the line has; a case for a package the line lacks says so where it is skipped. */
-  readonly has: { readonly altinn: boolean }
   /** The services, or the typed error their layers failed with (a bad setting). */
   readonly services: (options: ServicesOptions) => Promise<Outcome<Services>>
   /** Builds `TokenService.layerConfig()` reading only `variables`: nothing, or the typed error the layer failed with. */

@@ -72,7 +72,7 @@ describe(`the SDK's own calls never follow redirects (${driver.line})`, () => {
     }
   })
 
-  it.skipIf(!driver.has.altinn)("nor the Altinn exchange: the Maskinporten token is never sent to a Location (skipped where the line has no @effect-texas/altinn)", async () => {
+  it("nor the Altinn exchange: the Maskinporten token is never sent to a Location", async () => {
     const elsewhere = await startRecorder()
     const altinn = await startAltinnEmulator(emulator)
     const services = await servicesFor(emulator, { appFollowsRedirects: true, altinnPlatformUrl: altinn.url })

@@ -99,7 +99,7 @@ describe(`renewals bounded per key (${driver.line})`, () => {
     }
   })
 
-  it.skipIf(!driver.has.altinn)("authenticateAltinn against an always-401 API, clients per request: at most 2 Altinn exchanges and 2 forced Maskinporten tokens (skipped where the line has no @effect-texas/altinn)", async () => {
+  it("authenticateAltinn against an always-401 API, clients per request: at most 2 Altinn exchanges and 2 forced Maskinporten tokens", async () => {
     const altinn = await startAltinnEmulator(emulator)
     const altinnApi = await startProtectedApi(emulator, { jwks: altinn.jwks, issuer: altinn.issuer })
     const services = await servicesFor(emulator, { altinnPlatformUrl: altinn.url })

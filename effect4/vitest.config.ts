@@ -31,7 +31,8 @@ const alias = {
   "@effect-texas/core": source("./packages/core/src/index.ts"),
   "@effect-texas/http-client": source("./packages/http-client/src/index.ts"),
   "@effect-texas/http-server": source("./packages/http-server/src/index.ts"),
-  "@effect-texas/testkit": source("./packages/testkit/src/index.ts")
+  "@effect-texas/testkit": source("./packages/testkit/src/index.ts"),
+  "@effect-texas/altinn": source("./packages/altinn/src/index.ts")
 }
 
 const project = (name: string) => ({
@@ -53,5 +54,5 @@ const behaviour = {
 }
 
 export default defineConfig({
-  test: { projects: [project("core"), project("testkit"), project("http-client"), project("http-server"), behaviour] }
+  test: { projects: [project("core"), project("testkit"), project("http-client"), project("http-server"), project("altinn"), behaviour] }
 })

@@ -11,7 +11,7 @@
 import { spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 
-const effect4Packages = ["core", "testkit", "http-client", "http-server"].map((name) => `effect4/packages/${name}`)
+const effect4Packages = ["core", "testkit", "http-client", "http-server", "altinn"].map((name) => `effect4/packages/${name}`)
 const packages = ["protocol", "emulator", "core", "testkit", "http-client", "http-server", "cli", "altinn"]
 const allowed = (path: string) => ["package.json", "README.md", "LICENSE"].includes(path) || path.startsWith("dist/")
 

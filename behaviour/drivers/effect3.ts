@@ -270,4 +270,4 @@ const tokenServiceFromConfig = (variables: Readonly<Record<string, string>>): Pr
     )
   ).then((exit) => outcomeOf(exit, () => undefined))
 
-export const driver: D.Driver = { line: "effect3", has: { altinn: true }, services: makeServices, tokenServiceFromConfig }
+export const driver: D.Driver = { line: "effect3", services: makeServices, tokenServiceFromConfig }

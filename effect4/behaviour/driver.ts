@@ -13,6 +13,7 @@ import {
   type TokenRequest,
   TokenService
 } from "@effect-texas/core"
+import { AltinnToken, authenticateAltinn } from "@effect-texas/altinn"
 import { authenticate, authenticateOnBehalfOf } from "@effect-texas/http-client"
 import { type AccessOptions, Authentication, requireUser } from "@effect-texas/http-server"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -136,7 +137,7 @@ const serveInbound = async (
 
 // ---- Services ----------------------------------------------------------------
 
-type Context = TokenService | TokenExchange | TokenIntrospection | HttpClient.HttpClient
+type Context = TokenService | TokenExchange | TokenIntrospection | AltinnToken | HttpClient.HttpClient
 
 const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Services>> => {
   const endpoint = (path: string) => `${options.texasUrl}${path}`
@@ -158,10 +159,15 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
       Layer.provide(FetchHttpClient.layer)
     )
     : FetchHttpClient.layer
+  const tokens = TokenService.layer({ endpoint: endpoint("/api/v1/token"), ...shared })
+  const altinn = options.altinnPlatformUrl === undefined
+    ? Layer.empty
+    : AltinnToken.layer({ platformUrl: options.altinnPlatformUrl, ...shared }).pipe(Layer.provide(tokens))
   const layer = Layer.mergeAll(
-    TokenService.layer({ endpoint: endpoint("/api/v1/token"), ...shared }),
+    tokens,
     TokenExchange.layer({ endpoint: endpoint("/api/v1/token/exchange"), ...shared }),
-    TokenIntrospection.layer({ endpoint: endpoint("/api/v1/introspect") })
+    TokenIntrospection.layer({ endpoint: endpoint("/api/v1/introspect") }),
+    altinn
   ).pipe(Layer.provideMerge(client))
   const runtime = ManagedRuntime.make(layer as Layer.Layer<Context, unknown>)
   const built = await Effect.runPromiseExit(runtime.contextEffect)
@@ -220,7 +226,7 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
       case "onBehalfOf":
         return sender(base.pipe(authenticateOnBehalfOf({ identityProvider: spec.identityProvider, target: spec.target, allowedOrigins: spec.allowedOrigins })))
       case "altinn":
-        throw new Error("the Effect 4 line has no @effect-texas/altinn yet")
+        return sender(base.pipe(authenticateAltinn({ scopes: spec.scopes, allowedOrigins: spec.allowedOrigins })))
     }
   }
 
@@ -235,7 +241,9 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
         TokenIntrospection.use((s) => s.introspect({ identityProvider: identityProvider as "tokenx", token: Redacted.make(token) })),
         (result) => (result._tag === "Active" ? { active: true, claims: { ...result.claims } } : { active: false, claims: {} })
       ),
-    altinnToken: undefined,
+    altinnToken: options.altinnPlatformUrl === undefined
+      ? undefined
+      : (scopes) => call(AltinnToken.use((s) => s.token({ scopes })), tokenView),
     client: (spec) => {
       const send = authenticated(spec, runtime.runSync(Effect.service(HttpClient.HttpClient)))
       return {
@@ -264,4 +272,4 @@ const tokenServiceFromConfig = (variables: Readonly<Record<string, string>>): Pr
     )
   ).then((exit) => outcomeOf(exit, () => undefined))
 
-export const driver: D.Driver = { line: "effect4", has: { altinn: false }, services: makeServices, tokenServiceFromConfig }
+export const driver: D.Driver = { line: "effect4", services: makeServices, tokenServiceFromConfig }

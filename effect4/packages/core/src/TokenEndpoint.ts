@@ -5,7 +5,7 @@
  * and metrics as `TokenService`, and the same typed errors. Public for
  * packages that build further services on the SDK.
  *
- * @since 1.1.0
+ * @since 1.0.0
  */
 import type * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -23,7 +23,7 @@ import { type InvalidTokenRequest, InvalidTokenResponse, type TokenError } from 
  * never quote the text: it may be a token).
  *
  * @category models
- * @since 1.1.0
+ * @since 1.0.0
  */
 export interface Call<A> {
   readonly request: HttpClientRequest.HttpClientRequest
@@ -40,7 +40,7 @@ export interface Call<A> {
  * An endpoint, called as the SDK calls the sidecar.
  *
  * @category models
- * @since 1.1.0
+ * @since 1.0.0
  */
 export interface TokenEndpoint {
   /** The endpoint's URL, as errors name it. */
@@ -76,7 +76,7 @@ export interface TokenEndpoint {
  * ```
  *
  * @category constructors
- * @since 1.1.0
+ * @since 1.0.0
  */
 export const make = Effect.fnUntraced(function*(options: EndpointOptions) {
   const client = yield* HttpClient.HttpClient

@@ -150,7 +150,7 @@ export const cacheEntries = Metric.gauge(catalogue.cacheEntries.name, { descript
  * ```
  *
  * @category metrics
- * @since 1.1.0
+ * @since 1.0.0
  */
 export const verdictCacheHits = Metric.counter(catalogue.verdictCacheHits.name, { description: catalogue.verdictCacheHits.description })
 
@@ -166,7 +166,7 @@ export const verdictCacheHits = Metric.counter(catalogue.verdictCacheHits.name, 
  * ```
  *
  * @category metrics
- * @since 1.1.0
+ * @since 1.0.0
  */
 export const verdictCacheMisses = Metric.counter(catalogue.verdictCacheMisses.name, { description: catalogue.verdictCacheMisses.description })
 
@@ -182,7 +182,7 @@ export const verdictCacheMisses = Metric.counter(catalogue.verdictCacheMisses.na
  * ```
  *
  * @category metrics
- * @since 1.1.0
+ * @since 1.0.0
  */
 export const verdictCacheEntries = Metric.gauge(catalogue.verdictCacheEntries.name, { description: catalogue.verdictCacheEntries.description })
 
@@ -203,7 +203,7 @@ export const verdictCacheEntries = Metric.gauge(catalogue.verdictCacheEntries.na
  * ```
  *
  * @category metrics
- * @since 1.1.0
+ * @since 1.0.0
  */
 export const requestDuration = Metric.histogram(catalogue.requestDuration.name, {
   description: catalogue.requestDuration.description,

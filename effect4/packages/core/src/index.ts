@@ -37,7 +37,7 @@ export * as TokenCache from "./TokenCache.js"
 /**
  * Calling an endpoint that hands out tokens as the SDK calls the sidecar.
  *
- * @since 1.1.0
+ * @since 1.0.0
  */
 export * as TokenEndpoint from "./TokenEndpoint.js"
 

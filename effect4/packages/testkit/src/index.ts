@@ -16,10 +16,12 @@ export * as Fault from "./Fault.js"
 export type { EmulatorStats, RecordedRequest } from "@effect-texas/emulator"
 
 export {
+  AltinnEmulator,
   type AltinnEmulatorHandle,
   type AltinnEmulatorOptions,
+  type AltinnRequest,
   startAltinnEmulator
-} from "@effect-texas/emulator"
+} from "./AltinnEmulator.js"
 
 export {
   type ApiRequest,
