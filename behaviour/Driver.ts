@@ -19,6 +19,8 @@ export interface ErrorView {
   readonly _tag: string
   readonly message: string
   readonly fields: Readonly<Record<string, unknown>>
+  /** The tags found below it through `reason` and `cause` (a platform error wrapping the SDK's). */
+  readonly causes: ReadonlyArray<string>
   /** Every way a user might print it (`String`, `JSON.stringify`, `inspect`, spread). */
   readonly printed: ReadonlyArray<string>
 }
@@ -69,6 +71,10 @@ export type ClientSpec =
   | { readonly kind: "machine"; readonly request: TokenRequestView; readonly allowedOrigins: ReadonlyArray<string>; readonly followRedirects?: number }
   | { readonly kind: "onBehalfOf"; readonly identityProvider: "tokenx" | "entra_id"; readonly target: string; readonly allowedOrigins: ReadonlyArray<string> }
   | { readonly kind: "altinn"; readonly scopes: string; readonly allowedOrigins: ReadonlyArray<string> }
+  /** `AuthenticatedClient.layer` under a key of the test's own: `send` takes paths under `baseUrl`. */
+  | { readonly kind: "ready"; readonly baseUrl: string; readonly request: TokenRequestView; readonly allowedOrigins?: ReadonlyArray<string> }
+  /** `AuthenticatedClient.transformClient(tokens, ...)` applied to the application's client, as `HttpApiClient` does. */
+  | { readonly kind: "transformed"; readonly request: TokenRequestView; readonly allowedOrigins: ReadonlyArray<string> }
 
 /** One request through an authenticated client. */
 export interface SendOptions {

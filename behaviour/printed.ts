@@ -37,6 +37,19 @@ export const printedForms = (value: unknown): ReadonlyArray<string> => [
   reachableStrings(value).join("\n")
 ]
 
+/** The `_tag`s reachable from `error` through `reason` and `cause`, nearest first. */
+const causesOf = (error: unknown, depth = 0): Array<string> => {
+  if (typeof error !== "object" || error === null || depth > 4) return []
+  const found: Array<string> = []
+  for (const key of ["reason", "cause"] as const) {
+    const inner = (error as Record<string, unknown>)[key]
+    const tag = typeof inner === "object" && inner !== null ? (inner as { readonly _tag?: unknown })._tag : undefined
+    if (typeof tag === "string") found.push(tag)
+    found.push(...causesOf(inner, depth + 1))
+  }
+  return found
+}
+
 /** A typed failure as the suite sees it: its tag, message, own fields, and printed forms. */
 export const errorView = (error: unknown): D.ErrorView => {
   const tagged = error as { readonly _tag?: unknown; readonly message?: unknown }
@@ -44,6 +57,7 @@ export const errorView = (error: unknown): D.ErrorView => {
     _tag: typeof tagged._tag === "string" ? tagged._tag : "(untagged)",
     message: typeof tagged.message === "string" ? tagged.message : String(error),
     fields: typeof error === "object" && error !== null ? { ...error } : {},
+    causes: causesOf(error),
     printed: printedForms(error)
   }
 }

@@ -26,7 +26,7 @@ import {
   type TokenRequest,
   TokenService
 } from "@effect-texas/core"
-import { authenticate, authenticateOnBehalfOf } from "@effect-texas/http-client"
+import { authenticate, AuthenticatedClient, authenticateOnBehalfOf } from "@effect-texas/http-client"
 import { type AccessOptions, Authentication, requireUser } from "@effect-texas/http-server"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
@@ -135,6 +135,9 @@ const serveInbound = async (
 
 // ---- Services ----------------------------------------------------------------
 
+/** The key a test's ready client is provided under, as an application names its API. */
+class ReadyApi extends Context.Tag("behaviour/ReadyApi")<ReadyApi, AuthenticatedClient.AuthenticatedHttpClient>() {}
+
 type Context = TokenService | TokenExchange | TokenIntrospection | AltinnToken | HttpClient.HttpClient
 
 const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Services>> => {
@@ -222,6 +225,14 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
         return authenticateOnBehalfOf({ identityProvider: spec.identityProvider, target: spec.target, allowedOrigins: spec.allowedOrigins })
       case "altinn":
         return authenticateAltinn({ scopes: spec.scopes, allowedOrigins: spec.allowedOrigins })
+      case "ready": {
+        const layer = AuthenticatedClient.layer(ReadyApi, { ...tokenRequest(spec.request), baseUrl: spec.baseUrl, allowedOrigins: spec.allowedOrigins })
+        const ready = runtime.runSync(Effect.provide(ReadyApi, layer))
+        return () => ready
+      }
+      case "transformed":
+        return (base) =>
+          AuthenticatedClient.transformClient(runtime.runSync(TokenService), { ...tokenRequest(spec.request), allowedOrigins: spec.allowedOrigins })(base)
     }
   }
 

@@ -14,7 +14,7 @@ import {
   TokenService
 } from "@effect-texas/core"
 import { AltinnToken, authenticateAltinn } from "@effect-texas/altinn"
-import { authenticate, authenticateOnBehalfOf } from "@effect-texas/http-client"
+import { authenticate, AuthenticatedClient, authenticateOnBehalfOf } from "@effect-texas/http-client"
 import { type AccessOptions, Authentication, requireUser } from "@effect-texas/http-server"
 import { NodeHttpServer } from "@effect/platform-node"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -137,6 +137,9 @@ const serveInbound = async (
 
 // ---- Services ----------------------------------------------------------------
 
+/** The key a test's ready client is provided under, as an application names its API. */
+class ReadyApi extends Context.Service<ReadyApi, AuthenticatedClient.AuthenticatedHttpClient>()("behaviour/ReadyApi") {}
+
 type Context = TokenService | TokenExchange | TokenIntrospection | AltinnToken | HttpClient.HttpClient
 
 const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Services>> => {
@@ -227,6 +230,15 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
         return sender(base.pipe(authenticateOnBehalfOf({ identityProvider: spec.identityProvider, target: spec.target, allowedOrigins: spec.allowedOrigins })))
       case "altinn":
         return sender(base.pipe(authenticateAltinn({ scopes: spec.scopes, allowedOrigins: spec.allowedOrigins })))
+      case "ready": {
+        const layer = AuthenticatedClient.layer(ReadyApi, { ...tokenRequest(spec.request), baseUrl: spec.baseUrl, allowedOrigins: spec.allowedOrigins })
+        return sender(runtime.runSync(Effect.provide(Effect.service(ReadyApi), layer)))
+      }
+      case "transformed":
+        return sender(AuthenticatedClient.transformClient(runtime.runSync(Effect.service(TokenService)), {
+          ...tokenRequest(spec.request),
+          allowedOrigins: spec.allowedOrigins
+        })(base))
     }
   }
 

@@ -12,7 +12,6 @@ import { describe, expect, it } from "@effect/vitest"
 import { TokenService } from "@effect-texas/core"
 import { authenticate, type AuthenticateOptions, AuthenticatedClient } from "@effect-texas/http-client"
 import { type ProtectedApiHandle, startProtectedApi, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
@@ -311,15 +310,6 @@ describe("composes with the platform", () => {
       expect(error._tag).toBe("RequestError")
       if (error._tag === "RequestError") expect((error.cause as { _tag: string })._tag).toBe("OriginNotAllowed")
     })))
-
-  it.effect("AuthenticatedClient.layer provides a ready client for one API under your tag", () =>
-    Effect.gen(function*() {
-      class Protected extends Context.Tag("Protected")<Protected, AuthenticatedClient.AuthenticatedHttpClient>() {}
-      const response = yield* Effect.flatMap(Protected, (client) => client.get("/api/hello")).pipe(
-        Effect.provide(AuthenticatedClient.layer(Protected, { baseUrl: api.url, identityProvider: "maskinporten", target: scope }))
-      )
-      expect(response.status).toBe(200)
-    }).pipe(Effect.provide(Tokens), Effect.provide(FetchHttpClient.layer)))
 
   it.effect("token errors reach the caller typed", () =>
     run(Effect.gen(function*() {

@@ -81,7 +81,37 @@ export interface TokenSource<E, R> {
  * @since 1.0.0
  */
 export const authenticate = (options: AuthenticateOptions) =>
-<E, R>(client: HttpClient.HttpClient.With<E, R>): HttpClient.HttpClient.With<E | TokenError | AuthError, R | TokenService> => {
+<E, R>(client: HttpClient.HttpClient.With<E, R>): HttpClient.HttpClient.With<E | TokenError | AuthError, R | TokenService> =>
+  authenticateWith(Effect.service(TokenService), options)(client)
+
+/**
+ * `authenticate` with the `TokenService` already in hand, for clients built
+ * once at layer construction: the client then needs nothing from context.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpClient } from "effect/http"
+ * import { TokenService } from "@effect-texas/core"
+ * import { authenticateWith } from "@effect-texas/http-client"
+ *
+ * const makeClient = Effect.gen(function*() {
+ *   const tokens = yield* TokenService
+ *   return (yield* HttpClient.HttpClient).pipe(
+ *     authenticateWith(Effect.succeed(tokens), {
+ *       identityProvider: "maskinporten",
+ *       target: "skatt:some.scope",
+ *       allowedOrigins: ["https://api.example.com"]
+ *     })
+ *   )
+ * })
+ * ```
+ *
+ * @category middleware
+ * @since 1.0.0
+ */
+export const authenticateWith = <RT>(tokens: Effect.Effect<TokenService["Service"], never, RT>, options: AuthenticateOptions) =>
+<E, R>(client: HttpClient.HttpClient.With<E, R>): HttpClient.HttpClient.With<E | TokenError | AuthError, R | RT> => {
   // Built once and frozen: the service prepares it once, not per request.
   const request: TokenRequest = Object.freeze({
     identityProvider: options.identityProvider,
@@ -91,8 +121,8 @@ export const authenticate = (options: AuthenticateOptions) =>
   })
   return authenticateFrom(
     {
-      token: TokenService.use((tokens) => tokens.token(request)),
-      renew: (rejected) => TokenService.use((tokens) => tokens.renew(request, rejected))
+      token: Effect.flatMap(tokens, (service) => service.token(request)),
+      renew: (rejected) => Effect.flatMap(tokens, (service) => service.renew(request, rejected))
     },
     options
   )(client)

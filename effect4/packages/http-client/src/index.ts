@@ -9,9 +9,17 @@ export {
   authenticate,
   type AuthenticateOptions,
   authenticateFrom,
+  authenticateWith,
   type OriginOptions,
   type TokenSource
 } from "./Authenticate.js"
+
+/**
+ * A ready authenticated client for one API, as a layer.
+ *
+ * @since 1.0.0
+ */
+export * as AuthenticatedClient from "./AuthenticatedClient.js"
 
 export { type AuthError, InvalidRedirect, OriginNotAllowed } from "./AuthError.js"
 

@@ -3,11 +3,16 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { CurrentUser, TokenExchange, TokenService } from "@effect-texas/core"
-import { authenticate, authenticateOnBehalfOf } from "@effect-texas/http-client"
+import { authenticate, AuthenticatedClient, authenticateOnBehalfOf } from "@effect-texas/http-client"
 import { type ProtectedApiHandle, startProtectedApi, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as HttpApi from "effect/http-api/HttpApi"
+import * as HttpApiClient from "effect/http-api/HttpApiClient"
+import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
+import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
@@ -81,6 +86,30 @@ describe("authenticate (Effect 4)", () => {
       const response = yield* http.get(`${api.url}/x`)
       expect(response.status).toBe(401)
       expect(api.requests()).toHaveLength(2)
+    }).pipe(Effect.provide(Live)))
+})
+
+describe("AuthenticatedClient.transformClient with HttpApiClient (Effect 4)", () => {
+  it.effect("a typed API client carries the token; another origin is an HttpClientError caused by OriginNotAllowed", () =>
+    Effect.gen(function*() {
+      class Api extends HttpApi.make("protected").add(
+        HttpApiGroup.make("hello").add(
+          HttpApiEndpoint.get("hello", "/api/hello", { success: Schema.Struct({ path: Schema.String, scope: Schema.String }) })
+        )
+      ) {}
+      const tokens = yield* TokenService
+      const options = { identityProvider: "maskinporten", target: scope, allowedOrigins: [api.url] } as const
+      const typed = yield* HttpApiClient.make(Api, { baseUrl: api.url, transformClient: AuthenticatedClient.transformClient(tokens, options) })
+      expect(yield* typed.hello.hello()).toEqual({ path: "/api/hello", scope })
+
+      const misdirected = yield* HttpApiClient.make(Api, {
+        baseUrl: "https://elsewhere.example",
+        transformClient: AuthenticatedClient.transformClient(tokens, options)
+      })
+      const error = yield* Effect.flip(misdirected.hello.hello())
+      expect(error._tag).toBe("HttpClientError")
+      if (error._tag === "HttpClientError") expect((error.reason.cause as { readonly _tag: string })._tag).toBe("OriginNotAllowed")
+      expect(tokenRequests()).toHaveLength(1)
     }).pipe(Effect.provide(Live)))
 })
 

@@ -1,0 +1,153 @@
+/**
+ * A ready authenticated client for one API: base URL, token request and the
+ * origins that may see the token, built once into a layer.
+ *
+ * @since 1.0.0
+ */
+import { type TokenError, TokenService } from "@effect-texas/core"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type { AuthError } from "./AuthError.js"
+import { type AuthenticateOptions, authenticateWith } from "./Authenticate.js"
+
+/**
+ * A client whose requests carry a token, needing nothing from context.
+ *
+ * @category models
+ * @since 1.0.0
+ */
+export type AuthenticatedHttpClient = HttpClient.HttpClient.With<HttpClientError.HttpClientError | TokenError | AuthError>
+
+/**
+ * One API: where it is and which token it wants.
+ *
+ * @category options
+ * @since 1.0.0
+ */
+export interface Options extends Omit<AuthenticateOptions, "allowedOrigins"> {
+  /** Prepended to every request URL, e.g. `https://api.example.com/v1`. */
+  readonly baseUrl: string
+  /**
+   * Origins that may receive the token.
+   * @default the origin of `baseUrl`
+   */
+  readonly allowedOrigins?: ReadonlyArray<string> | undefined
+}
+
+const allowedOriginsOf = (options: Options): ReadonlyArray<string> =>
+  options.allowedOrigins ?? (URL.canParse(options.baseUrl) ? [new URL(options.baseUrl).origin] : [])
+
+/**
+ * Builds the client from the `HttpClient` and `TokenService` in context.
+ *
+ * @example
+ * ```ts
+ * import { Context, Layer } from "effect"
+ * import { AuthenticatedClient } from "@effect-texas/http-client"
+ *
+ * class SkattApi extends Context.Service<SkattApi, AuthenticatedClient.AuthenticatedHttpClient>()("SkattApi") {
+ *   static readonly layer = Layer.effect(SkattApi, AuthenticatedClient.make({
+ *     baseUrl: "https://api.skatt.example/v1",
+ *     identityProvider: "maskinporten",
+ *     target: "skatt:some.scope"
+ *   }))
+ * }
+ * ```
+ *
+ * @category constructors
+ * @since 1.0.0
+ */
+export const make: (options: Options) => Effect.Effect<AuthenticatedHttpClient, never, HttpClient.HttpClient | TokenService> = Effect.fnUntraced(
+  function*(options: Options) {
+    const tokens = yield* TokenService
+    const client = yield* HttpClient.HttpClient
+    return client.pipe(
+      authenticateWith(Effect.succeed(tokens), { ...options, allowedOrigins: allowedOriginsOf(options) }),
+      HttpClient.mapRequest(HttpClientRequest.prependUrl(options.baseUrl))
+    )
+  }
+)
+
+/**
+ * Provides the client for one API under your own key, so code asks for `yield* MyApi`.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { AuthenticatedClient } from "@effect-texas/http-client"
+ *
+ * class SkattApi extends Context.Service<SkattApi, AuthenticatedClient.AuthenticatedHttpClient>()("SkattApi") {}
+ *
+ * const SkattApiLive = AuthenticatedClient.layer(SkattApi, {
+ *   baseUrl: "https://api.skatt.example/v1",
+ *   identityProvider: "maskinporten",
+ *   target: "skatt:some.scope"
+ * })
+ *
+ * const program = Effect.gen(function*() {
+ *   const api = yield* SkattApi
+ *   return yield* api.get("/things")
+ * })
+ * ```
+ *
+ * @category layers
+ * @since 1.0.0
+ */
+export const layer = <I>(
+  key: Context.Key<I, AuthenticatedHttpClient>,
+  options: Options
+): Layer.Layer<I, never, HttpClient.HttpClient | TokenService> => Layer.effect(key, make(options))
+
+/**
+ * Authentication as a plain `HttpClient => HttpClient` function, for APIs that
+ * take one (`HttpApiClient.make(api, { transformClient })`). Token and origin
+ * errors surface as an `HttpClientError` whose reason (`InvalidUrlError` for
+ * a refused origin, `TransportError` otherwise) has the typed error as `cause`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { HttpApi, HttpApiClient, HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
+ * import { TokenService } from "@effect-texas/core"
+ * import { AuthenticatedClient } from "@effect-texas/http-client"
+ *
+ * class MyApi extends HttpApi.make("my-api").add(
+ *   HttpApiGroup.make("things").add(HttpApiEndpoint.get("list", "/things", { success: Schema.Array(Schema.String) }))
+ * ) {}
+ *
+ * const client = Effect.gen(function*() {
+ *   const tokens = yield* TokenService
+ *   return yield* HttpApiClient.make(MyApi, {
+ *     baseUrl: "https://api.example.com",
+ *     transformClient: AuthenticatedClient.transformClient(tokens, {
+ *       identityProvider: "maskinporten",
+ *       target: "skatt:some.scope",
+ *       allowedOrigins: ["https://api.example.com"]
+ *     })
+ *   })
+ * })
+ * ```
+ *
+ * @category middleware
+ * @since 1.0.0
+ */
+export const transformClient = (tokens: TokenService["Service"], options: AuthenticateOptions) =>
+(client: HttpClient.HttpClient): HttpClient.HttpClient => {
+  const authenticated = authenticateWith(Effect.succeed(tokens), options)(client)
+  return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
+    (request) =>
+      Effect.flatMap(request, (request) =>
+        Effect.mapError(authenticated.execute(request), (error): HttpClientError.HttpClientError => {
+          if (error._tag === "HttpClientError") return error
+          const fields = { request, cause: error, description: error.message }
+          return new HttpClientError.HttpClientError({
+            reason: error._tag === "OriginNotAllowed" ? new HttpClientError.InvalidUrlError(fields) : new HttpClientError.TransportError(fields)
+          })
+        })),
+    Effect.succeed
+  )
+}
