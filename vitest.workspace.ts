@@ -17,6 +17,7 @@ const alias = {
   "@effect-texas/http-client": fileURLToPath(new URL("./packages/http-client/src/index.ts", import.meta.url)),
   "@effect-texas/http-server": fileURLToPath(new URL("./packages/http-server/src/index.ts", import.meta.url)),
   "@effect-texas/testkit": fileURLToPath(new URL("./packages/testkit/src/index.ts", import.meta.url)),
+  "@effect-texas/doctor": fileURLToPath(new URL("./packages/doctor/src/index.ts", import.meta.url)),
   "@effect-texas/cli": fileURLToPath(new URL("./packages/cli/src/index.ts", import.meta.url)),
   "@effect-texas/altinn": fileURLToPath(new URL("./packages/altinn/src/index.ts", import.meta.url))
 }
@@ -32,6 +33,7 @@ export const projects = [
   project("core", "packages/core/test/**/*.test.ts"),
   project("http-client", "packages/http-client/test/**/*.test.ts"),
   project("http-server", "packages/http-server/test/**/*.test.ts"),
+  project("doctor", "packages/doctor/test/**/*.test.ts"),
   project("cli", "packages/cli/test/**/*.test.ts"),
   project("altinn", "packages/altinn/test/**/*.test.ts"),
   project("conformance", "conformance/**/*.test.ts"),

@@ -145,10 +145,33 @@ export interface Services {
   readonly close: () => Promise<void>
 }
 
+/** What the doctor found, as both lines report it (`@effect-texas/doctor`'s `Report`). */
+export interface DoctorReport {
+  readonly application: string
+  readonly ok: boolean
+  readonly checks: ReadonlyArray<{
+    readonly kind: "environment" | "maskinporten" | "entra_id"
+    readonly scope: string
+    readonly ok: boolean
+    readonly verdict: string
+    readonly error: string | undefined
+    readonly errorDescription: string | undefined
+    readonly hint: string | undefined
+  }>
+}
+
 export interface Driver {
   readonly line: "effect3" | "effect4"
   /** The services, or the typed error their layers failed with (a bad setting). */
   readonly services: (options: ServicesOptions) => Promise<Outcome<Services>>
+  /** The line's `Doctor`: `verify` on a manifest's text (or plain scopes), `layerStartupCheck` built once, `render`. */
+  readonly doctor: {
+    readonly verify: (manifest: string | ReadonlyArray<string>, env: Readonly<Record<string, string>>) => Promise<Outcome<DoctorReport>>
+    readonly startupCheck: (manifestPath: string, failOnProblems: boolean) => Promise<Outcome<void>>
+    readonly render: (report: DoctorReport) => string
+  }
+  /** The line's `effect-texas` command (its source) and the tsconfig that maps the packages to their sources. */
+  readonly doctorCommand: { readonly bin: string; readonly tsconfig: string }
   /** Builds `TokenService.layerConfig()` reading only `variables`: nothing, or the typed error the layer failed with. */
   readonly tokenServiceFromConfig: (variables: Readonly<Record<string, string>>) => Promise<Outcome<void>>
 }

@@ -32,7 +32,9 @@ const alias = {
   "@effect-texas/http-client": source("./packages/http-client/src/index.ts"),
   "@effect-texas/http-server": source("./packages/http-server/src/index.ts"),
   "@effect-texas/testkit": source("./packages/testkit/src/index.ts"),
-  "@effect-texas/altinn": source("./packages/altinn/src/index.ts")
+  "@effect-texas/altinn": source("./packages/altinn/src/index.ts"),
+  "@effect-texas/doctor": source("../packages/doctor/src/index.ts"),
+  "@effect-texas/cli": source("./packages/cli/src/index.ts")
 }
 
 const project = (name: string) => ({
@@ -54,5 +56,5 @@ const behaviour = {
 }
 
 export default defineConfig({
-  test: { projects: [project("core"), project("testkit"), project("http-client"), project("http-server"), project("altinn"), behaviour] }
+  test: { projects: [project("core"), project("testkit"), project("http-client"), project("http-server"), project("altinn"), project("cli"), behaviour] }
 })

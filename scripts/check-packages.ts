@@ -11,8 +11,8 @@
 import { spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 
-const effect4Packages = ["core", "testkit", "http-client", "http-server", "altinn"].map((name) => `effect4/packages/${name}`)
-const packages = ["protocol", "emulator", "core", "testkit", "http-client", "http-server", "cli", "altinn"]
+const effect4Packages = ["core", "testkit", "http-client", "http-server", "altinn", "cli"].map((name) => `effect4/packages/${name}`)
+const packages = ["protocol", "emulator", "core", "testkit", "http-client", "http-server", "doctor", "cli", "altinn"]
 const allowed = (path: string) => ["package.json", "README.md", "LICENSE"].includes(path) || path.startsWith("dist/")
 
 let failures = 0

@@ -16,6 +16,7 @@ import {
 } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { AltinnToken, authenticateAltinn } from "@effect-texas/altinn"
+import { Doctor, Manifest } from "@effect-texas/cli"
 import {
   type AccessToken,
   CurrentUser,
@@ -33,6 +34,7 @@ import * as Context from "effect/Context"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Http from "node:http"
+import { fileURLToPath } from "node:url"
 import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import type * as Duration from "effect/Duration"
@@ -281,4 +283,27 @@ const tokenServiceFromConfig = (variables: Readonly<Record<string, string>>): Pr
     )
   ).then((exit) => outcomeOf(exit, () => undefined))
 
-export const driver: D.Driver = { line: "effect3", services: makeServices, tokenServiceFromConfig }
+const doctor: D.Driver["doctor"] = {
+  verify: (manifest, env) => {
+    const read: Effect.Effect<Manifest.Manifest | ReadonlyArray<string>, Manifest.ManifestError> = typeof manifest === "string"
+      ? Manifest.parse(manifest)
+      : Effect.succeed(manifest)
+    const report = Effect.flatMap(read, (read) => Doctor.verify(read, { env })).pipe(Effect.provide(FetchHttpClient.layer))
+    return Effect.runPromiseExit(report).then((exit) => outcomeOf(exit, (report): D.DoctorReport => report))
+  },
+  startupCheck: (manifestPath, failOnProblems) =>
+    Effect.runPromiseExit(
+      Layer.build(Doctor.layerStartupCheck({ manifest: manifestPath, failOnProblems }).pipe(Layer.provide(FetchHttpClient.layer))).pipe(Effect.scoped)
+    ).then((exit) => outcomeOf(exit, () => undefined)),
+  render: (report) => Doctor.render(report)
+}
+
+const repository = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url))
+
+export const driver: D.Driver = {
+  line: "effect3",
+  services: makeServices,
+  tokenServiceFromConfig,
+  doctor,
+  doctorCommand: { bin: repository("packages/cli/src/bin.ts"), tsconfig: repository("tsconfig.json") }
+}

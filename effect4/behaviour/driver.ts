@@ -14,6 +14,7 @@ import {
   TokenService
 } from "@effect-texas/core"
 import { AltinnToken, authenticateAltinn } from "@effect-texas/altinn"
+import { Doctor, Manifest } from "@effect-texas/cli"
 import { authenticate, AuthenticatedClient, authenticateOnBehalfOf } from "@effect-texas/http-client"
 import { type AccessOptions, Authentication, requireUser } from "@effect-texas/http-server"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -29,6 +30,7 @@ import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import { createServer } from "node:http"
+import { fileURLToPath } from "node:url"
 import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import type * as Duration from "effect/Duration"
@@ -284,4 +286,27 @@ const tokenServiceFromConfig = (variables: Readonly<Record<string, string>>): Pr
     )
   ).then((exit) => outcomeOf(exit, () => undefined))
 
-export const driver: D.Driver = { line: "effect4", services: makeServices, tokenServiceFromConfig }
+const doctor: D.Driver["doctor"] = {
+  verify: (manifest, env) => {
+    const read: Effect.Effect<Manifest.Manifest | ReadonlyArray<string>, Manifest.ManifestError> = typeof manifest === "string"
+      ? Manifest.parse(manifest)
+      : Effect.succeed(manifest)
+    const report = Effect.flatMap(read, (read) => Doctor.verify(read, { env })).pipe(Effect.provide(FetchHttpClient.layer))
+    return Effect.runPromiseExit(report).then((exit) => outcomeOf(exit, (report): D.DoctorReport => report))
+  },
+  startupCheck: (manifestPath, failOnProblems) =>
+    Effect.runPromiseExit(
+      Layer.build(Doctor.layerStartupCheck({ manifest: manifestPath, failOnProblems }).pipe(Layer.provide(FetchHttpClient.layer))).pipe(Effect.scoped)
+    ).then((exit) => outcomeOf(exit, () => undefined)),
+  render: (report) => Doctor.render(report)
+}
+
+const line = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url))
+
+export const driver: D.Driver = {
+  line: "effect4",
+  services: makeServices,
+  tokenServiceFromConfig,
+  doctor,
+  doctorCommand: { bin: line("packages/cli/src/bin.ts"), tsconfig: line("tsconfig.json") }
+}

@@ -8,10 +8,10 @@
  * @since 0.2.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import { type TokenError, TokenService } from "@effect-texas/core"
+import { TokenService } from "@effect-texas/core"
+import { Checkup } from "@effect-texas/doctor"
 import * as Data from "effect/Data"
 import * as DateTime from "effect/DateTime"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
@@ -23,19 +23,7 @@ import * as Manifest from "./Manifest.js"
  * @category models
  * @since 0.2.0
  */
-export interface Check {
-  readonly kind: "environment" | "maskinporten" | "entra_id"
-  /** The scope, the Entra ID target, or the variable checked. */
-  readonly scope: string
-  readonly ok: boolean
-  /** `ok, valid for 59m 59s`, `invalid_scope`, `provider not enabled`, `unreachable`, `not declared`, `not set`, ... */
-  readonly verdict: string
-  /** The OAuth error code, when the sidecar gave one. */
-  readonly error: string | undefined
-  readonly errorDescription: string | undefined
-  /** What to do about it, in the how-to's words. */
-  readonly hint: string | undefined
-}
+export type Check = Checkup.Check
 
 /**
  * What the doctor found.
@@ -43,11 +31,7 @@ export interface Check {
  * @category models
  * @since 0.2.0
  */
-export interface Report {
-  readonly application: string
-  readonly ok: boolean
-  readonly checks: ReadonlyArray<Check>
-}
+export type Report = Checkup.Report
 
 /**
  * The startup check found problems and was told to fail.
@@ -70,78 +54,12 @@ export class DoctorError extends Data.TaggedError("DoctorError")<{ readonly repo
   }
 }
 
-/** NAV's organisation number, which Maskinporten scopes are granted to. */
-const organisation = "889640782"
-
-const invalidScopeHint =
-  `Is the scope declared in the manifest (spec.maskinporten.scopes.consumes)? Has the API owner granted it to organisation ${organisation}? ` +
-  "Was it changed less than 15 minutes ago? Changes take up to 15 minutes to propagate."
-
-const check = (kind: Check["kind"], scope: string, verdict: string, fields: Partial<Check> = {}): Check => ({
-  kind,
-  scope,
-  ok: false,
-  verdict,
-  error: undefined,
-  errorDescription: undefined,
-  hint: undefined,
-  ...fields
-})
-
-/** A token error as a verdict; never the token, which an error does not carry. */
-const verdictOf = (kind: Check["kind"], scope: string, error: TokenError): Check => {
-  switch (error._tag) {
-    case "TokenEndpointError": {
-      const base = { error: error.error, errorDescription: error.errorDescription }
-      if (error.error === "invalid_scope") return check(kind, scope, "invalid_scope", { ...base, hint: invalidScopeHint })
-      if (/is not enabled/.test(error.errorDescription)) {
-        return check(kind, scope, "provider not enabled", { ...base, hint: "Enable it in the manifest and deploy." })
-      }
-      return check(kind, scope, error.error, base)
-    }
-    case "TokenEndpointUnreachable":
-      return check(kind, scope, "unreachable", { error: error.reason, errorDescription: error.detail, hint: "Is the token sidecar running beside the app?" })
-    default:
-      return check(kind, scope, error._tag, { errorDescription: error.message })
-  }
-}
-
-/** The Entra ID target for an outbound rule: `api://<cluster>.<namespace>.<application>/.default`. */
-const entraTarget = (rule: Manifest.Manifest["outbound"][number], cluster: string, namespace: string) =>
-  `api://${rule.cluster ?? cluster}.${rule.namespace ?? namespace}.${rule.application}/.default`
-
 /** Asks for one token (no retries: one request tells) and says what came back. */
-const ask = (tokens: TokenService.Service, kind: Check["kind"], scope: string) =>
-  tokens.token({ identityProvider: kind === "entra_id" ? "entra_id" : "maskinporten", target: scope }).pipe(
-    Effect.flatMap((token) =>
-      Effect.map(DateTime.now, (now) =>
-        check(kind, scope, `ok, valid for ${Duration.format(Duration.seconds(Math.max(0, Math.floor(DateTime.distance(now, token.expiresAt) / 1000))))}`, { ok: true })
-      )
-    ),
-    Effect.catchAll((error) => Effect.succeed(verdictOf(kind, scope, error)))
+const ask = (tokens: TokenService.Service, asked: Checkup.Ask) =>
+  tokens.token({ identityProvider: asked.kind, target: asked.scope }).pipe(
+    Effect.flatMap((token) => Effect.map(DateTime.now, (now) => Checkup.granted(asked, DateTime.distance(now, token.expiresAt) / 1000))),
+    Effect.catchAll((error) => Effect.succeed(Checkup.refused(asked, error)))
   )
-
-/** Checks the variable `name` is set and an http(s) URL. */
-const environmentCheck = (env: Readonly<Record<string, string | undefined>>, name: string): Check => {
-  const value = env[name]
-  if (value === undefined || value === "") return check("environment", name, "not set", { hint: "Is the app running on NAIS with the token sidecar enabled?" })
-  const url = URL.canParse(value) ? new URL(value) : undefined
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) return check("environment", name, "not an http(s) URL")
-  return check("environment", name, "ok", { ok: true })
-}
-
-const isScopes = (value: Manifest.Manifest | ReadonlyArray<string>): value is ReadonlyArray<string> => Array.isArray(value)
-
-/** Plain Maskinporten scopes, as if a manifest declared them. */
-const fromScopes = (scopes: ReadonlyArray<string>): Manifest.Manifest => ({
-  application: "the application",
-  namespace: undefined,
-  maskinporten: true,
-  scopes,
-  entraId: false,
-  outbound: [],
-  tokenX: false
-})
 
 /**
  * Verifies a manifest (or plain Maskinporten scopes) against the running sidecar: the variables it needs,
@@ -166,33 +84,12 @@ export const verify = (
   options: { readonly env?: Readonly<Record<string, string | undefined>> | undefined } = {}
 ): Effect.Effect<Report, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const manifest = isScopes(manifestOrScopes) ? fromScopes(manifestOrScopes) : manifestOrScopes
-    const env = options.env ?? process.env
-    const entraTargets = manifest.entraId
-      ? manifest.outbound.map((rule) => entraTarget(rule, env["NAIS_CLUSTER_NAME"] ?? "dev-gcp", manifest.namespace ?? "default"))
-      : []
-    const scopeChecks: Array<readonly [Check["kind"], string]> = [
-      ...manifest.scopes.map((scope) => ["maskinporten", scope] as const),
-      ...entraTargets.map((target) => ["entra_id", target] as const)
-    ]
-    const endpointCheck = environmentCheck(env, "NAIS_TOKEN_ENDPOINT")
-    const checks: Array<Check> = [endpointCheck]
-    if (manifest.tokenX || manifest.entraId) {
-      checks.push(environmentCheck(env, "NAIS_TOKEN_EXCHANGE_ENDPOINT"), environmentCheck(env, "NAIS_TOKEN_INTROSPECTION_ENDPOINT"))
-    }
-    if (!manifest.maskinporten) {
-      checks.push(...manifest.scopes.map((scope) => check("maskinporten", scope, "not declared", { hint: "spec.maskinporten.enabled is not true." })))
-      scopeChecks.splice(0, manifest.scopes.length)
-    }
-    if (endpointCheck.ok) {
-      const tokens = yield* TokenService.make({
-        endpoint: env["NAIS_TOKEN_ENDPOINT"]!,
-        retrySchedule: Schedule.stop,
-        timeout: "10 seconds"
-      }).pipe(Effect.orDie)
-      checks.push(...yield* Effect.forEach(scopeChecks, ([kind, scope]) => ask(tokens, kind, scope), { concurrency: 8 }))
-    }
-    return { application: manifest.application, ok: checks.every((c) => c.ok), checks }
+    const manifest = Array.isArray(manifestOrScopes) ? Checkup.fromScopes(manifestOrScopes) : (manifestOrScopes as Manifest.Manifest)
+    const planned = Checkup.plan(manifest, options.env ?? process.env)
+    if (planned.endpoint === undefined) return Checkup.report(manifest.application, planned.checks)
+    const tokens = yield* TokenService.make({ endpoint: planned.endpoint, retrySchedule: Schedule.stop, timeout: "10 seconds" }).pipe(Effect.orDie)
+    const asked = yield* Effect.forEach(planned.asks, (asked) => ask(tokens, asked), { concurrency: 8 })
+    return Checkup.report(manifest.application, [...planned.checks, ...asked])
   }).pipe(Effect.scoped)
 
 /**
@@ -208,25 +105,7 @@ export const verify = (
  * @category rendering
  * @since 0.2.0
  */
-export const render = (report: Report): string => {
-  const width = Math.max(5, ...report.checks.map((c) => printable(c.scope).length))
-  const lines = report.checks.flatMap((c) => [
-    `${c.ok ? "ok  " : "FAIL"}  ${printable(c.kind).padEnd(12)} ${printable(c.scope).padEnd(width)}  ${printable(c.verdict)}`,
-    ...(c.ok || c.errorDescription === undefined ? [] : [`      ${" ".repeat(12)} ${" ".repeat(width)}  ${printable(c.errorDescription)}`]),
-    ...(c.ok || c.hint === undefined ? [] : [`      ${" ".repeat(12)} ${" ".repeat(width)}  hint: ${printable(c.hint)}`])
-  ])
-  const application = printable(report.application)
-  const summary = report.ok ? `${application}: all ${report.checks.length} checks passed` : `${application}: ${report.checks.filter((c) => !c.ok).length} of ${report.checks.length} checks failed`
-  return [...lines, summary].join("\n")
-}
-
-/**
- * Text as a terminal may show it: control characters (escape sequences that
- * could move the cursor, erase a FAIL line or print a fake "ok", and line
- * breaks) from what a server or a manifest said become \uFFFD.
- */
-// eslint-disable-next-line no-control-regex
-const printable = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\uFFFD")
+export const render = (report: Report): string => Checkup.render(report)
 
 /**
  * The report as JSON: one entry per check with `kind`, `scope`, `ok`,
@@ -242,8 +121,7 @@ const printable = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\
  * @category rendering
  * @since 0.2.0
  */
-export const toJson = (report: Report): string =>
-  JSON.stringify(report, (_key, value: unknown) => (value === undefined ? null : value), 2)
+export const toJson = (report: Report): string => Checkup.toJson(report)
 
 /**
  * The same checks when the app starts: logs the report, and fails startup

@@ -1,16 +1,13 @@
 /**
- * The nais `Application` manifest, as far as token set-up goes: which
- * Maskinporten scopes it consumes, which Entra ID applications it calls, and
- * whether TokenX is on. Read with the `yaml` package; every way a manifest can
- * be unusable is one `ManifestError` with one sentence.
+ * The nais Application manifest, as far as tokens go: read, parsed and
+ * found as effects that fail with `ManifestError` (the reading itself is
+ * `@effect-texas/doctor`'s, shared with the Effect 4 line).
  *
  * @since 0.2.0
  */
-import { readdirSync, readFileSync, statSync } from "node:fs"
-import { join } from "node:path"
+import { Manifest as Shared } from "@effect-texas/doctor"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Yaml from "yaml"
 
 /**
  * What the doctor needs from a manifest.
@@ -18,22 +15,7 @@ import * as Yaml from "yaml"
  * @category models
  * @since 0.2.0
  */
-export interface Manifest {
-  /** `metadata.name`. */
-  readonly application: string
-  /** `metadata.namespace`. */
-  readonly namespace: string | undefined
-  /** `spec.maskinporten.enabled` */
-  readonly maskinporten: boolean
-  /** `spec.maskinporten.scopes.consumes[].name` */
-  readonly scopes: ReadonlyArray<string>
-  /** `spec.azure.application.enabled` */
-  readonly entraId: boolean
-  /** `spec.accessPolicy.outbound.rules`: the applications called, with cluster and namespace when given. */
-  readonly outbound: ReadonlyArray<{ readonly application: string; readonly namespace?: string | undefined; readonly cluster?: string | undefined }>
-  /** `spec.tokenx.enabled` */
-  readonly tokenX: boolean
-}
+export type Manifest = Shared.Manifest
 
 /**
  * A manifest that cannot be used, with one sentence that says why.
@@ -57,27 +39,11 @@ export class ManifestError extends Data.TaggedError("ManifestError")<{ readonly 
   }
 }
 
-const record = (value: unknown): Record<string, unknown> | undefined =>
-  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
-
-const at = (value: unknown, ...path: ReadonlyArray<string>): unknown =>
-  path.reduce<unknown>((current, key) => record(current)?.[key], value)
-
-const outboundRules = (spec: unknown): Manifest["outbound"] => {
-  const rules = at(spec, "accessPolicy", "outbound", "rules")
-  if (!Array.isArray(rules)) return []
-  return rules.flatMap((rule) => {
-    const application = at(rule, "application")
-    if (typeof application !== "string" || application.length === 0) return []
-    const namespace = at(rule, "namespace")
-    const cluster = at(rule, "cluster")
-    return [{
-      application,
-      namespace: typeof namespace === "string" ? namespace : undefined,
-      cluster: typeof cluster === "string" ? cluster : undefined
-    }]
+const lift = <A>(read: () => A | Shared.Problem): Effect.Effect<A, ManifestError> =>
+  Effect.suspend(() => {
+    const result = read()
+    return Shared.isProblem(result) ? Effect.fail(new ManifestError({ reason: result.reason })) : Effect.succeed(result)
   })
-}
 
 /**
  * Reads a manifest from YAML text (`source` names it in errors).
@@ -92,38 +58,10 @@ const outboundRules = (spec: unknown): Manifest["outbound"] => {
  * @category constructors
  * @since 0.2.0
  */
-export const parse = (text: string, source = "the manifest"): Effect.Effect<Manifest, ManifestError> =>
-  Effect.suspend(() => {
-    const fail = (reason: string) => Effect.fail(new ManifestError({ reason }))
-    let documents: ReadonlyArray<unknown>
-    try {
-      documents = Yaml.parseAllDocuments(text).map((document) => {
-        if (document.errors.length > 0) throw new Error(document.errors[0]!.message.split("\n")[0])
-        return document.toJS()
-      })
-    } catch (error) {
-      return fail(`${source} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`)
-    }
-    const application = documents.find((document) => at(document, "kind") === "Application")
-    if (application === undefined) return fail(`${source} holds no nais Application (kind: Application)`)
-    const name = at(application, "metadata", "name")
-    if (typeof name !== "string") return fail(`${source}: the Application has no metadata.name`)
-    const namespace = at(application, "metadata", "namespace")
-    const spec = at(application, "spec")
-    const consumes = at(spec, "maskinporten", "scopes", "consumes")
-    return Effect.succeed({
-      application: name,
-      namespace: typeof namespace === "string" ? namespace : undefined,
-      maskinporten: at(spec, "maskinporten", "enabled") === true,
-      scopes: Array.isArray(consumes) ? consumes.flatMap((entry) => (typeof at(entry, "name") === "string" ? [at(entry, "name") as string] : [])) : [],
-      entraId: at(spec, "azure", "application", "enabled") === true,
-      outbound: outboundRules(spec),
-      tokenX: at(spec, "tokenx", "enabled") === true
-    })
-  })
+export const parse = (text: string, source = "the manifest"): Effect.Effect<Manifest, ManifestError> => lift(() => Shared.parse(text, source))
 
 /**
- * Reads the manifest at `path`.
+ * Reads the manifest at `path` (a regular file of at most 1 MiB).
  *
  * @example
  * ```ts
@@ -135,31 +73,7 @@ export const parse = (text: string, source = "the manifest"): Effect.Effect<Mani
  * @category constructors
  * @since 0.2.0
  */
-export const read = (path: string): Effect.Effect<Manifest, ManifestError> =>
-  Effect.suspend(() => {
-    let text: string
-    try {
-      // Looked at before it is opened: a named pipe or a device would block the read, a huge file fill memory.
-      const kind = fileKind(path)
-      if (kind !== "file" && kind !== "missing") return Effect.fail(new ManifestError({ reason: `cannot read ${path} (${kind})` }))
-      text = readFileSync(path, "utf8")
-    } catch (error) {
-      const code = (error as { readonly code?: unknown }).code
-      return Effect.fail(new ManifestError({ reason: `cannot read ${path} (${typeof code === "string" ? code : "unreadable"})` }))
-    }
-    return parse(text, path)
-  })
-
-/** The largest manifest read (a nais manifest is a few KB). */
-const maxManifestBytes = 1024 * 1024
-
-/** What is at `path`, without opening it: a regular file of bounded size, or why not. */
-const fileKind = (path: string): "file" | "missing" | "not a regular file" | "larger than 1 MiB" => {
-  const stats = statSync(path, { throwIfNoEntry: false })
-  if (stats === undefined) return "missing"
-  if (!stats.isFile()) return "not a regular file"
-  return stats.size > maxManifestBytes ? "larger than 1 MiB" : "file"
-}
+export const read = (path: string): Effect.Effect<Manifest, ManifestError> => lift(() => Shared.read(path))
 
 /**
  * The manifest a project has: the first of `.nais/*.yaml`, `.nais/*.yml`, `nais.yaml` under `directory`.
@@ -174,22 +88,4 @@ const fileKind = (path: string): "file" | "missing" | "not a regular file" | "la
  * @category constructors
  * @since 0.2.0
  */
-export const find = (directory: string): Effect.Effect<string, ManifestError> =>
-  Effect.suspend(() => {
-    let nais: ReadonlyArray<string> = []
-    try {
-      nais = readdirSync(join(directory, ".nais")).sort()
-    } catch {
-      // No .nais folder: try nais.yaml.
-    }
-    const candidates = [
-      ...nais.filter((file) => file.endsWith(".yaml")).map((file) => join(directory, ".nais", file)),
-      ...nais.filter((file) => file.endsWith(".yml")).map((file) => join(directory, ".nais", file)),
-      join(directory, "nais.yaml")
-    ]
-    // Looked at, never opened: a named pipe among the candidates would block an open.
-    const found = candidates.find((candidate) => fileKind(candidate) === "file")
-    return found === undefined
-      ? Effect.fail(new ManifestError({ reason: `no manifest found: looked for .nais/*.yaml, .nais/*.yml and nais.yaml in ${directory}` }))
-      : Effect.succeed(found)
-  })
+export const find = (directory: string): Effect.Effect<string, ManifestError> => lift(() => Shared.find(directory))

@@ -13,6 +13,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import { Checkup } from "@effect-texas/doctor"
 import * as Doctor from "./Doctor.js"
 import * as Manifest from "./Manifest.js"
 
@@ -31,11 +32,8 @@ const doctor = Command.make(
     Effect.gen(function*() {
       const path = Option.isSome(manifest) ? manifest.value : yield* Manifest.find(process.cwd())
       const read = yield* Manifest.read(path)
-      if (!read.maskinporten || read.scopes.length === 0) {
-        return yield* new Manifest.ManifestError({
-          reason: `${path} declares no Maskinporten scopes (spec.maskinporten.enabled and spec.maskinporten.scopes.consumes): nothing to check`
-        })
-      }
+      const nothing = Checkup.nothingToCheck(read, path)
+      if (nothing !== undefined) return yield* new Manifest.ManifestError({ reason: nothing })
       const report = yield* Doctor.verify(read)
       yield* Console.log(json ? Doctor.toJson(report) : Doctor.render(report))
       exitCode = report.ok ? 0 : 1

@@ -1,31 +1,13 @@
-import { execFileSync, spawn } from "node:child_process"
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { createRequire } from "node:module"
-import { join } from "node:path"
-import { pathToFileURL } from "node:url"
-import { FetchHttpClient } from "@effect/platform"
+/**
+ * The Effect 3 line's `Manifest`: the shared reading (`@effect-texas/doctor`) as
+ * effects that fail with `ManifestError`. The doctor's checks, verdicts and
+ * command are in the behaviour suite (`behaviour/doctor.test.ts`), run by both lines.
+ */
 import { describe, expect, it } from "@effect/vitest"
-import { Doctor, Manifest } from "@effect-texas/cli"
-import { Fault, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
+import { Manifest } from "@effect-texas/cli"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
-import { afterAll, beforeAll } from "vitest"
 
 const granted = "skatt:some.scope"
-const ungranted = "skatt:not.granted"
-
-let emulator: TexasEmulatorHandle
-let noEntra: TexasEmulatorHandle
-beforeAll(async () => {
-  emulator = await startTexasEmulator({ grantedScopes: [granted, "api://dev-gcp.team.accounts/.default"] })
-  noEntra = await startTexasEmulator({ enabledProviders: ["maskinporten"] })
-})
-afterAll(async () => {
-  await emulator.close()
-  await noEntra.close()
-})
 
 const manifestText = (scopes: ReadonlyArray<string>, extra = "") => `apiVersion: nais.io/v1alpha1
 kind: Application
@@ -49,23 +31,6 @@ const entra = `  azure:
       rules:
         - application: accounts
 `
-
-const write = (text: string, name = "app.yaml") => {
-  const directory = mkdtempSync(join(tmpdir(), "effect-texas-doctor-"))
-  const path = join(directory, name)
-  writeFileSync(path, text)
-  return path
-}
-
-const envFor = (handle: TexasEmulatorHandle) => ({
-  NAIS_TOKEN_ENDPOINT: handle.tokenEndpoint,
-  NAIS_TOKEN_EXCHANGE_ENDPOINT: `${handle.url}/api/v1/token/exchange`,
-  NAIS_TOKEN_INTROSPECTION_ENDPOINT: `${handle.url}/api/v1/introspect`,
-  NAIS_CLUSTER_NAME: "dev-gcp"
-})
-
-const verify = (text: string, env: Record<string, string>) =>
-  Effect.flatMap(Manifest.parse(text), (manifest) => Doctor.verify(manifest, { env })).pipe(Effect.provide(FetchHttpClient.layer))
 
 describe("Manifest", () => {
   it.effect("reads scopes, the Entra ID targets and TokenX from an Application", () =>
@@ -102,157 +67,4 @@ describe("Manifest", () => {
       const error = yield* Effect.flip(Manifest.read("/nonexistent/app.yaml"))
       expect(error.message).toBe("cannot read /nonexistent/app.yaml (ENOENT)")
     }))
-})
-
-describe("Doctor.verify against the emulator", () => {
-  it.effect("a granted scope is ok with its lifetime; an ungranted one is invalid_scope with the how-to's hint", () =>
-    Effect.gen(function*() {
-      const report = yield* verify(manifestText([granted, ungranted]), envFor(emulator))
-      expect(report.ok).toBe(false)
-      const byScope = new Map(report.checks.map((check) => [check.scope, check]))
-      expect(byScope.get("NAIS_TOKEN_ENDPOINT")).toMatchObject({ ok: true })
-      expect(byScope.get(granted)).toMatchObject({ ok: true, verdict: expect.stringMatching(/^ok, valid for 59m/) })
-      expect(byScope.get(ungranted)).toMatchObject({ ok: false, verdict: "invalid_scope", error: "invalid_scope" })
-      expect(byScope.get(ungranted)?.hint).toMatch(/granted it to organisation 889640782.*15 minutes/)
-    }))
-
-  it.effect("plain scopes instead of a manifest", () =>
-    Effect.gen(function*() {
-      const report = yield* Doctor.verify([granted], { env: envFor(emulator) }).pipe(Effect.provide(FetchHttpClient.layer))
-      expect(report).toMatchObject({ ok: true, checks: [{ scope: "NAIS_TOKEN_ENDPOINT" }, { scope: granted, ok: true }] })
-    }))
-
-  it.effect("one request per scope, so one bad scope hides none of the others", () =>
-    Effect.gen(function*() {
-      emulator.reset()
-      yield* verify(manifestText([ungranted, granted, "skatt:third"]), envFor(emulator))
-      expect(emulator.requests().map((r) => r.body?.["target"]).sort()).toEqual([granted, ungranted, "skatt:third"].sort())
-    }))
-
-  it.effect("Entra ID targets from the outbound rules; a provider that is not enabled says so", () =>
-    Effect.gen(function*() {
-      const ok = yield* verify(manifestText([granted], entra), envFor(emulator))
-      expect(ok.checks.find((c) => c.kind === "entra_id")).toMatchObject({ scope: "api://dev-gcp.team.accounts/.default", ok: true })
-      const off = yield* verify(manifestText([granted], entra), envFor(noEntra))
-      expect(off.checks.find((c) => c.kind === "entra_id")).toMatchObject({ ok: false, verdict: "provider not enabled" })
-    }))
-
-  it.effect("missing and bad variables, and a sidecar that does not answer", () =>
-    Effect.gen(function*() {
-      const missing = yield* verify(manifestText([granted], entra), {})
-      expect(missing.checks.filter((c) => c.kind === "environment").map((c) => c.verdict)).toEqual(["not set", "not set", "not set"])
-      const ftp = yield* verify(manifestText([granted]), { NAIS_TOKEN_ENDPOINT: "ftp://texas/api/v1/token" })
-      expect(ftp.checks[0]).toMatchObject({ ok: false, verdict: "not an http(s) URL" })
-      const gone = yield* verify(manifestText([granted]), { NAIS_TOKEN_ENDPOINT: "http://127.0.0.1:9/api/v1/token" })
-      expect(gone.checks.find((c) => c.scope === granted)).toMatchObject({ ok: false, verdict: "unreachable" })
-    }))
-
-  it.effect("the startup check logs and passes, or fails startup when told to", () =>
-    Effect.gen(function*() {
-      const env = envFor(emulator)
-      const saved = { ...process.env }
-      Object.assign(process.env, env)
-      try {
-        const fine = yield* Effect.exit(Layer.build(Doctor.layerStartupCheck({ manifest: write(manifestText([granted])) }).pipe(Layer.provide(FetchHttpClient.layer))).pipe(Effect.scoped))
-        expect(Exit.isSuccess(fine)).toBe(true)
-        const failing = Doctor.layerStartupCheck({ manifest: write(manifestText([ungranted])), failOnProblems: true })
-        const error = yield* Effect.flip(Layer.build(failing.pipe(Layer.provide(FetchHttpClient.layer))).pipe(Effect.scoped))
-        expect(error).toMatchObject({ _tag: "DoctorError" })
-        expect(error.message).toContain(`${ungranted} (invalid_scope)`)
-      } finally {
-        process.env = saved
-      }
-    }))
-})
-
-describe("what the doctor prints and reads (security review)", () => {
-  it.effect("terminal escape sequences in the sidecar's error_description are neutralised: no fake ok, the FAIL line stays", () =>
-    Effect.gen(function*() {
-      emulator.reset()
-      const forged = "scope missing\u001b[1A\u001b[2K\rok    maskinporten skatt:x  ok\u0007"
-      emulator.inject(Fault.respond(400, JSON.stringify({ error: "invalid_scope", error_description: forged }), { "content-type": "application/json" }))
-      const report = yield* verify(manifestText([granted]), envFor(emulator))
-      const text = Doctor.render(report)
-      // eslint-disable-next-line no-control-regex
-      expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
-      expect(text).toMatch(/^FAIL/m)
-      expect(text).toContain("\uFFFD[1A")
-    }))
-
-  it.effect("a lifetime no date can hold is a typed failure, not 'valid for 99999999d'", () =>
-    Effect.gen(function*() {
-      emulator.reset()
-      emulator.inject(Fault.respond(200, JSON.stringify({ access_token: "a.b.c", token_type: "Bearer", expires_in: 9e12 }), { "content-type": "application/json" }))
-      const report = yield* verify(manifestText([granted]), envFor(emulator))
-      const check = report.checks.find((c) => c.scope === granted)
-      expect(check).toMatchObject({ ok: false, verdict: "InvalidTokenResponse" })
-      expect(check?.errorDescription).toContain("expires_in")
-    }))
-
-  it.effect("Manifest.find passes over what is not a regular file (a named pipe would block an open)", () =>
-    Effect.gen(function*() {
-      const directory = mkdtempSync(join(tmpdir(), "effect-texas-doctor-fifo-"))
-      mkdirSync(join(directory, ".nais"))
-      execFileSync("mkfifo", [join(directory, ".nais", "a.yaml")])
-      writeFileSync(join(directory, ".nais", "b.yaml"), manifestText([granted]))
-      expect(yield* Manifest.find(directory)).toBe(join(directory, ".nais", "b.yaml"))
-      const error = yield* Effect.flip(Manifest.read(join(directory, ".nais", "a.yaml")))
-      expect(error.message).toContain("not a regular file")
-    }))
-})
-
-describe("effect-texas doctor, run as a command", () => {
-  const bin = join(import.meta.dirname, "..", "src", "bin.ts")
-  // Resolved here, so the command runs from any working directory (as `npx effect-texas` would).
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href
-  // Asynchronous: the emulator answers from this very process while the command runs.
-  const doctor = (args: ReadonlyArray<string>, env: Record<string, string>, cwd = process.cwd()) =>
-    new Promise<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }>((resolve) => {
-      // The repo's tsconfig maps the packages to their sources (no build needed), from any working directory.
-      const tsconfig = join(import.meta.dirname, "..", "..", "..", "tsconfig.json")
-      const child = spawn(process.execPath, ["--import", tsx, bin, "doctor", ...args], {
-        cwd,
-        env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig, ...env }
-      })
-      let stdout = ""
-      let stderr = ""
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-      child.on("close", (status) => resolve({ status, stdout, stderr }))
-    })
-
-  it("exit 0 when every check passes, 1 when one fails; never a token in the output", async () => {
-    const ok = await doctor(["--manifest", write(manifestText([granted]))], envFor(emulator))
-    expect(ok.status).toBe(0)
-    expect(ok.stdout).toContain("all 2 checks passed")
-    const failing = await doctor(["--manifest", write(manifestText([granted, ungranted])), "--json"], envFor(emulator))
-    expect(failing.status).toBe(1)
-    const report = JSON.parse(failing.stdout) as { checks: ReadonlyArray<Record<string, unknown>> }
-    for (const entry of report.checks) expect(Object.keys(entry)).toEqual(expect.arrayContaining(["scope", "ok", "error", "errorDescription"]))
-    for (const token of emulator.issuedTokens()) expect(`${ok.stdout}${failing.stdout}${failing.stderr}`).not.toContain(token)
-  })
-
-  it("finds .nais/*.yaml in the working directory", async () => {
-    const directory = mkdtempSync(join(tmpdir(), "effect-texas-doctor-cwd-"))
-    mkdirSync(join(directory, ".nais"))
-    writeFileSync(join(directory, ".nais", "app.yaml"), manifestText([granted]))
-    expect((await doctor([], envFor(emulator), directory)).status).toBe(0)
-  })
-
-  const badInput: ReadonlyArray<readonly [string, () => string, RegExp]> = [
-    ["not YAML", () => write("kind: [Application"), /not valid YAML/],
-    ["not an Application", () => write("kind: ConfigMap\nmetadata: { name: x }"), /no nais Application/],
-    ["without a maskinporten section", () => write("kind: Application\nmetadata: { name: app }\nspec: {}"), /declares no Maskinporten scopes/],
-    ["with an empty scope list", () => write(manifestText([])), /declares no Maskinporten scopes/],
-    ["unreadable", () => "/nonexistent/app.yaml", /cannot read \/nonexistent\/app.yaml/]
-  ]
-  for (const [name, path, says] of badInput) {
-    it(`a manifest ${name}: one sentence, exit 2, no stack trace`, async () => {
-      const result = await doctor(["--manifest", path()], envFor(emulator))
-      expect(result.status).toBe(2)
-      expect(result.stderr.trim()).toMatch(says)
-      expect(result.stderr.trim().split("\n")).toHaveLength(1)
-      expect(result.stderr).not.toMatch(/\n\s+at /)
-    })
-  }
 })

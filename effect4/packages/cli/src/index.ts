@@ -1,0 +1,19 @@
+/**
+ * `effect-texas doctor`: is this application set up right for its tokens?
+ *
+ * @since 1.0.0
+ */
+
+/**
+ * Checks of the environment and the grants, as data, text and a startup layer.
+ *
+ * @since 1.0.0
+ */
+export * as Doctor from "./Doctor.js"
+
+/**
+ * The nais Application manifest, as far as tokens go.
+ *
+ * @since 1.0.0
+ */
+export * as Manifest from "./Manifest.js"
