@@ -17,7 +17,7 @@ import type * as Scope from "effect/Scope"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import * as Cache from "./TokenCache.js"
-import { Digest, Policy, Request } from "@effect-texas/protocol"
+import { Digest, Policy, UserToken } from "@effect-texas/protocol"
 import {
   type EndpointCall,
   fetchAccessToken
@@ -223,7 +223,7 @@ interface Exchange {
 /** One POST to `/api/v1/token/exchange`, in the `TokenExchange.exchange` span. */
 const exchangeCall = (prepared: PreparedExchange, forced: boolean): EndpointCall => ({
   _tag: "Post",
-  fields: Request.exchangeFields(prepared, forced),
+  fields: UserToken.exchangeFields(prepared, forced),
   providerName: prepared.providerName,
   target: prepared.target,
   spanName: "TokenExchange.exchange",

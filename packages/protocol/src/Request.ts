@@ -62,30 +62,6 @@ export interface TokenRequest {
 }
 
 /**
- * How a line of the SDK gets the user's token out of its wrapper (Effect's
- * `Redacted`), or why it cannot: a token passed unwrapped is refused.
- *
- * @category models
- * @since 0.2.0
- */
-export type Unwrap = (token: unknown) => { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string }
-
-const asIs: Unwrap = (token) => ({ ok: true, value: token })
-
-/**
- * An exchange of a user's token (wrapped as the line wraps secrets).
- *
- * @category models
- * @since 0.2.0
- */
-export interface ExchangeRequest {
-  readonly identityProvider: string
-  readonly target: string
-  readonly userToken: unknown
-  readonly skipCache?: boolean | undefined
-}
-
-/**
  * A validated request: what to send and which cache entry it maps to.
  *
  * @category models
@@ -108,8 +84,20 @@ export interface PreparedRequest {
   readonly key: string
 }
 
-/** Longest target accepted; real scope lists are a few hundred characters. */
-const maxTargetLength = 8192
+/**
+ * Longest target accepted, in characters; real scope lists are a few hundred.
+ *
+ * @example
+ * ```ts
+ * import { Request } from "@effect-texas/protocol"
+ *
+ * console.log(Request.maxTargetLength) // 8192
+ * ```
+ *
+ * @category constants
+ * @since 0.2.0
+ */
+export const maxTargetLength = 8192
 
 // Control characters (C0, DEL, C1) never belong in a scope, URL or header value.
 // eslint-disable-next-line no-control-regex
@@ -119,7 +107,21 @@ const whitespace = /\s+/
 // eslint-disable-next-line no-control-regex
 const controlCharacterInUrl = /[\u0000-\u001f\u007f-\u009f]/
 
-const fail = (field: Invalid["field"], reason: string): Invalid => ({ _tag: "Invalid", field, reason })
+/**
+ * A refusal of `field` for `reason`.
+ *
+ * @example
+ * ```ts
+ * import { Request } from "@effect-texas/protocol"
+ *
+ * const refused = Request.invalid("target", "is empty")
+ * ```
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const invalid = (field: Invalid["field"], reason: string): Invalid => ({ _tag: "Invalid", field, reason })
+const fail = invalid
 
 const resolveProvider = (name: unknown): PreparedRequest["provider"] | undefined => {
   switch (name) {
@@ -322,120 +324,6 @@ export const prepareRemembered = (request: TokenRequest): PreparedRequest | Inva
   return prepared
 }
 
-// ---- exchanges -----------------------------------------------------------------
-
-// eslint-disable-next-line no-control-regex
-const controlOrSpace = /[\u0000-\u0020\u007f-\u009f]/
-const maxUserTokenLength = 64 * 1024
-
-/**
- * A validated exchange: what to send.
- *
- * @category models
- * @since 0.2.0
- */
-export interface PreparedExchange {
-  readonly provider: "tokenx" | "entra_id"
-  readonly providerName: string
-  readonly target: string
-  readonly userToken: string
-  readonly skipCache: boolean
-}
-
-/**
- * Validates an exchange request (`TokenExchange.exchange`), the user's token unwrapped.
- *
- * @example
- * ```ts
- * import { Request } from "@effect-texas/protocol"
- *
- * const prepared = Request.prepareExchange({ identityProvider: "tokenx", target: "dev-gcp:team:app", userToken: "eyJ..." })
- * ```
- *
- * @category exchange
- * @since 0.2.0
- */
-export const prepareExchange = (request: ExchangeRequest, unwrap: Unwrap = asIs): PreparedExchange | Invalid => {
-  if (typeof request !== "object" || request === null) return fail("target", "the request must be an object")
-  const name: unknown = request.identityProvider
-  const provider = name === "tokenx" ? "tokenx" : name === "entra_id" || name === "azuread" ? "entra_id" : undefined
-  if (provider === undefined) {
-    return fail("identityProvider", `\`${String(name)}\` cannot exchange tokens; use "tokenx" or "entra_id"`)
-  }
-  const target: unknown = request.target
-  if (typeof target !== "string") return fail("target", "must be a string")
-  const trimmed = target.trim()
-  if (trimmed.length === 0) return fail("target", "is empty")
-  if (trimmed.length > maxTargetLength) return fail("target", `is ${trimmed.length} characters long; at most ${maxTargetLength} are accepted`)
-  if (controlOrSpace.test(trimmed)) return fail("target", "names one audience: it must not contain spaces or control characters")
-  const unwrapped = unwrap(request.userToken)
-  if (!unwrapped.ok) return fail("userToken", unwrapped.reason)
-  const userToken: unknown = unwrapped.value
-  if (typeof userToken !== "string" || userToken.length === 0) return fail("userToken", "is empty")
-  if (userToken.length > maxUserTokenLength) return fail("userToken", `is longer than ${maxUserTokenLength} characters`)
-  if (controlOrSpace.test(userToken)) return fail("userToken", "contains spaces or control characters (pass the token without `Bearer `)")
-  const skipCache: unknown = request.skipCache
-  if (skipCache !== undefined && typeof skipCache !== "boolean") return fail("skipCache", "must be true or false")
-  return { provider, providerName: name as string, target: trimmed, userToken, skipCache: skipCache === true }
-}
-
-// ---- introspections -------------------------------------------------------------
-
-const introspectionProviders = new Set(["tokenx", "entra_id", "azuread", "idporten", "maskinporten"])
-
-/**
- * Longest token sent to the sidecar: Node refuses request headers over 16 KiB,
- * so no longer bearer token can reach a server to begin with.
- */
-const maxIntrospectedLength = 16 * 1024
-
-/** Three base64url segments: what the sidecar can validate (a JWS); anything else it answers inactive. */
-const jwsShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
-
-/**
- * A checked introspection: what to send, or the sidecar's verdict on a token
- * that cannot be a JWS, given without a round trip (nais/texas
- * `src/oauth/token.rs` decodes the header first and answers inactive when it cannot).
- *
- * @category models
- * @since 0.2.0
- */
-export type PreparedIntrospection =
-  | { readonly _tag: "Send"; readonly provider: string; readonly token: string }
-  | { readonly _tag: "NotAJws"; readonly reason: string }
-  | Invalid
-
-/**
- * Validates an introspection request (`TokenIntrospection.introspect`), the token unwrapped.
- *
- * @example
- * ```ts
- * import { Request } from "@effect-texas/protocol"
- *
- * console.log(Request.prepareIntrospection({ identityProvider: "tokenx", token: "not a jwt" })._tag) // "NotAJws"
- * ```
- *
- * @category introspection
- * @since 0.2.0
- */
-export const prepareIntrospection = (
-  request: { readonly identityProvider: string; readonly token: unknown },
-  unwrap: Unwrap = asIs
-): PreparedIntrospection => {
-  if (!introspectionProviders.has(request.identityProvider)) {
-    return fail("identityProvider", `\`${String(request.identityProvider)}\` is not an identity provider of the platform`)
-  }
-  const unwrapped = unwrap(request.token)
-  if (!unwrapped.ok) return fail("token", unwrapped.reason)
-  const token: unknown = unwrapped.value
-  if (typeof token !== "string" || token.trim().length === 0) return fail("token", "is empty")
-  if (token.length > maxIntrospectedLength) {
-    return { _tag: "NotAJws", reason: `token is longer than ${maxIntrospectedLength} characters (not sent)` }
-  }
-  if (!jwsShape.test(token)) return { _tag: "NotAJws", reason: "invalid token header: InvalidToken" }
-  return { _tag: "Send", provider: request.identityProvider, token }
-}
-
 // ---- bodies ------------------------------------------------------------------
 
 /**
@@ -457,30 +345,6 @@ export const tokenFields = (request: PreparedRequest, forced: boolean): Record<s
   const fields: Record<string, unknown> = { identity_provider: request.providerName, target: request.target }
   if (request.resource !== undefined) fields["resource"] = request.resource
   if (request.authorizationDetails !== undefined) fields["authorization_details"] = request.authorizationDetails
-  if (forced) fields["skip_cache"] = true
-  return fields
-}
-
-/**
- * The fields of `POST /api/v1/token/exchange`; `skip_cache` only when forced.
- *
- * @example
- * ```ts
- * import { Request } from "@effect-texas/protocol"
- *
- * const prepared = Request.prepareExchange({ identityProvider: "tokenx", target: "dev-gcp:team:app", userToken: "a.b.c" })
- * if (!Request.isInvalid(prepared)) console.log(Object.keys(Request.exchangeFields(prepared, false)))
- * ```
- *
- * @category exchange
- * @since 0.2.0
- */
-export const exchangeFields = (request: PreparedExchange, forced: boolean): Record<string, unknown> => {
-  const fields: Record<string, unknown> = {
-    identity_provider: request.providerName,
-    target: request.target,
-    user_token: request.userToken
-  }
   if (forced) fields["skip_cache"] = true
   return fields
 }

@@ -70,6 +70,13 @@ export * as Policy from "./Policy.js"
 export * as Request from "./Request.js"
 
 /**
+ * Exchanges and introspections: requests that carry a user's token.
+ *
+ * @since 0.2.0
+ */
+export * as UserToken from "./UserToken.js"
+
+/**
  * Encoding of requests and classification of answers.
  *
  * @since 0.2.0

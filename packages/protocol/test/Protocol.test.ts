@@ -2,7 +2,7 @@
  * The Effect-free rules both lines share, pinned on their own (each line's
  * tests also run them through its services against the emulator).
  */
-import { Bearer, Origins, Policy, Request, Wire } from "@effect-texas/protocol"
+import { Bearer, Origins, Policy, Request, UserToken, Wire } from "@effect-texas/protocol"
 import { describe, expect, it } from "vitest"
 
 describe("Request", () => {
@@ -16,13 +16,13 @@ describe("Request", () => {
   })
 
   it("refuses a user token its line did not wrap, through the line's unwrap", () => {
-    const refuse: Request.Unwrap = () => ({ ok: false, reason: "must be Redacted" })
-    expect(Request.prepareExchange({ identityProvider: "tokenx", target: "a:b:c", userToken: "x.y.z" }, refuse)).toMatchObject({
+    const refuse: UserToken.Unwrap = () => ({ ok: false, reason: "must be Redacted" })
+    expect(UserToken.prepareExchange({ identityProvider: "tokenx", target: "a:b:c", userToken: "x.y.z" }, refuse)).toMatchObject({
       _tag: "Invalid",
       field: "userToken",
       reason: "must be Redacted"
     })
-    expect(Request.prepareIntrospection({ identityProvider: "tokenx", token: "not-a-jws" })).toMatchObject({ _tag: "NotAJws" })
+    expect(UserToken.prepareIntrospection({ identityProvider: "tokenx", token: "not-a-jws" })).toMatchObject({ _tag: "NotAJws" })
   })
 
   it("checks endpoint URLs", () => {

@@ -5,7 +5,7 @@
  *
  * @since 1.0.0
  */
-import { Digest, Policy, Request } from "@effect-texas/protocol"
+import { Digest, Policy, UserToken } from "@effect-texas/protocol"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -142,7 +142,7 @@ export const make = (options: TokenExchangeOptions): Effect.Effect<TokenExchange
       fetch: ({ prepared }, forced) =>
         callEndpoint(client, settings, {
           _tag: "Post",
-          fields: Request.exchangeFields(prepared, forced),
+          fields: UserToken.exchangeFields(prepared, forced),
           providerName: prepared.providerName,
           target: prepared.target,
           spanName: "TokenExchange.exchange",
@@ -154,7 +154,7 @@ export const make = (options: TokenExchangeOptions): Effect.Effect<TokenExchange
     })
     /** Its key and what to send, or why it cannot be sent. */
     const ready = (request: ExchangeRequest) => {
-      const prepared = typed(Request.prepareExchange(request, unwrapRedacted))
+      const prepared = typed(UserToken.prepareExchange(request, unwrapRedacted))
       if (isInvalid(prepared)) return prepared
       const entry: Exchange = { prepared, userExpiry: Policy.userTokenExpiry(prepared.userToken) }
       return { key: cacheKey(prepared, request.userToken), entry }

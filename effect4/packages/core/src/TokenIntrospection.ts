@@ -5,7 +5,7 @@
  *
  * @since 1.0.0
  */
-import { Claims as ClaimKinds, Digest, Policy, Request, Wire } from "@effect-texas/protocol"
+import { Claims as ClaimKinds, Digest, Policy, UserToken, Wire } from "@effect-texas/protocol"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -251,7 +251,7 @@ export const make = (
     })
     return TokenIntrospection.of({
       introspect: (request) => {
-        const prepared = typed(Request.prepareIntrospection(request, unwrapRedacted))
+        const prepared = typed(UserToken.prepareIntrospection(request, unwrapRedacted))
         if (isInvalid(prepared)) return Effect.fail(prepared)
         if (prepared._tag === "NotAJws") return Effect.succeed(new Inactive({ reason: prepared.reason }))
         return Effect.clockWith((clock) => {

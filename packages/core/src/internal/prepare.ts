@@ -3,7 +3,7 @@
  * become this line's `InvalidTokenRequest`, and users' tokens are unwrapped
  * from their `Redacted` here (refused when they are not wrapped).
  */
-import { Request } from "@effect-texas/protocol"
+import { Request, UserToken } from "@effect-texas/protocol"
 import * as Redacted from "effect/Redacted"
 import type { ExchangeRequest } from "../TokenExchange.js"
 import type { IntrospectRequest } from "../TokenIntrospection.js"
@@ -11,7 +11,7 @@ import { InvalidTokenRequest } from "../TokenError.js"
 import type { TokenRequest } from "../TokenRequest.js"
 
 export type PreparedRequest = Request.PreparedRequest
-export type PreparedExchange = Request.PreparedExchange
+export type PreparedExchange = UserToken.PreparedExchange
 
 const typed = <A>(result: A | Request.Invalid): A | InvalidTokenRequest =>
   Request.isInvalid(result) ? new InvalidTokenRequest({ field: result.field, reason: result.reason }) : result
@@ -27,12 +27,12 @@ export const prepareRemembered = (request: TokenRequest): PreparedRequest | Inva
   typed(Request.prepareRemembered(request))
 
 /** Users' tokens come wrapped in `Redacted`; a bare string is refused before it can be logged anywhere. */
-const unwrapRedacted: Request.Unwrap = (token) =>
+const unwrapRedacted: UserToken.Unwrap = (token) =>
   Redacted.isRedacted(token) ? { ok: true, value: Redacted.value(token) } : { ok: false, reason: "must be Redacted (Redacted.make(token))" }
 
 /** Validates an exchange request (`TokenExchange.exchange`). */
 export const prepareExchange = (request: ExchangeRequest): PreparedExchange | InvalidTokenRequest =>
-  typed(Request.prepareExchange(request, unwrapRedacted))
+  typed(UserToken.prepareExchange(request, unwrapRedacted))
 
 /** A checked introspection: what to send, the sidecar's verdict without a round trip, or a refusal. */
 export type PreparedIntrospection =
@@ -42,4 +42,4 @@ export type PreparedIntrospection =
 
 /** Validates an introspection request (`TokenIntrospection.introspect`); only the platform's providers pass. */
 export const prepareIntrospection = (request: IntrospectRequest): PreparedIntrospection =>
-  typed(Request.prepareIntrospection(request, unwrapRedacted)) as PreparedIntrospection
+  typed(UserToken.prepareIntrospection(request, unwrapRedacted)) as PreparedIntrospection
