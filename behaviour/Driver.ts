@@ -10,6 +10,8 @@
 /** A token as a test sees it: the string, and the object the line handed out (for `renew`). */
 export interface TokenView {
   readonly token: string
+  /** Always "Bearer", whatever case the sidecar wrote. */
+  readonly tokenType: string
   readonly expiresAtMillis: number
   readonly raw: unknown
 }
@@ -103,6 +105,10 @@ export interface ServicesOptions {
   readonly altinnPlatformUrl?: string | undefined
   readonly minRenewInterval?: string | undefined
   readonly expirySkew?: string | undefined
+  /** `TokenService`'s body encoding. */
+  readonly encoding?: "json" | "form" | undefined
+  /** `TokenService`'s `maxEntries`. */
+  readonly maxEntries?: number | undefined
   readonly attemptTimeout?: string | undefined
   readonly timeout?: string | undefined
   /** Quick retries (10 ms apart, at most 3) unless false. */
@@ -129,6 +135,7 @@ export interface InboundServer {
 export interface Services {
   readonly token: (request: TokenRequestView) => Call<TokenView>
   readonly renew: (request: TokenRequestView, rejected: TokenView) => Call<TokenView>
+  readonly invalidate: (request: TokenRequestView) => Call<void>
   readonly exchange: (request: ExchangeRequestView) => Call<TokenView>
   readonly renewExchange: (request: ExchangeRequestView, rejected: TokenView) => Call<TokenView>
   readonly introspect: (identityProvider: string, token: string) => Call<IntrospectionView>

@@ -64,6 +64,7 @@ const outcomeOf = <A, B>(exit: Exit.Exit<A, unknown>, view: (value: A) => B): D.
 
 const tokenView = (token: AccessToken): D.TokenView => ({
   token: Redacted.value(token.accessToken),
+  tokenType: token.tokenType,
   expiresAtMillis: DateTime.toEpochMillis(token.expiresAt),
   raw: token
 })
@@ -160,7 +161,12 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
   const client = options.appFollowsRedirects === true
     ? Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, HttpClient.followRedirects(5))).pipe(Layer.provide(FetchHttpClient.layer))
     : FetchHttpClient.layer
-  const tokens = TokenService.layer({ endpoint: endpoint("/api/v1/token"), ...shared })
+  const tokens = TokenService.layer({
+    endpoint: endpoint("/api/v1/token"),
+    ...shared,
+    ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
+    ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries })
+  })
   const altinn = options.altinnPlatformUrl === undefined
     ? Layer.empty
     : AltinnToken.layer({ platformUrl: options.altinnPlatformUrl, ...shared }).pipe(Layer.provide(tokens))
@@ -242,6 +248,7 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
     token: (request) => call(Effect.flatMap(TokenService, (s) => s.token(tokenRequest(request))), tokenView),
     renew: (request, rejected) =>
       call(Effect.flatMap(TokenService, (s) => s.renew(tokenRequest(request), rejected.raw as AccessToken)), tokenView),
+    invalidate: (request) => call(Effect.flatMap(TokenService, (s) => s.invalidate(tokenRequest(request))), () => undefined),
     exchange: (request) => call(Effect.flatMap(TokenExchange, (s) => s.exchange(exchangeRequest(request))), tokenView),
     renewExchange: (request, rejected) =>
       call(Effect.flatMap(TokenExchange, (s) => s.renew(exchangeRequest(request), rejected.raw as AccessToken)), tokenView),

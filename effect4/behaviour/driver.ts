@@ -61,6 +61,7 @@ const outcomeOf = <A, B>(exit: Exit.Exit<A, unknown>, view: (value: A) => B): D.
 
 const tokenView = (token: AccessToken): D.TokenView => ({
   token: Redacted.value(token.accessToken),
+  tokenType: token.tokenType,
   expiresAtMillis: DateTime.toEpochMillis(token.expiresAt),
   raw: token
 })
@@ -164,7 +165,12 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
       Layer.provide(FetchHttpClient.layer)
     )
     : FetchHttpClient.layer
-  const tokens = TokenService.layer({ endpoint: endpoint("/api/v1/token"), ...shared })
+  const tokens = TokenService.layer({
+    endpoint: endpoint("/api/v1/token"),
+    ...shared,
+    ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
+    ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries })
+  })
   const altinn = options.altinnPlatformUrl === undefined
     ? Layer.empty
     : AltinnToken.layer({ platformUrl: options.altinnPlatformUrl, ...shared }).pipe(Layer.provide(tokens))
@@ -247,6 +253,7 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
   const services: D.Services = {
     token: (request) => call(TokenService.use((s) => s.token(tokenRequest(request))), tokenView),
     renew: (request, rejected) => call(TokenService.use((s) => s.renew(tokenRequest(request), rejected.raw as AccessToken)), tokenView),
+    invalidate: (request) => call(TokenService.use((s) => s.invalidate(tokenRequest(request))), () => undefined),
     exchange: (request) => call(TokenExchange.use((s) => s.exchange(exchangeRequest(request))), tokenView),
     renewExchange: (request, rejected) =>
       call(TokenExchange.use((s) => s.renew(exchangeRequest(request), rejected.raw as AccessToken)), tokenView),

@@ -2,18 +2,27 @@
  * The Effect 4 line's probe for the side-by-side figure (built packages, as
  * users install them); see `bench/probe.ts` at the repository root.
  */
-import { type TokenRequest, TokenService } from "@effect-texas/core"
+import { TokenExchange, TokenIntrospection, type TokenRequest, TokenService } from "@effect-texas/core"
 import { authenticateFrom } from "@effect-texas/http-client"
-import { Effect, Exit, Scope } from "effect"
+import { Effect, Exit, Redacted, Scope } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest, HttpClientResponse } from "effect/http"
-import { apiOrigin, type Probe, scope, timed } from "../../bench/probe.js"
+import { apiOrigin, type Probe, type ProbeSetup, scope, timed } from "../../bench/probe.js"
 
-export const makeProbe = async (tokenEndpoint: string): Promise<Probe> => {
+export const makeProbe = async (setup: ProbeSetup): Promise<Probe> => {
   const request: TokenRequest = Object.freeze({ identityProvider: "maskinporten", target: scope })
   const scoped = Effect.runSync(Scope.make())
   const tokens = await Effect.runPromise(
-    TokenService.make({ endpoint: tokenEndpoint, retryBudget: false }).pipe(Effect.provide(FetchHttpClient.layer), Scope.provide(scoped))
+    TokenService.make({ endpoint: `${setup.texasUrl}/api/v1/token`, retryBudget: false }).pipe(Effect.provide(FetchHttpClient.layer), Scope.provide(scoped))
   )
+  const exchange = await Effect.runPromise(
+    TokenExchange.make({ endpoint: `${setup.texasUrl}/api/v1/token/exchange`, retryBudget: false }).pipe(Effect.provide(FetchHttpClient.layer), Scope.provide(scoped))
+  )
+  const introspection = await Effect.runPromise(
+    TokenIntrospection.make({ endpoint: `${setup.texasUrl}/api/v1/introspect` }).pipe(Effect.provide(FetchHttpClient.layer), Scope.provide(scoped))
+  )
+  const exchangeRequest = { identityProvider: "tokenx", target: "dev-gcp:team:api", userToken: Redacted.make(setup.userToken) } as const
+  const introspectRequest = { identityProvider: "tokenx", token: Redacted.make(setup.userToken) } as const
+  await Effect.runPromise(Effect.zip(exchange.exchange(exchangeRequest), introspection.introspect(introspectRequest)))
   const token = await Effect.runPromise(tokens.token(request))
   const answer = new Response(null, { status: 200 })
   const noIo = HttpClient.make((outgoing) => Effect.succeed(HttpClientResponse.fromWeb(outgoing, answer)))
@@ -29,6 +38,8 @@ export const makeProbe = async (tokenEndpoint: string): Promise<Probe> => {
     cacheHit: (calls) => timed(calls, loop(() => tokens.token(request))),
     authenticated: (calls) => timed(calls, loop(() => authenticated.get(`${apiOrigin}/x`))),
     fixedHeader: (calls) => timed(calls, loop(() => fixed.get(`${apiOrigin}/x`))),
+    exchangeHit: (calls) => timed(calls, loop(() => exchange.exchange(exchangeRequest))),
+    verdictHit: (calls) => timed(calls, loop(() => introspection.introspect(introspectRequest))),
     close: () => Effect.runPromise(Scope.close(scoped, Exit.void))
   }
 }

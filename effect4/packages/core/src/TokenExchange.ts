@@ -83,6 +83,13 @@ export class TokenExchange extends Context.Service<TokenExchange, {
   readonly renew: (request: ExchangeRequest, rejected: AccessToken) => Effect.Effect<AccessToken, TokenError>
 }>()("@effect-texas/core/TokenExchange") {
   /**
+   * Builds the service without a layer (it needs an `HttpClient` and a `Scope`).
+   *
+   * @since 1.0.0
+   */
+  static readonly make = (options: TokenExchangeOptions) => make(options)
+
+  /**
    * The service for an explicit endpoint URL.
    *
    * @since 1.0.0
@@ -132,8 +139,7 @@ interface Exchange {
  * @category constructors
  * @since 1.0.0
  */
-export const make = (options: TokenExchangeOptions): Effect.Effect<TokenExchange["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> =>
-  Effect.gen(function*() {
+export const make: (options: TokenExchangeOptions) => Effect.Effect<TokenExchange["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(function*(options: TokenExchangeOptions) {
     const client = yield* HttpClient.HttpClient
     const settings = yield* resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
     const skewMillis = Duration.toMillis(Duration.fromInputUnsafe(options.expirySkew ?? "60 seconds"))

@@ -170,6 +170,13 @@ export class TokenIntrospection extends Context.Service<TokenIntrospection, {
   readonly introspect: (request: IntrospectRequest) => Effect.Effect<IntrospectionResult, TokenError>
 }>()("@effect-texas/core/TokenIntrospection") {
   /**
+   * Builds the service without a layer (it needs an `HttpClient` and a `Scope`).
+   *
+   * @since 1.0.0
+   */
+  static readonly make = (options: TokenIntrospectionOptions) => make(options)
+
+  /**
    * The service for an explicit endpoint URL.
    *
    * @since 1.0.0
@@ -216,10 +223,7 @@ const verdictUsableUntil = (result: IntrospectionResult, cap: number): number =>
  * @category constructors
  * @since 1.0.0
  */
-export const make = (
-  options: TokenIntrospectionOptions
-): Effect.Effect<TokenIntrospection["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> =>
-  Effect.gen(function*() {
+export const make: (options: TokenIntrospectionOptions) => Effect.Effect<TokenIntrospection["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(function*(options: TokenIntrospectionOptions) {
     const client = yield* HttpClient.HttpClient
     const settings = yield* resolveSettings(
       { retrySchedule: requestPathRetries, ...options },

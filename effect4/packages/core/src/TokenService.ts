@@ -157,8 +157,7 @@ const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => (
  * @category constructors
  * @since 1.0.0
  */
-export const make = (options: TokenServiceOptions): Effect.Effect<TokenService["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> =>
-  Effect.gen(function*() {
+export const make: (options: TokenServiceOptions) => Effect.Effect<TokenService["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(function*(options: TokenServiceOptions) {
     const client = yield* HttpClient.HttpClient
     const settings = yield* resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
     const skewMillis = Duration.toMillis(Duration.fromInputUnsafe(options.expirySkew ?? "60 seconds"))
