@@ -107,8 +107,10 @@ export interface ServicesOptions {
   readonly expirySkew?: string | undefined
   /** `TokenService`'s body encoding. */
   readonly encoding?: "json" | "form" | undefined
-  /** `TokenService`'s `maxEntries`. */
+  /** `TokenService`'s and `TokenExchange`'s `maxEntries`. */
   readonly maxEntries?: number | undefined
+  /** `TokenIntrospection`'s verdict cache. */
+  readonly introspectionCache?: false | { readonly maxAge: string } | undefined
   readonly attemptTimeout?: string | undefined
   readonly timeout?: string | undefined
   /** Quick retries (10 ms apart, at most 3) unless false. */

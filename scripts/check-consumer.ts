@@ -14,7 +14,7 @@ import { join, resolve } from "node:path"
 import { createInterface } from "node:readline"
 
 const root = resolve(import.meta.dirname, "..")
-const packages = ["protocol", "emulator", "core", "http-client", "http-server", "testkit", "cli", "altinn"]
+const packages = ["protocol", "emulator", "doctor", "core", "http-client", "http-server", "testkit", "cli", "altinn"]
 const scope = "skatt:some.scope"
 const readme = readFileSync(join(root, "README.md"), "utf8")
 
@@ -111,13 +111,15 @@ Effect.runPromise(program.pipe(Effect.provide(TokensLive))).then((result) => con
  * Packs the Effect 4 core, installs it into a fresh app beside \`effect@^4\` alone (the
  * shared protocol pack standing in for the published one), type-checks and runs a program.
  */
-const checkEffect4 = (work: string, protocolPack: string, env: NodeJS.ProcessEnv) => {
+const checkEffect4 = (work: string, sharedPacks: { readonly protocol: string; readonly doctor: string }, env: NodeJS.ProcessEnv) => {
   const app = join(work, "app-effect4")
-  const file = run("npm", ["pack", "--pack-destination", work, "--silent"], join(root, "effect4", "packages", "core")).trim().split("\n").at(-1)!
+  const pack = (name: string) => join(work, run("npm", ["pack", "--pack-destination", work, "--silent"], join(root, "effect4", "packages", name)).trim().split("\n").at(-1)!)
+  const file = pack("core")
   mkdirSync(app)
-  const overrides = { "@effect-texas/protocol": `file:${protocolPack}` }
+  // The shared packs stand in for the published versions (the CLI finds the v1 core installed here).
+  const overrides = { "@effect-texas/protocol": `file:${sharedPacks.protocol}`, "@effect-texas/doctor": `file:${sharedPacks.doctor}` }
   writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "consumer-effect4", private: true, type: "module", overrides }, null, 2)}\n`)
-  run("npm", ["install", join(work, file), "effect@^4.1.0", "--no-audit", "--no-fund"], app)
+  run("npm", ["install", file, "effect@^4.1.0", "--no-audit", "--no-fund"], app)
   const installed = JSON.parse(readFileSync(join(app, "node_modules", "effect", "package.json"), "utf8")) as { version: string }
   if (!installed.version.startsWith("4.")) throw new Error(`the Effect 4 app got effect ${installed.version}`)
   const lock = readFileSync(join(app, "package-lock.json"), "utf8")
@@ -134,6 +136,20 @@ const checkEffect4 = (work: string, protocolPack: string, env: NodeJS.ProcessEnv
   const expected = { cached: true, typed: true, tag: "TokenEndpointError", error: "invalid_scope" }
   if (JSON.stringify(result) !== JSON.stringify(expected)) throw new Error(`the Effect 4 program gave ${output}`)
   console.log("ok   on effect 4: a token, the second call from the cache, invalid_scope as a typed TokenEndpointError")
+
+  // `npm i -D @effect-texas/cli` in an Effect 4 app: the v1 CLI, on the app's own effect.
+  run("npm", ["install", "--save-dev", pack("cli"), "--no-audit", "--no-fund"], app)
+  if (readFileSync(join(app, "package-lock.json"), "utf8").includes("node_modules/@effect/platform\"")) {
+    throw new Error("the Effect 4 CLI pulled in @effect/platform 0.x")
+  }
+  mkdirSync(join(app, ".nais"))
+  writeFileSync(join(app, ".nais", "app.yaml"), [
+    "apiVersion: nais.io/v1alpha1", "kind: Application", "metadata:", "  name: consumer-effect4", "spec:",
+    "  maskinporten:", "    enabled: true", "    scopes:", "      consumes:", `        - name: "${scope}"`
+  ].join("\n"))
+  const doctor = run("npx", ["effect-texas", "doctor"], app, env)
+  if (!doctor.includes("all 2 checks passed")) throw new Error(`npx effect-texas doctor (Effect 4) did not pass:\n${doctor}`)
+  console.log("ok   npm i -D @effect-texas/cli in the Effect 4 app; npx effect-texas doctor passes against the emulator command")
 }
 
 const main = async () => {
@@ -195,7 +211,7 @@ const main = async () => {
     if (!doctor.includes("all 2 checks passed")) throw new Error(`npx effect-texas doctor did not pass:\n${doctor}`)
     console.log("ok   npx effect-texas doctor reads .nais/app.yaml and passes against the emulator command")
 
-    checkEffect4(work, packs.get("@effect-texas/protocol")!, env)
+    checkEffect4(work, { protocol: packs.get("@effect-texas/protocol")!, doctor: packs.get("@effect-texas/doctor")! }, env)
 
     writeFileSync(join(app, "check.cjs"), cjsCheck)
     const cjs = run(process.execPath, ["check.cjs"], app, env)

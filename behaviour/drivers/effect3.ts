@@ -172,8 +172,15 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
     : AltinnToken.layer({ platformUrl: options.altinnPlatformUrl, ...shared }).pipe(Layer.provide(tokens))
   const layer = Layer.mergeAll(
     tokens,
-    TokenExchange.layer({ endpoint: endpoint("/api/v1/token/exchange"), ...shared }),
-    TokenIntrospection.layer({ endpoint: endpoint("/api/v1/introspect") }),
+    TokenExchange.layer({
+      endpoint: endpoint("/api/v1/token/exchange"),
+      ...shared,
+      ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries })
+    }),
+    TokenIntrospection.layer({
+      endpoint: endpoint("/api/v1/introspect"),
+      ...(options.introspectionCache === undefined ? {} : { cache: options.introspectionCache === false ? false : { maxAge: options.introspectionCache.maxAge as Duration.DurationInput } })
+    }),
     altinn
   ).pipe(Layer.provideMerge(client))
   const runtime = ManagedRuntime.make(layer as Layer.Layer<Context, unknown>)

@@ -150,10 +150,10 @@ export const prepareIntrospection = (
  *
  * @example
  * ```ts
- * import { UserToken } from "@effect-texas/protocol"
+ * import { Request, UserToken } from "@effect-texas/protocol"
  *
  * const prepared = UserToken.prepareExchange({ identityProvider: "tokenx", target: "dev-gcp:team:app", userToken: "a.b.c" })
- * if (prepared._tag !== "Invalid") console.log(Object.keys(UserToken.exchangeFields(prepared, false)))
+ * if (!Request.isInvalid(prepared)) console.log(Object.keys(UserToken.exchangeFields(prepared, false)))
  * ```
  *
  * @category exchange
