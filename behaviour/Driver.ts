@@ -87,10 +87,18 @@ export interface SendOptions {
   readonly userToken?: string
   /** Wrap the client in `HttpClient.filterStatusOk`: a non-2xx answer is a `ResponseError`. */
   readonly filterStatusOk?: boolean
+  /** Headers set on the request before it reaches the middleware. */
+  readonly headers?: Readonly<Record<string, string>>
+  /** A body: text (can be sent again), a one-shot stream of the text, or JSON. */
+  readonly body?: { readonly kind: "text" | "stream"; readonly text: string } | { readonly kind: "json"; readonly value: unknown }
+  /** Read the answer as JSON into `ResponseView.json`. */
+  readonly readJson?: boolean
 }
 
 export interface ResponseView {
   readonly status: number
+  /** The answer's JSON, when `readJson` asked for it. */
+  readonly json?: unknown
   /** Every way a user might print the response and its request. */
   readonly printed: ReadonlyArray<string>
 }

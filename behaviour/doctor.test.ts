@@ -143,7 +143,8 @@ describe(`what the doctor prints (security review) (${driver.line})`, () => {
   })
 })
 
-describe(`effect-texas doctor, run as a command (${driver.line})`, () => {
+// Each case runs the command in a process of its own: concurrently, as they share nothing but the emulator.
+describe.concurrent(`effect-texas doctor, run as a command (${driver.line})`, () => {
   const { bin, tsconfig: linesTsconfig } = driver.doctorCommand
   // Resolved here, so the command runs from any working directory (as `npx effect-texas` would).
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href

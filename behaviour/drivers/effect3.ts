@@ -47,6 +47,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
 import * as Runtime from "effect/Runtime"
 import * as Tracer from "effect/Tracer"
 import type * as D from "../Driver.js"
@@ -137,6 +138,18 @@ const serveInbound = async (
 }
 
 // ---- Services ----------------------------------------------------------------
+
+/** The request a test sends: method, URL parameters, headers and body as it asks. */
+const requestOf = (url: string, options: D.SendOptions): HttpClientRequest.HttpClientRequest => {
+  let request = options.method === "POST" ? HttpClientRequest.post(url) : HttpClientRequest.get(url)
+  if (options.urlParams !== undefined) request = HttpClientRequest.setUrlParams(request, options.urlParams)
+  if (options.headers !== undefined) request = HttpClientRequest.setHeaders(request, options.headers)
+  const body = options.body
+  if (body === undefined) return request
+  if (body.kind === "json") return HttpClientRequest.bodyUnsafeJson(request, body.value)
+  if (body.kind === "text") return HttpClientRequest.bodyText(request, body.text)
+  return HttpClientRequest.bodyStream(request, Stream.make(new TextEncoder().encode(body.text)))
+}
 
 /** The key a test's ready client is provided under, as an application names its API. */
 class ReadyApi extends Context.Tag("behaviour/ReadyApi")<ReadyApi, AuthenticatedClient.AuthenticatedHttpClient>() {}
@@ -272,11 +285,15 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
       const authenticated = runtime.runSync(Effect.map(HttpClient.HttpClient, middleware(spec)))
       return {
         send: (url, sendOptions = {}) => {
-          const base = sendOptions.method === "POST" ? HttpClientRequest.post(url) : HttpClientRequest.get(url)
-          const request = sendOptions.urlParams === undefined ? base : HttpClientRequest.setUrlParams(base, sendOptions.urlParams)
+          const request = requestOf(url, sendOptions)
           const client = sendOptions.filterStatusOk === true ? HttpClient.filterStatusOk(authenticated) : authenticated
           const effect = client.execute(request).pipe(
-            Effect.map((response) => ({ status: response.status, printed: printedForms(response) })),
+            Effect.flatMap((response) =>
+              Effect.map(sendOptions.readJson === true ? response.json : Effect.succeed(undefined), (json): D.ResponseView => ({
+                status: response.status,
+                printed: printedForms(response),
+                ...(json === undefined ? {} : { json })
+              }))),
             asUser(sendOptions.userToken)
           )
           return runtime.runPromiseExit(effect).then((exit) => outcomeOf(exit, (view) => view))

@@ -45,6 +45,7 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import type * as D from "../../behaviour/Driver.js"
 import { errorView, printedForms, stepCounter } from "../../behaviour/printed.js"
@@ -139,6 +140,18 @@ const serveInbound = async (
 }
 
 // ---- Services ----------------------------------------------------------------
+
+/** The request a test sends: method, URL parameters, headers and body as it asks. */
+const requestOf = (url: string, options: D.SendOptions): HttpClientRequest.HttpClientRequest => {
+  let request = options.method === "POST" ? HttpClientRequest.post(url) : HttpClientRequest.get(url)
+  if (options.urlParams !== undefined) request = HttpClientRequest.setUrlParams(request, options.urlParams)
+  if (options.headers !== undefined) request = HttpClientRequest.setHeaders(request, options.headers)
+  const body = options.body
+  if (body === undefined) return request
+  if (body.kind === "json") return HttpClientRequest.bodyJsonUnsafe(request, body.value)
+  if (body.kind === "text") return HttpClientRequest.bodyText(request, body.text)
+  return HttpClientRequest.bodyStream(request, Stream.make(new TextEncoder().encode(body.text)))
+}
 
 /** The key a test's ready client is provided under, as an application names its API. */
 class ReadyApi extends Context.Service<ReadyApi, AuthenticatedClient.AuthenticatedHttpClient>()("behaviour/ReadyApi") {}
@@ -276,10 +289,13 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
       const send = authenticated(spec, runtime.runSync(Effect.service(HttpClient.HttpClient)))
       return {
         send: (url, sendOptions = {}) => {
-          const base = sendOptions.method === "POST" ? HttpClientRequest.post(url) : HttpClientRequest.get(url)
-          const request = sendOptions.urlParams === undefined ? base : HttpClientRequest.setUrlParams(base, sendOptions.urlParams)
-          const effect = send(request, sendOptions.filterStatusOk === true).pipe(
-            Effect.map((response) => ({ status: response.status, printed: printedForms(response) })),
+          const effect = send(requestOf(url, sendOptions), sendOptions.filterStatusOk === true).pipe(
+            Effect.flatMap((response) =>
+              Effect.map(sendOptions.readJson === true ? response.json : Effect.succeed(undefined), (json): D.ResponseView => ({
+                status: response.status,
+                printed: printedForms(response),
+                ...(json === undefined ? {} : { json })
+              }))),
             asUser(sendOptions.userToken)
           )
           return runtime.runPromiseExit(effect).then((exit) => outcomeOf(exit, (view) => view))

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { CurrentUser, TokenExchange, TokenService } from "@effect-texas/core"
-import { authenticate, AuthenticatedClient, authenticateOnBehalfOf } from "@effect-texas/http-client"
+import { AuthenticatedClient, authenticateOnBehalfOf } from "@effect-texas/http-client"
 import { type ProtectedApiHandle, startProtectedApi, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -15,7 +15,6 @@ import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import { afterAll, afterEach, beforeAll } from "vitest"
 
 const scope = "skatt:some.scope"
@@ -37,57 +36,9 @@ afterAll(async () => {
 
 const Live = Layer.suspend(() => TokenService.layer({ endpoint: emulator.tokenEndpoint })).pipe(Layer.provideMerge(FetchHttpClient.layer))
 const tokenRequests = () => emulator.requests().filter((r) => r.path === "/api/v1/token")
-const client = Effect.suspend(() =>
-  Effect.map(HttpClient.HttpClient, authenticate({ identityProvider: "maskinporten", target: scope, allowedOrigins: [api.url] }))
-)
 
-describe("authenticate (Effect 4)", () => {
-  it.effect("sets the bearer token the protected API accepts, one token request for many calls", () =>
-    Effect.gen(function*() {
-      const http = yield* client
-      const response = yield* http.get(`${api.url}/api/hello`)
-      expect(response.status).toBe(200)
-      expect(yield* response.json).toMatchObject({ scope, path: "/api/hello" })
-      yield* http.get(`${api.url}/api/hello`)
-      expect(tokenRequests()).toHaveLength(1)
-      expect(api.requests().map((r) => r.authorization)).toEqual(["bearer", "bearer"])
-    }).pipe(Effect.provide(Live)))
-
-  it.effect("replaces an Authorization header the request already had", () =>
-    Effect.gen(function*() {
-      const http = yield* client
-      const response = yield* http.execute(HttpClientRequest.get(`${api.url}/api/hello`).pipe(HttpClientRequest.basicAuth("user", "password")))
-      expect(response.status).toBe(200)
-      expect(api.requests()).toMatchObject([{ authorization: "bearer", authorizationHeaders: 1 }])
-    }).pipe(Effect.provide(Live)))
-
-  it.effect("refuses another origin before fetching a token", () =>
-    Effect.gen(function*() {
-      const http = yield* client
-      const error = yield* Effect.flip(http.get("https://elsewhere.example/x"))
-      expect(error).toMatchObject({ _tag: "OriginNotAllowed", origin: "https://elsewhere.example" })
-      expect(tokenRequests()).toHaveLength(0)
-    }).pipe(Effect.provide(Live)))
-
-  it.effect("on a 401 renews once with skip_cache and replays; concurrent 401s share the renewal", () =>
-    Effect.gen(function*() {
-      const http = yield* client
-      yield* http.get(`${api.url}/warm`)
-      api.revokeSeenTokens()
-      const statuses = yield* Effect.all(Array.from({ length: 10 }, () => Effect.map(http.get(`${api.url}/after`), (r) => r.status)), { concurrency: "unbounded" })
-      expect(statuses.every((status) => status === 200)).toBe(true)
-      expect(tokenRequests().map((r) => r.body?.["skip_cache"])).toEqual([undefined, true])
-    }).pipe(Effect.provide(Live)))
-
-  it.effect("a second 401 is returned as it is", () =>
-    Effect.gen(function*() {
-      const http = yield* client
-      api.rejectNext(2)
-      const response = yield* http.get(`${api.url}/x`)
-      expect(response.status).toBe(401)
-      expect(api.requests()).toHaveLength(2)
-    }).pipe(Effect.provide(Live)))
-})
+// The token on requests, 401 renewals, refused origins and redirects: pinned for both lines in
+// ../behaviour/outbound.test.ts (run here through behaviour/driver.ts).
 
 describe("AuthenticatedClient.transformClient with HttpApiClient (Effect 4)", () => {
   it.effect("a typed API client carries the token; another origin is an HttpClientError caused by OriginNotAllowed", () =>
