@@ -63,6 +63,13 @@ export interface ExchangeRequestView {
   readonly skipCache?: boolean | undefined
 }
 
+/** What `AltinnToken.token` is asked for (a bare string: those scopes). */
+export type AltinnRequestView = string | {
+  readonly scopes: string | ReadonlyArray<string>
+  readonly authorizationDetails?: ReadonlyArray<Record<string, unknown>>
+  readonly skipCache?: boolean
+}
+
 export interface IntrospectionView {
   readonly active: boolean
   readonly claims: Readonly<Record<string, unknown>>
@@ -72,7 +79,12 @@ export interface IntrospectionView {
 export type ClientSpec =
   | { readonly kind: "machine"; readonly request: TokenRequestView; readonly allowedOrigins: ReadonlyArray<string>; readonly followRedirects?: number }
   | { readonly kind: "onBehalfOf"; readonly identityProvider: "tokenx" | "entra_id"; readonly target: string; readonly allowedOrigins: ReadonlyArray<string> }
-  | { readonly kind: "altinn"; readonly scopes: string; readonly allowedOrigins: ReadonlyArray<string> }
+  | {
+    readonly kind: "altinn"
+    readonly scopes: string
+    readonly authorizationDetails?: ReadonlyArray<Record<string, unknown>>
+    readonly allowedOrigins: ReadonlyArray<string>
+  }
   /** `AuthenticatedClient.layer` under a key of the test's own: `send` takes paths under `baseUrl`. */
   | { readonly kind: "ready"; readonly baseUrl: string; readonly request: TokenRequestView; readonly allowedOrigins?: ReadonlyArray<string> }
   /** `AuthenticatedClient.transformClient(tokens, ...)` applied to the application's client, as `HttpApiClient` does. */
@@ -111,6 +123,8 @@ export interface ServicesOptions {
   readonly texasUrl: string
   /** Also an `AltinnToken` against this platform URL. */
   readonly altinnPlatformUrl?: string | undefined
+  /** `AltinnToken`'s `test` (the test department, `?test=true`). */
+  readonly altinnTest?: boolean | undefined
   readonly minRenewInterval?: string | undefined
   readonly expirySkew?: string | undefined
   /** `TokenService`'s body encoding. */
@@ -150,7 +164,7 @@ export interface Services {
   readonly renewExchange: (request: ExchangeRequestView, rejected: TokenView) => Call<TokenView>
   readonly introspect: (identityProvider: string, token: string) => Call<IntrospectionView>
   /** Undefined without `altinnPlatformUrl`. */
-  readonly altinnToken: ((scopes: string) => Call<TokenView>) | undefined
+  readonly altinnToken: ((request: AltinnRequestView) => Call<TokenView>) | undefined
   /**
    * Serves `kind` with `options` (`{ identityProvider, require }`, passed on as
    * they are, also when the types would refuse them), introspecting with these
@@ -181,6 +195,8 @@ export interface Driver {
   readonly line: "effect3" | "effect4"
   /** The services, or the typed error their layers failed with (a bad setting). */
   readonly services: (options: ServicesOptions) => Promise<Outcome<Services>>
+  /** `systemUser(options)`: the authorization detail, or the typed error. */
+  readonly systemUser: (options: { readonly organization: string; readonly systemUserId?: string; readonly systemId?: string }) => Promise<Outcome<Readonly<Record<string, unknown>>>>
   /** The line's `Doctor`: `verify` on a manifest's text (or plain scopes), `layerStartupCheck` built once, `render`. */
   readonly doctor: {
     readonly verify: (manifest: string | ReadonlyArray<string>, env: Readonly<Record<string, string>>) => Promise<Outcome<DoctorReport>>

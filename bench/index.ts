@@ -371,7 +371,8 @@ const fill = (keys: number) =>
 const memory = Effect.gen(function*() {
   const canned = yield* Effect.promise(startCannedEndpoint)
   // 100,000 keys is ten times the default bound (10,000): measure up to the bound, as a real cache would hold.
-  const keys = quick ? 2_000 : 10_000
+  // Quick mode is a smoke run of the same code path: fewer keys and a smaller bound.
+  const keys = quick ? 500 : 10_000
   const measured = yield* Effect.gen(function*() {
     yield* fill(100) // warm the client and connection pool first
     const before = heapUsed()
@@ -379,7 +380,7 @@ const memory = Effect.gen(function*() {
     const after = heapUsed()
     return (after - before) / keys
   }).pipe(Effect.provide(tokensLayer(canned.endpoint, keys + 100)))
-  const bound = 1_000
+  const bound = quick ? 200 : 1_000
   const entries = yield* fill(bound * 3).pipe(
     Effect.zipRight(Metric.value(TokenMetrics.cacheEntries)),
     Effect.provide(tokensLayer(canned.endpoint, bound))

@@ -15,7 +15,7 @@ import {
   HttpServerResponse
 } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { AltinnToken, authenticateAltinn } from "@effect-texas/altinn"
+import { AltinnToken, authenticateAltinn, systemUser } from "@effect-texas/altinn"
 import { Doctor, Manifest } from "@effect-texas/cli"
 import {
   type AccessToken,
@@ -182,7 +182,7 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
   })
   const altinn = options.altinnPlatformUrl === undefined
     ? Layer.empty
-    : AltinnToken.layer({ platformUrl: options.altinnPlatformUrl, ...shared }).pipe(Layer.provide(tokens))
+    : AltinnToken.layer({ platformUrl: options.altinnPlatformUrl, ...shared, ...(options.altinnTest === undefined ? {} : { test: options.altinnTest }) }).pipe(Layer.provide(tokens))
   const layer = Layer.mergeAll(
     tokens,
     TokenExchange.layer({
@@ -252,7 +252,7 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
       case "onBehalfOf":
         return authenticateOnBehalfOf({ identityProvider: spec.identityProvider, target: spec.target, allowedOrigins: spec.allowedOrigins })
       case "altinn":
-        return authenticateAltinn({ scopes: spec.scopes, allowedOrigins: spec.allowedOrigins })
+        return authenticateAltinn({ scopes: spec.scopes, authorizationDetails: spec.authorizationDetails, allowedOrigins: spec.allowedOrigins })
       case "ready": {
         const layer = AuthenticatedClient.layer(ReadyApi, { ...tokenRequest(spec.request), baseUrl: spec.baseUrl, allowedOrigins: spec.allowedOrigins })
         const ready = runtime.runSync(Effect.provide(ReadyApi, layer))
@@ -280,7 +280,7 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
       ),
     altinnToken: options.altinnPlatformUrl === undefined
       ? undefined
-      : (scopes) => call(Effect.flatMap(AltinnToken, (s) => s.token({ scopes })), tokenView),
+      : (request) => call(Effect.flatMap(AltinnToken, (s) => s.token(typeof request === "string" ? { scopes: request } : request)), tokenView),
     client: (spec) => {
       const authenticated = runtime.runSync(Effect.map(HttpClient.HttpClient, middleware(spec)))
       return {
@@ -314,6 +314,11 @@ const tokenServiceFromConfig = (variables: Readonly<Record<string, string>>): Pr
     )
   ).then((exit) => outcomeOf(exit, () => undefined))
 
+const systemUserOf: D.Driver["systemUser"] = (options) =>
+  Effect.runPromiseExit(Effect.gen(function*() {
+    return yield* systemUser(options)
+  })).then((exit) => outcomeOf(exit, (detail): Readonly<Record<string, unknown>> => detail))
+
 const doctor: D.Driver["doctor"] = {
   verify: (manifest, env) => {
     const read: Effect.Effect<Manifest.Manifest | ReadonlyArray<string>, Manifest.ManifestError> = typeof manifest === "string"
@@ -335,6 +340,7 @@ export const driver: D.Driver = {
   line: "effect3",
   services: makeServices,
   tokenServiceFromConfig,
+  systemUser: systemUserOf,
   doctor,
   doctorCommand: { bin: repository("packages/cli/src/bin.ts"), tsconfig: repository("tsconfig.json") }
 }

@@ -13,7 +13,7 @@ import {
   type TokenRequest,
   TokenService
 } from "@effect-texas/core"
-import { AltinnToken, authenticateAltinn } from "@effect-texas/altinn"
+import { AltinnToken, authenticateAltinn, systemUser } from "@effect-texas/altinn"
 import { Doctor, Manifest } from "@effect-texas/cli"
 import { authenticate, AuthenticatedClient, authenticateOnBehalfOf } from "@effect-texas/http-client"
 import { type AccessOptions, Authentication, requireUser } from "@effect-texas/http-server"
@@ -186,7 +186,7 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
   })
   const altinn = options.altinnPlatformUrl === undefined
     ? Layer.empty
-    : AltinnToken.layer({ platformUrl: options.altinnPlatformUrl, ...shared }).pipe(Layer.provide(tokens))
+    : AltinnToken.layer({ platformUrl: options.altinnPlatformUrl, ...shared, ...(options.altinnTest === undefined ? {} : { test: options.altinnTest }) }).pipe(Layer.provide(tokens))
   const layer = Layer.mergeAll(
     tokens,
     TokenExchange.layer({
@@ -257,7 +257,7 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
       case "onBehalfOf":
         return sender(base.pipe(authenticateOnBehalfOf({ identityProvider: spec.identityProvider, target: spec.target, allowedOrigins: spec.allowedOrigins })))
       case "altinn":
-        return sender(base.pipe(authenticateAltinn({ scopes: spec.scopes, allowedOrigins: spec.allowedOrigins })))
+        return sender(base.pipe(authenticateAltinn({ scopes: spec.scopes, authorizationDetails: spec.authorizationDetails, allowedOrigins: spec.allowedOrigins })))
       case "ready": {
         const layer = AuthenticatedClient.layer(ReadyApi, { ...tokenRequest(spec.request), baseUrl: spec.baseUrl, allowedOrigins: spec.allowedOrigins })
         return sender(runtime.runSync(Effect.provide(Effect.service(ReadyApi), layer)))
@@ -284,7 +284,7 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
       ),
     altinnToken: options.altinnPlatformUrl === undefined
       ? undefined
-      : (scopes) => call(AltinnToken.use((s) => s.token({ scopes })), tokenView),
+      : (request) => call(AltinnToken.use((s) => s.token(typeof request === "string" ? { scopes: request } : request)), tokenView),
     client: (spec) => {
       const send = authenticated(spec, runtime.runSync(Effect.service(HttpClient.HttpClient)))
       return {
@@ -316,6 +316,11 @@ const tokenServiceFromConfig = (variables: Readonly<Record<string, string>>): Pr
     )
   ).then((exit) => outcomeOf(exit, () => undefined))
 
+const systemUserOf: D.Driver["systemUser"] = (options) =>
+  Effect.runPromiseExit(Effect.gen(function*() {
+    return yield* systemUser(options)
+  })).then((exit) => outcomeOf(exit, (detail): Readonly<Record<string, unknown>> => detail))
+
 const doctor: D.Driver["doctor"] = {
   verify: (manifest, env) => {
     const read: Effect.Effect<Manifest.Manifest | ReadonlyArray<string>, Manifest.ManifestError> = typeof manifest === "string"
@@ -337,6 +342,7 @@ export const driver: D.Driver = {
   line: "effect4",
   services: makeServices,
   tokenServiceFromConfig,
+  systemUser: systemUserOf,
   doctor,
   doctorCommand: { bin: line("packages/cli/src/bin.ts"), tsconfig: line("tsconfig.json") }
 }
