@@ -26,6 +26,9 @@ Options:
                       requires (default dev-gcp:team:app)
   --lifetime <s>      token lifetime in seconds (default 3600)
   --grant <scope>     grant a scope; repeat for more (default: every scope is granted)
+  --entra-app <uri>   an application Entra ID knows (api://cluster.namespace.app); repeat
+                      for more; a target naming another gets invalid_resource (default:
+                      every application exists)
   --api-scope <scope> also start a protected API that requires this scope
   --altinn            also emulate Altinn's token exchange for Maskinporten on its own
                       origin (prints ALTINN_PLATFORM_URL)
@@ -43,6 +46,7 @@ const parse = (args: ReadonlyArray<string>) =>
       "client-id": { type: "string" },
       lifetime: { type: "string", default: "3600" },
       grant: { type: "string", multiple: true },
+      "entra-app": { type: "string", multiple: true },
       "api-scope": { type: "string" },
       altinn: { type: "boolean", default: false },
       help: { type: "boolean", default: false }
@@ -114,6 +118,7 @@ export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => 
     tokenLifetime: lifetimeSeconds * 1000,
     allowNonLoopback: values["allow-non-loopback"],
     grantedScopes: values.grant,
+    entraIdApplications: values["entra-app"],
     enabledProviders: providers,
     clientId: values["client-id"]
   })

@@ -89,10 +89,24 @@ export interface TexasEmulatorOptions {
   readonly tokenLifetime?: DurationInput | undefined
   /**
    * The scopes (Maskinporten) and targets (Entra ID) the organisation has been
-   * granted; any other gets `400 invalid_scope`. Undefined grants everything.
+   * granted. A Maskinporten scope not granted gets `400 invalid_scope`; an
+   * Entra ID target not granted gets `400 invalid_grant` with `AADSTS501051`
+   * ("not assigned to a role"), as Entra ID answers when the target's
+   * `accessPolicy.inbound.rules` do not name the caller (nais/doc
+   * `docs/auth/entra-id/reference/README.md`, "Missing application access
+   * policy"). Undefined grants everything.
    * @default undefined
    */
   readonly grantedScopes?: ReadonlyArray<string> | undefined
+  /**
+   * The applications registered in Entra ID, by application ID URI
+   * (`api://dev-gcp.team.accounts`). A target naming any other resource gets
+   * `400 invalid_resource` with `AADSTS500011` ("resource principal ... not
+   * found in the tenant"), as Entra ID answers for an application that does
+   * not exist. Undefined: every resource exists.
+   * @default undefined
+   */
+  readonly entraIdApplications?: ReadonlyArray<string> | undefined
   /**
    * Identity providers enabled for the application, as in its manifest. For
    * the others the token and exchange endpoints answer `400` and

@@ -112,6 +112,7 @@ export type State = ReturnType<typeof makeState>
 /** Wires the sidecar's decisions to the emulator's state and the configured providers. */
 export const makeSidecar = async (options: TexasEmulatorOptions, state: State, url: () => string): Promise<SidecarContext> => {
   const enabled = new Set<IdentityProvider>(options.enabledProviders ?? allProviders)
+  const registered = options.entraIdApplications === undefined ? undefined : new Set(options.entraIdApplications)
   const identity = (provider: IdentityProvider): ProviderIdentity => ({
     issuer: options.providers?.[provider]?.issuer ?? defaultIssuer(url(), provider),
     clientId: options.providers?.[provider]?.clientId ?? options.clientId ?? defaultClientId
@@ -134,7 +135,8 @@ export const makeSidecar = async (options: TexasEmulatorOptions, state: State, u
     },
     identity,
     organisationNumber: options.organisationNumber ?? "889640782",
-    isGranted: (scope) => state.granted === undefined || state.granted.has(scope)
+    isGranted: (scope) => state.granted === undefined || state.granted.has(scope),
+    isRegistered: (resource) => registered === undefined || registered.has(resource)
   }
 }
 

@@ -60,6 +60,8 @@ export interface ProviderContext {
   readonly identity: (provider: IdentityProvider) => ProviderIdentity
   readonly organisationNumber: string
   readonly isGranted: (scope: string) => boolean
+  /** Whether Entra ID knows the application with this ID URI. */
+  readonly isRegistered: (resource: string) => boolean
 }
 
 /** Maskinporten: every scope must be granted to the organisation; `resource` and details are forwarded as given. */
@@ -89,13 +91,21 @@ const maskinporten = (context: ProviderContext, request: DecodedTokenRequest): D
   }
 }
 
-/** Entra ID client credentials: `<resource>/.default`, the resource must be granted; `aud` is the resource. */
+/**
+ * Entra ID client credentials: `<resource>/.default`; the resource must exist
+ * (`invalid_resource`, AADSTS500011) and let this application in
+ * (`invalid_grant`, AADSTS501051: the codes nais/doc's Entra ID reference
+ * names under "Missing application access policy"); `aud` is the resource.
+ */
 const entraId = (context: ProviderContext, request: DecodedTokenRequest): Decision => {
   const resource = entraResource(request.target)
   if (typeof resource !== "string") return resource
   const me = context.identity("entra_id")
+  if (!context.isRegistered(resource)) {
+    return rejected(400, "invalid_resource", `AADSTS500011: The resource principal named ${resource} was not found in the tenant named emulator-tenant.`)
+  }
   if (!context.isGranted(request.target.trim())) {
-    return invalidScope(`AADSTS501051: Application '${me.clientId}' is not assigned to a role for the application '${resource}'.`)
+    return rejected(400, "invalid_grant", `AADSTS501051: Application '${me.clientId}' (${me.clientId}) is not assigned to a role for the application '${resource}'.`)
   }
   return entraToken(me, resource, { sub: me.clientId, oid: me.clientId, tid: "emulator-tenant", idtyp: "app", roles: ["access_as_application"], azp_name: me.clientId })
 }
