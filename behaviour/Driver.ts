@@ -6,6 +6,7 @@
  * over real loopback HTTP against the shared emulator. Nothing here knows
  * Effect: results come back as plain data.
  */
+import type { Plan } from "@effect-texas/doctor"
 
 /** A token as a test sees it: the string, and the object the line handed out (for `renew`). */
 export interface TokenView {
@@ -177,18 +178,12 @@ export interface Services {
 }
 
 /** What the doctor found, as both lines report it (`@effect-texas/doctor`'s `Report`). */
-export interface DoctorReport {
-  readonly application: string
-  readonly ok: boolean
-  readonly checks: ReadonlyArray<{
-    readonly kind: "environment" | "maskinporten" | "entra_id"
-    readonly scope: string
-    readonly ok: boolean
-    readonly verdict: string
-    readonly error: string | undefined
-    readonly errorDescription: string | undefined
-    readonly hint: string | undefined
-  }>
+export type DoctorReport = Plan.Report
+
+/** How the doctor reads a manifest and where it runs: template variables, the cluster. */
+export interface DoctorOptions {
+  readonly variables?: Readonly<Record<string, unknown>> | undefined
+  readonly cluster?: string | undefined
 }
 
 export interface Driver {
@@ -199,8 +194,8 @@ export interface Driver {
   readonly systemUser: (options: { readonly organization: string; readonly systemUserId?: string; readonly systemId?: string }) => Promise<Outcome<Readonly<Record<string, unknown>>>>
   /** The line's `Doctor`: `verify` on a manifest's text (or plain scopes), `layerStartupCheck` built once, `render`. */
   readonly doctor: {
-    readonly verify: (manifest: string | ReadonlyArray<string>, env: Readonly<Record<string, string>>) => Promise<Outcome<DoctorReport>>
-    readonly startupCheck: (manifestPath: string, failOnProblems: boolean) => Promise<Outcome<void>>
+    readonly verify: (manifest: string | ReadonlyArray<string>, env: Readonly<Record<string, string>>, options?: DoctorOptions) => Promise<Outcome<DoctorReport>>
+    readonly startupCheck: (manifestPath: string, failOnProblems: boolean, options?: DoctorOptions) => Promise<Outcome<void>>
     readonly render: (report: DoctorReport) => string
   }
   /** The line's `effect-texas` command (its source) and the tsconfig that maps the packages to their sources. */

@@ -3,7 +3,11 @@
  * `effect-texas doctor` as a user runs it, on each line's own command
  * (Effect 3's `@effect-texas/cli@0`, Effect 4's `@effect-texas/cli@1`): the
  * same checks, verdicts, output and exit codes from the shared
- * `@effect-texas/doctor`.
+ * `@effect-texas/doctor`. Entra ID refuses as nais/doc's Entra ID reference
+ * says it does (`docs/auth/entra-id/reference/README.md`, "Missing
+ * application access policy": `invalid_grant`, AADSTS501051); an
+ * introspection of a token without a key id is inactive (nais/texas
+ * `src/oauth/token.rs`, `MissingKeyIDInTokenHeader`).
  */
 import { spawn } from "node:child_process"
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
@@ -12,20 +16,31 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Fault, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/emulator"
+import type * as D from "./Driver.js"
 import { driver, failure, success } from "./setup.js"
 
 const granted = "skatt:some.scope"
 const ungranted = "skatt:not.granted"
 
+const accounts = "api://dev-gcp.team.accounts/.default"
+const ledger = "api://prod-gcp.finance.ledger/.default"
+
 let emulator: TexasEmulatorHandle
 let noEntra: TexasEmulatorHandle
+let machinesOnly: TexasEmulatorHandle
 beforeAll(async () => {
-  emulator = await startTexasEmulator({ grantedScopes: [granted, "api://dev-gcp.team.accounts/.default"] })
+  emulator = await startTexasEmulator({
+    grantedScopes: [granted, accounts, ledger],
+    // `profiles` exists in Entra ID but does not let skatt-reporter in; any other application does not exist.
+    entraIdApplications: ["api://dev-gcp.team.accounts", "api://prod-gcp.finance.ledger", "api://dev-gcp.team.profiles", "api://dev-gcp.other.profiles"]
+  })
   noEntra = await startTexasEmulator({ enabledProviders: ["maskinporten"] })
+  machinesOnly = await startTexasEmulator({ enabledProviders: ["maskinporten", "entra_id"] })
 })
 afterAll(async () => {
   await emulator.close()
   await noEntra.close()
+  await machinesOnly.close()
 })
 
 const manifestText = (scopes: ReadonlyArray<string>, extra = "") => `apiVersion: nais.io/v1alpha1
@@ -51,6 +66,32 @@ const entra = `  azure:
         - application: accounts
 `
 
+/** A manifest with the given `spec` (YAML lines under `spec:`, indented two spaces). */
+const workload = (spec: string, { kind = "Application", apiVersion = "nais.io/v1alpha1", namespace = "team" } = {}) => `apiVersion: ${apiVersion}
+kind: ${kind}
+metadata:
+  name: skatt-reporter
+  namespace: ${namespace}
+spec:
+  image: ghcr.io/navikt/skatt-reporter
+${spec}`
+
+const consumes = (...scopes: ReadonlyArray<string>) => `  maskinporten:
+    enabled: true
+    scopes:
+      consumes:
+${scopes.map((scope) => `        - name: "${scope}"`).join("\n")}
+`
+
+const entraOnly = (...rules: ReadonlyArray<string>) => `  azure:
+    application:
+      enabled: true
+  accessPolicy:
+    outbound:
+      rules:
+${rules.map((rule) => `        - ${rule}`).join("\n")}
+`
+
 const write = (text: string, name = "app.yaml") => {
   const directory = mkdtempSync(join(tmpdir(), "effect-texas-doctor-"))
   const path = join(directory, name)
@@ -66,7 +107,13 @@ const envFor = (handle: TexasEmulatorHandle) => ({
 })
 
 /** The report for a manifest's text, through the line's `Doctor.verify`. */
-const verify = async (text: string, env: Record<string, string>) => success(await driver.doctor.verify(text, env))
+const verify = async (text: string, env: Record<string, string>, options: D.DoctorOptions = {}) => success(await driver.doctor.verify(text, env, options))
+
+const checkOf = (report: D.DoctorReport, scope: string) => {
+  const found = report.checks.find((check) => check.scope === scope)
+  if (found === undefined) throw new Error(`no check of ${scope} in ${JSON.stringify(report.checks.map((check) => check.scope))}`)
+  return found
+}
 
 describe(`Doctor.verify against the emulator (${driver.line})`, () => {
   it("a granted scope is ok with its lifetime; an ungranted one is invalid_scope with the how-to's hint", async () => {
@@ -90,20 +137,148 @@ describe(`Doctor.verify against the emulator (${driver.line})`, () => {
     expect(emulator.requests().map((r) => r.body?.["target"]).sort()).toEqual([granted, ungranted, "skatt:third"].sort())
   })
 
-  it("Entra ID targets from the outbound rules; a provider that is not enabled says so", async () => {
-    const ok = await verify(manifestText([granted], entra), envFor(emulator))
-    expect(ok.checks.find((c) => c.kind === "entra_id")).toMatchObject({ scope: "api://dev-gcp.team.accounts/.default", ok: true })
+  it("Entra ID targets from the outbound rules (not `*`); a provider that is not enabled says so", async () => {
+    const ok = await verify(manifestText([granted], `${entra}        - application: "*"\n          namespace: q3\n`), envFor(emulator))
+    expect(ok.checks.filter((c) => c.kind === "entra_id")).toMatchObject([{ scope: accounts, ok: true }])
     const off = await verify(manifestText([granted], entra), envFor(noEntra))
     expect(off.checks.find((c) => c.kind === "entra_id")).toMatchObject({ ok: false, verdict: "provider not enabled" })
   })
 
-  it("missing and bad variables, and a sidecar that does not answer", async () => {
+  it("missing and bad variables, and a sidecar that does not answer: only the variables the manifest needs", async () => {
     const missing = await verify(manifestText([granted], entra), {})
-    expect(missing.checks.filter((c) => c.kind === "environment").map((c) => c.verdict)).toEqual(["not set", "not set", "not set"])
+    expect(missing.checks.filter((c) => c.kind === "environment").map((c) => [c.scope, c.verdict])).toEqual([["NAIS_TOKEN_ENDPOINT", "not set"]])
+    expect(checkOf(missing, granted)).toMatchObject({ status: "not checked", verdict: "not checked: NAIS_TOKEN_ENDPOINT not set" })
+    expect(missing.ok).toBe(false)
     const ftp = await verify(manifestText([granted]), { NAIS_TOKEN_ENDPOINT: "ftp://texas/api/v1/token" })
     expect(ftp.checks[0]).toMatchObject({ ok: false, verdict: "not an http(s) URL" })
     const gone = await verify(manifestText([granted]), { NAIS_TOKEN_ENDPOINT: "http://127.0.0.1:9/api/v1/token" })
-    expect(gone.checks.find((c) => c.scope === granted)).toMatchObject({ ok: false, verdict: "unreachable" })
+    expect(checkOf(gone, granted)).toMatchObject({ ok: false, verdict: "unreachable" })
+  })
+
+  it("Entra ID, not assigned: invalid_grant (AADSTS501051) names the target's inbound rules, with namespace and cluster when it runs elsewhere", async () => {
+    const report = await verify(workload(entraOnly("application: profiles", "application: profiles\n          namespace: other")), envFor(emulator))
+    const here = checkOf(report, "api://dev-gcp.team.profiles/.default")
+    expect(here).toMatchObject({ ok: false, status: "failed", verdict: "not assigned", error: "invalid_grant" })
+    expect(here.errorDescription).toContain("AADSTS501051")
+    expect(here.hint).toContain("spec.accessPolicy.inbound.rules in the manifest of profiles")
+    expect(here.hint).toContain("{ application: skatt-reporter }")
+    expect(here.hint).not.toMatch(/889640782|maskinporten/i)
+    expect(here.hint).toMatch(/propagated/)
+    const elsewhere = checkOf(report, "api://dev-gcp.other.profiles/.default")
+    expect(elsewhere.hint).toContain("{ application: skatt-reporter, namespace: team }")
+  })
+
+  it("Entra ID, no such application: invalid_resource (AADSTS500011) says so, apart from not assigned", async () => {
+    const report = await verify(workload(entraOnly("application: nobody")), envFor(emulator))
+    const check = checkOf(report, "api://dev-gcp.team.nobody/.default")
+    expect(check).toMatchObject({ ok: false, verdict: "no such application", error: "invalid_resource" })
+    expect(check.hint).toContain("Entra ID knows no application api://dev-gcp.team.nobody")
+    expect(check.hint).toContain("spec.azure.application.enabled")
+  })
+
+  it("a provider the sidecar runs without names the manifest field that turns it on", async () => {
+    const entraOff = checkOf(await verify(workload(entraOnly("application: accounts")), envFor(noEntra)), accounts)
+    expect(entraOff).toMatchObject({ ok: false, verdict: "provider not enabled" })
+    expect(entraOff.hint).toContain("spec.azure.application.enabled: true")
+    const tokenx = checkOf(await verify(workload("  tokenx:\n    enabled: true\n"), envFor(machinesOnly)), "tokenx")
+    expect(tokenx).toMatchObject({ kind: "introspection", ok: false, verdict: "provider not enabled" })
+    expect(tokenx.hint).toContain("spec.tokenx.enabled: true")
+  })
+
+  it("an Entra-only application: its targets, nothing of Maskinporten, and exit-code-0 material when all are granted", async () => {
+    const report = await verify(workload(entraOnly("application: accounts", "application: ledger\n          namespace: finance\n          cluster: prod-gcp")), envFor(emulator))
+    expect(report).toMatchObject({ ok: true, kind: "Application", cluster: "dev-gcp", warnings: [] })
+    expect(report.checks.map((c) => [c.kind, c.scope, c.status])).toEqual([
+      ["environment", "NAIS_TOKEN_ENDPOINT", "ok"],
+      ["entra_id", accounts, "ok"],
+      ["entra_id", ledger, "ok"]
+    ])
+  })
+
+  it("a Naisjob (nais.io/v1) is read as an Application is; a workload that uses no tokens has nothing to check", async () => {
+    const job = await verify(workload(consumes(granted), { kind: "Naisjob", apiVersion: "nais.io/v1" }), envFor(emulator))
+    expect(job).toMatchObject({ ok: true, kind: "Naisjob" })
+    expect(checkOf(job, granted).ok).toBe(true)
+    const nothing = await verify(workload("  replicas:\n    min: 1\n", { kind: "Naisjob", apiVersion: "nais.io/v1" }), envFor(emulator))
+    expect(nothing).toMatchObject({ ok: true, checks: [] })
+    expect(nothing.warnings.join()).toMatch(/^nothing to check: skatt-reporter \(Naisjob\)/)
+  })
+
+  it("another API's Application (Argo CD's) is no nais workload", async () => {
+    const argo = await driver.doctor.verify("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: app }\nspec: {}", envFor(emulator))
+    expect(failure(argo)).toMatchObject({ _tag: "ManifestError" })
+    expect(failure(argo).message).toContain("holds no nais Application or Naisjob")
+  })
+
+  it("templated values are not guessed: not checked, named in a warning, and nothing is asked for them", async () => {
+    emulator.reset()
+    const templated = workload(`  maskinporten:
+    enabled: true
+    scopes:
+      consumes:
+        - name: "{{ scope }}"
+        - name: "${granted}"
+${entraOnly("application: accounts", "application: ledger\n          namespace: finance\n          cluster: prod-gcp")}`, { namespace: "{{ namespace }}" })
+    const report = await verify(templated, envFor(emulator))
+    expect(report.ok).toBe(true)
+    expect(checkOf(report, "{{scope}}")).toMatchObject({ status: "not checked", verdict: "not checked: templated" })
+    expect(checkOf(report, "api://dev-gcp.{{namespace}}.accounts/.default")).toMatchObject({ status: "not checked", verdict: "not checked: templated" })
+    expect(checkOf(report, ledger).ok).toBe(true)
+    expect(report.warnings.join()).toMatch(/template variables not filled: namespace, scope\. The checks that depend on namespace, scope are not checked/)
+    expect(emulator.requests().map((r) => r.body?.["target"]).sort()).toEqual([granted, ledger].sort())
+    const filled = await verify(templated, envFor(emulator), { variables: { namespace: "team", scope: granted } })
+    expect(filled).toMatchObject({ ok: true, warnings: [] })
+    expect(filled.checks.map((c) => c.scope)).toEqual(["NAIS_TOKEN_ENDPOINT", granted, granted, accounts, ledger])
+  })
+
+  it("without NAIS_CLUSTER_NAME or a cluster given, targets in the own cluster are not checked and the report says why; a cluster given wins", async () => {
+    const env = { NAIS_TOKEN_ENDPOINT: emulator.tokenEndpoint }
+    const manifest = workload(entraOnly("application: accounts", "application: ledger\n          namespace: finance\n          cluster: prod-gcp"))
+    const unknown = await verify(manifest, env)
+    expect(unknown.cluster).toBeUndefined()
+    expect(checkOf(unknown, "api://<cluster>.team.accounts/.default")).toMatchObject({ status: "not checked", verdict: "not checked: cluster unknown" })
+    expect(checkOf(unknown, ledger).ok).toBe(true)
+    expect(unknown.warnings.join()).toMatch(/the cluster is not known/)
+    const given = await verify(manifest, { ...env, NAIS_CLUSTER_NAME: "prod-gcp" }, { cluster: "dev-gcp" })
+    expect(given).toMatchObject({ ok: true, cluster: "dev-gcp", warnings: [] })
+  })
+
+  it("TokenX, ID-porten, Entra ID login and exposed Maskinporten scopes: their variables, and one introspection each that comes back inactive", async () => {
+    emulator.reset()
+    const manifest = workload(`  tokenx:
+    enabled: true
+  idporten:
+    enabled: true
+    sidecar:
+      enabled: true
+  azure:
+    application:
+      enabled: true
+    sidecar:
+      enabled: true
+  maskinporten:
+    enabled: true
+    scopes:
+      exposes:
+        - name: "afp.read"
+          product: "helse"
+          enabled: true
+`)
+    const report = await verify(manifest, envFor(emulator))
+    expect(report.checks.map((c) => [c.kind, c.scope, c.status])).toEqual([
+      ["environment", "NAIS_TOKEN_EXCHANGE_ENDPOINT", "ok"],
+      ["environment", "NAIS_TOKEN_INTROSPECTION_ENDPOINT", "ok"],
+      ["introspection", "maskinporten", "ok"],
+      ["introspection", "entra_id", "ok"],
+      ["introspection", "tokenx", "ok"],
+      ["introspection", "idporten", "ok"]
+    ])
+    const asked = emulator.requests()
+    expect(asked.map((r) => r.path)).toEqual(Array(4).fill("/api/v1/introspect"))
+    expect(asked.map((r) => r.body?.["identity_provider"]).sort()).toEqual(["entra_id", "idporten", "maskinporten", "tokenx"])
+    const unset = await verify(manifest, { NAIS_TOKEN_EXCHANGE_ENDPOINT: envFor(emulator).NAIS_TOKEN_EXCHANGE_ENDPOINT })
+    expect(checkOf(unset, "NAIS_TOKEN_INTROSPECTION_ENDPOINT")).toMatchObject({ ok: false, verdict: "not set" })
+    expect(checkOf(unset, "tokenx")).toMatchObject({ status: "not checked" })
   })
 
   it("the startup check passes, or fails startup with a DoctorError when told to", async () => {
@@ -182,14 +357,12 @@ describe.concurrent(`effect-texas doctor, run as a command (${driver.line})`, ()
   })
 
   const badInput: ReadonlyArray<readonly [string, () => string, RegExp]> = [
-    ["not YAML", () => write("kind: [Application"), /not valid YAML/],
-    ["not an Application", () => write("kind: ConfigMap\nmetadata: { name: x }"), /no nais Application/],
-    ["without a maskinporten section", () => write("kind: Application\nmetadata: { name: app }\nspec: {}"), /declares no Maskinporten scopes/],
-    ["with an empty scope list", () => write(manifestText([])), /declares no Maskinporten scopes/],
-    ["unreadable", () => "/nonexistent/app.yaml", /cannot read \/nonexistent\/app.yaml/]
+    ["not YAML", () => write("kind: [Application"), /not valid YAML: .* at line 1, column \d+\.$/],
+    ["without an Application or Naisjob", () => write("kind: ConfigMap\nmetadata: { name: x }"), /holds no nais Application or Naisjob/],
+    ["unreadable", () => "/nonexistent/app.yaml", /cannot read \/nonexistent\/app.yaml: there is no such file \(ENOENT\)\.$/]
   ]
   for (const [name, path, says] of badInput) {
-    it(`a manifest ${name}: one sentence, exit 2, no stack trace`, async () => {
+    it(`a manifest ${name}: one whole sentence, exit 2, no stack trace`, async () => {
       const result = await doctor(["--manifest", path()], envFor(emulator))
       expect(result.status).toBe(2)
       expect(result.stderr.trim()).toMatch(says)
@@ -197,4 +370,57 @@ describe.concurrent(`effect-texas doctor, run as a command (${driver.line})`, ()
       expect(result.stderr).not.toMatch(/\n\s+at /)
     })
   }
+
+  it("--json prints one JSON document on stdout also when the manifest is unusable", async () => {
+    const result = await doctor(["--json", "--manifest", write("kind: ConfigMap")], envFor(emulator))
+    expect(result.status).toBe(2)
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { kind: "manifest", exitCode: 2, message: expect.stringMatching(/holds no nais Application or Naisjob/) } })
+    expect(result.stderr).toBe("")
+  })
+
+  it("a wrong command line is exit 64 with one sentence and where to look, or one JSON document with --json", async () => {
+    const unknown = await doctor(["--manifets", "app.yaml"], envFor(emulator))
+    expect(unknown.status).toBe(64)
+    expect(unknown.stderr).toBe("effect-texas doctor: unknown option --manifets.\nRun `effect-texas doctor --help` for its options.\n")
+    const json = await doctor(["--json", "--var", "no-equals-sign"], envFor(emulator))
+    expect(json.status).toBe(64)
+    expect(JSON.parse(json.stdout)).toEqual({ ok: false, error: { kind: "usage", message: "--var takes <name>=<value> (got no-equals-sign).", exitCode: 64 } })
+  })
+
+  it("--help is written for the command: its usage, every option, exit codes, the variables it reads, an example, and no colour in a pipe", async () => {
+    const result = await doctor(["--help"], { ...envFor(emulator), FORCE_COLOR: "1" })
+    expect(result.status).toBe(0)
+    expect(result.stdout).toContain("effect-texas doctor [--manifest <file>]")
+    for (const option of ["--manifest <file>", "--cluster <name>", "--var <name>=<value>", "--vars <file>", "--json", "--help"]) expect(result.stdout).toContain(option)
+    for (const variable of ["NAIS_TOKEN_ENDPOINT", "NAIS_TOKEN_INTROSPECTION_ENDPOINT", "NAIS_CLUSTER_NAME", "NO_COLOR"]) expect(result.stdout).toContain(variable)
+    expect(result.stdout).toMatch(/Exit codes\n {2}0 .*\n[\s\S]* {2}1 .*\n[\s\S]* {2}2 .*\n[\s\S]* {2}64 /)
+    expect(result.stdout).toMatch(/Example\n {2}effect-texas doctor /)
+    expect(result.stdout).not.toContain("\u001b")
+    expect(result.stdout).not.toMatch(/--wizard|--completions/)
+  })
+
+  it("an Entra-only Application and a Naisjob without tokens: exit 0, the table, nothing to check said plainly", async () => {
+    const entraApp = await doctor(["--manifest", write(workload(entraOnly("application: accounts")))], envFor(emulator))
+    expect(entraApp.status).toBe(0)
+    expect(entraApp.stdout).toMatch(/^ok {4}entra_id +api:\/\/dev-gcp\.team\.accounts\/\.default +ok, valid for 59m/m)
+    expect(entraApp.stdout).not.toContain("\u001b")
+    const job = await doctor(["--manifest", write(workload("  schedule: \"0 * * * *\"\n", { kind: "Naisjob", apiVersion: "nais.io/v1" }))], envFor(emulator))
+    expect(job).toMatchObject({ status: 0, stdout: "skatt-reporter: nothing to check\n" })
+    expect(job.stderr).toMatch(/^warning: nothing to check: skatt-reporter \(Naisjob\)/)
+  })
+
+  it("a templated manifest: not checked with a warning, then filled with --var and --vars as nais/deploy fills it; --cluster", async () => {
+    const manifest = write(workload(`${consumes("{{ scope }}")}${entraOnly("application: accounts")}`, { namespace: "{{ namespace }}" }))
+    const env = { NAIS_TOKEN_ENDPOINT: emulator.tokenEndpoint }
+    const unfilled = await doctor(["--manifest", manifest], env)
+    expect(unfilled.status).toBe(0)
+    expect(unfilled.stderr).toContain("warning: template variables not filled: namespace, scope.")
+    expect(unfilled.stdout).toMatch(/^SKIP {2}maskinporten +\{\{scope\}\} +not checked: templated$/m)
+    const vars = write("namespace: team\nscope: skatt:not.this.one\n", "vars.yaml")
+    const filled = await doctor(["--manifest", manifest, "--vars", vars, "--var", `scope=${granted}`, "--cluster", "dev-gcp", "--json"], env)
+    expect(filled.status).toBe(0)
+    const report = JSON.parse(filled.stdout) as D.DoctorReport
+    expect(report).toMatchObject({ ok: true, cluster: "dev-gcp", warnings: [] })
+    expect(report.checks.map((check) => [check.scope, check.status])).toEqual([["NAIS_TOKEN_ENDPOINT", "ok"], [granted, "ok"], [accounts, "ok"]])
+  })
 })

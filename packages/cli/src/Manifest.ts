@@ -1,5 +1,5 @@
 /**
- * The nais Application manifest, as far as tokens go: read, parsed and
+ * The nais manifest (an Application or a Naisjob), as far as tokens go: read, parsed and
  * found as effects that fail with `ManifestError` (the reading itself is
  * `@effect-texas/doctor`'s, shared with the Effect 4 line).
  *
@@ -58,10 +58,12 @@ const lift = <A>(read: () => A | Shared.Problem): Effect.Effect<A, ManifestError
  * @category constructors
  * @since 0.2.0
  */
-export const parse = (text: string, source = "the manifest"): Effect.Effect<Manifest, ManifestError> => lift(() => Shared.parse(text, source))
+export const parse = (text: string, source = "the manifest", options: Shared.ReadOptions = {}): Effect.Effect<Manifest, ManifestError> =>
+  lift(() => Shared.parse(text, source, options))
 
 /**
- * Reads the manifest at `path` (a regular file of at most 1 MiB).
+ * Reads the manifest at `path` (a regular file of at most 1 MiB), filling
+ * template variables from `options.variables` as `nais/deploy` does.
  *
  * @example
  * ```ts
@@ -73,7 +75,7 @@ export const parse = (text: string, source = "the manifest"): Effect.Effect<Mani
  * @category constructors
  * @since 0.2.0
  */
-export const read = (path: string): Effect.Effect<Manifest, ManifestError> => lift(() => Shared.read(path))
+export const read = (path: string, options: Shared.ReadOptions = {}): Effect.Effect<Manifest, ManifestError> => lift(() => Shared.read(path, options))
 
 /**
  * The manifest a project has: the first of `.nais/*.yaml`, `.nais/*.yml`, `nais.yaml` under `directory`.

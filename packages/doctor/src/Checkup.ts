@@ -1,11 +1,21 @@
 /**
- * What the doctor checks and how it reports, without Effect: the checks a
- * manifest implies, a token error as a verdict with its hint, and the report
- * as text and JSON. Each line's `Doctor` only asks the sidecar.
+ * What the doctor checks and what it concludes, without Effect: a check and
+ * its verdict, the token requests and introspections it makes, and what a
+ * sidecar's answer means for each, with the hint the platform's docs give.
+ * Each line's `Doctor` only asks the sidecar.
  *
  * @since 0.2.0
  */
-import type { Manifest } from "./Manifest.js"
+// ---- Models ------------------------------------------------------------------
+
+/**
+ * Whether a check passed, failed, or could not be made (a templated value,
+ * an unknown cluster, an endpoint that is not set): only `failed` fails the report.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export type Status = "ok" | "failed" | "not checked"
 
 /**
  * One check and its verdict.
@@ -14,33 +24,38 @@ import type { Manifest } from "./Manifest.js"
  * @since 0.2.0
  */
 export interface Check {
-  readonly kind: "environment" | "maskinporten" | "entra_id"
-  /** The scope, the Entra ID target, or the variable checked. */
+  /** What was checked: a variable, a machine token, or a provider's introspection. */
+  readonly kind: "environment" | "maskinporten" | "entra_id" | "introspection"
+  /** The variable, the scope, the Entra ID target, or the provider introspected. */
   readonly scope: string
+  readonly status: Status
+  /** `status === "ok"`. */
   readonly ok: boolean
-  /** `ok, valid for 59m 59s`, `invalid_scope`, `provider not enabled`, `unreachable`, `not declared`, `not set`, ... */
+  /** `ok, valid for 59m 59s`, `invalid_scope`, `not assigned`, `provider not enabled`, `unreachable`, `not checked: templated`, ... */
   readonly verdict: string
   /** The OAuth error code, when the sidecar gave one. */
   readonly error: string | undefined
   readonly errorDescription: string | undefined
-  /** What to do about it, in the how-to's words. */
+  /** What to do about it, in the platform docs' words. */
   readonly hint: string | undefined
 }
 
 /**
- * What the doctor found.
+ * An application as the platform names it: name, namespace, cluster (each
+ * undefined when not known).
  *
  * @category models
  * @since 0.2.0
  */
-export interface Report {
+export interface Workload {
   readonly application: string
-  readonly ok: boolean
-  readonly checks: ReadonlyArray<Check>
+  readonly namespace: string | undefined
+  readonly cluster: string | undefined
 }
 
 /**
- * A token request the doctor makes: the kind of token and its scope or target.
+ * A token request the doctor makes: the kind of token and its scope or
+ * target; for Entra ID also who asks and whom for, to say whose rules to change.
  *
  * @category models
  * @since 0.2.0
@@ -48,6 +63,19 @@ export interface Report {
 export interface Ask {
   readonly kind: "maskinporten" | "entra_id"
   readonly scope: string
+  readonly caller?: Workload | undefined
+  readonly target?: Workload | undefined
+}
+
+/**
+ * An introspection the doctor makes to see that a provider answers: of
+ * `probeToken`, which no provider signed, so a live sidecar says inactive.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface Probe {
+  readonly provider: "maskinporten" | "entra_id" | "tokenx" | "idporten"
 }
 
 /**
@@ -61,15 +89,18 @@ export type TokenErrorLike =
   | { readonly _tag: "TokenEndpointUnreachable"; readonly reason: string; readonly detail: string }
   | { readonly _tag: "InvalidTokenRequest" | "InvalidTokenResponse"; readonly message: string }
 
-/** NAV's organisation number, which Maskinporten scopes are granted to. */
-const organisation = "889640782"
+/**
+ * What an introspection said, as both lines' `IntrospectionResult` says it.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export type IntrospectionLike = { readonly _tag: "Active" } | { readonly _tag: "Inactive"; readonly reason: string }
 
-const invalidScopeHint =
-  `Is the scope declared in the manifest (spec.maskinporten.scopes.consumes)? Has the API owner granted it to organisation ${organisation}? ` +
-  "Was it changed less than 15 minutes ago? Changes take up to 15 minutes to propagate."
+// ---- Checks ------------------------------------------------------------------
 
 /**
- * A check with its verdict; failed unless `fields` says `ok: true`.
+ * A check with its verdict; failed unless `fields` says otherwise.
  *
  * @example
  * ```ts
@@ -81,16 +112,29 @@ const invalidScopeHint =
  * @category constructors
  * @since 0.2.0
  */
-export const check = (kind: Check["kind"], scope: string, verdict: string, fields: Partial<Check> = {}): Check => ({
-  kind,
-  scope,
-  ok: false,
-  verdict,
-  error: undefined,
-  errorDescription: undefined,
-  hint: undefined,
-  ...fields
-})
+export const check = (kind: Check["kind"], scope: string, verdict: string, fields: Partial<Omit<Check, "ok">> = {}): Check => {
+  const status = fields.status ?? "failed"
+  const { error, errorDescription, hint } = fields
+  return { kind, scope, status, ok: status === "ok", verdict: fields.verdict ?? verdict, error, errorDescription, hint }
+}
+
+/**
+ * A check that could not be made, and why (`templated`, `cluster unknown`, ...).
+ *
+ * @example
+ * ```ts
+ * import { Checkup } from "@effect-texas/doctor"
+ *
+ * const skipped = Checkup.notChecked("maskinporten", "{{scope}}", "templated", "Fill {{scope}} with --var scope=...")
+ * ```
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const notChecked = (kind: Check["kind"], scope: string, why: string, hint: string): Check =>
+  check(kind, scope, `not checked: ${why}`, { status: "not checked", hint })
+
+// ---- Verdicts on tokens --------------------------------------------------------
 
 /**
  * A token handed out: an `ok` check saying how long it is valid.
@@ -105,13 +149,68 @@ export const check = (kind: Check["kind"], scope: string, verdict: string, field
  * @category verdicts
  * @since 0.2.0
  */
-export const granted = (ask: Ask, secondsLeft: number): Check => check(ask.kind, ask.scope, `ok, valid for ${formatSeconds(secondsLeft)}`, { ok: true })
+export const granted = (ask: Ask, secondsLeft: number): Check => check(ask.kind, ask.scope, `ok, valid for ${formatSeconds(secondsLeft)}`, { status: "ok" })
 
 const formatSeconds = (seconds: number): string => {
   const whole = Math.max(0, Math.floor(seconds))
   const parts = [[Math.floor(whole / 86_400), "d"], [Math.floor(whole / 3600) % 24, "h"], [Math.floor(whole / 60) % 60, "m"], [whole % 60, "s"]] as const
   const shown = parts.filter(([value]) => value > 0).map(([value, unit]) => `${value}${unit}`)
   return shown.length === 0 ? "0s" : shown.join(" ")
+}
+
+/** NAV's organisation number, which Maskinporten scopes are granted to. */
+const organisation = "889640782"
+
+/** The Maskinporten how-to's questions for a scope the organisation may not use. */
+const maskinportenHint =
+  `Is the scope declared in the manifest (spec.maskinporten.scopes.consumes)? Has the API owner granted it to organisation ${organisation}? ` +
+  "Was it changed less than 15 minutes ago? Changes take up to 15 minutes to propagate."
+
+/** The manifest field that turns each provider on. */
+const providerField: Record<Probe["provider"], string> = {
+  maskinporten: "spec.maskinporten.enabled",
+  entra_id: "spec.azure.application.enabled",
+  tokenx: "spec.tokenx.enabled",
+  idporten: "spec.idporten.enabled"
+}
+
+/** The sidecar runs without the provider: the deployed manifest does not turn it on. */
+const notEnabledHint = (provider: Probe["provider"]) =>
+  `The sidecar runs without ${provider}: set ${providerField[provider]}: true in the manifest and deploy it (the sidecar only knows the deployed manifest).`
+
+/** How Entra ID refused, from the codes it puts in its answer (passed through by the sidecar). */
+const entraRefusal = (error: string, description: string): "not assigned" | "no such application" | undefined => {
+  if (error === "invalid_resource" || /\bAADSTS500011\b/.test(description)) return "no such application"
+  if (/\bAADSTS(501051|65001)\b/.test(description)) return "not assigned"
+  return undefined
+}
+
+const where = (workload: Workload | undefined) =>
+  workload === undefined ? "" : [workload.namespace === undefined ? "" : `namespace ${workload.namespace}`, workload.cluster === undefined ? "" : `cluster ${workload.cluster}`]
+    .filter((part) => part !== "")
+    .join(", ")
+
+/** The rule the target's manifest needs for `caller`: `namespace` and `cluster` only when it runs elsewhere. */
+const inboundRule = (caller: Workload | undefined, target: Workload | undefined): string => {
+  const name = caller?.application ?? "<this application>"
+  const fields = [`application: ${name}`]
+  if (caller?.namespace !== undefined && (caller.namespace !== target?.namespace || caller.cluster !== target?.cluster)) fields.push(`namespace: ${caller.namespace}`)
+  if (caller?.cluster !== undefined && caller.cluster !== target?.cluster) fields.push(`cluster: ${caller.cluster}`)
+  return `{ ${fields.join(", ")} }`
+}
+
+const entraHint = (ask: Ask, refusal: "not assigned" | "no such application" | undefined): string => {
+  const target = ask.target?.application ?? "The target application"
+  const at = where(ask.target)
+  const named = at.length === 0 ? target : `${target} (${at})`
+  switch (refusal) {
+    case "not assigned":
+      return `${named} does not let this application in: add ${inboundRule(ask.caller, ask.target)} to spec.accessPolicy.inbound.rules in the manifest of ${target} and deploy it. A rule added minutes ago may not have propagated yet.`
+    case "no such application":
+      return `Entra ID knows no application ${ask.scope.replace(/\/\.default$/, "")}: are the application, namespace and cluster of the outbound rule right, and has ${named} deployed with spec.azure.application.enabled: true? If it is not called with Entra ID tokens (TokenX, or no tokens), this check does not apply to it.`
+    default:
+      return `Entra ID targets are api://<cluster>.<namespace>.<application>/.default; ${named} lets callers in through spec.accessPolicy.inbound.rules. Changes may take minutes to propagate.`
+  }
 }
 
 /**
@@ -136,178 +235,72 @@ export const refused = (ask: Ask, error: TokenErrorLike): Check => {
   switch (error._tag) {
     case "TokenEndpointError": {
       const base = { error: error.error, errorDescription: error.errorDescription }
-      if (error.error === "invalid_scope") return check(kind, scope, "invalid_scope", { ...base, hint: invalidScopeHint })
-      if (/is not enabled/.test(error.errorDescription)) {
-        return check(kind, scope, "provider not enabled", { ...base, hint: "Enable it in the manifest and deploy." })
-      }
-      return check(kind, scope, error.error, base)
+      if (/is not enabled/.test(error.errorDescription)) return check(kind, scope, "provider not enabled", { ...base, hint: notEnabledHint(kind) })
+      if (kind === "maskinporten") return check(kind, scope, error.error, { ...base, hint: error.error === "invalid_scope" ? maskinportenHint : undefined })
+      const refusal = entraRefusal(error.error, error.errorDescription)
+      return check(kind, scope, refusal ?? error.error, { ...base, hint: entraHint(ask, refusal) })
     }
-    case "TokenEndpointUnreachable":
-      return check(kind, scope, "unreachable", { error: error.reason, errorDescription: error.detail, hint: "Is the token sidecar running beside the app?" })
     default:
-      return check(kind, scope, error._tag, { errorDescription: error.message })
+      return callFailed(kind, scope, error)
   }
 }
 
-/** The Entra ID target for an outbound rule: `api://<cluster>.<namespace>.<application>/.default`. */
-const entraTarget = (rule: Manifest["outbound"][number], cluster: string, namespace: string) =>
-  `api://${rule.cluster ?? cluster}.${rule.namespace ?? namespace}.${rule.application}/.default`
+/** A call that got no answer from the provider: the sidecar is not there, or said something that is no answer. */
+const callFailed = (kind: Check["kind"], scope: string, error: Exclude<TokenErrorLike, { readonly _tag: "TokenEndpointError" }>): Check =>
+  error._tag === "TokenEndpointUnreachable"
+    ? check(kind, scope, "unreachable", { error: error.reason, errorDescription: error.detail, hint: "Is the token sidecar running beside the app?" })
+    : check(kind, scope, error._tag, { errorDescription: error.message })
 
-/** Checks the variable `name` is set and an http(s) URL. */
-const environmentCheck = (env: Readonly<Record<string, string | undefined>>, name: string): Check => {
-  const value = env[name]
-  if (value === undefined || value === "") return check("environment", name, "not set", { hint: "Is the app running on NAIS with the token sidecar enabled?" })
-  const url = URL.canParse(value) ? new URL(value) : undefined
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) return check("environment", name, "not an http(s) URL")
-  return check("environment", name, "ok", { ok: true })
-}
+// ---- Verdicts on introspection ---------------------------------------------------
 
 /**
- * What a manifest asks of the doctor: the checks decided without the sidecar
- * (the environment, scopes of a provider that is off), the token requests to
- * make, and the token endpoint to make them at (undefined when it is unusable).
- *
- * @category models
- * @since 0.2.0
- */
-export interface Plan {
-  readonly checks: ReadonlyArray<Check>
-  readonly asks: ReadonlyArray<Ask>
-  readonly endpoint: string | undefined
-}
-
-/**
- * The plan for `manifest` in the environment `env`.
+ * A token shaped like a JWT that no identity provider signed and that names
+ * no key: a live sidecar answers it `active: false` ("missing key id from
+ * token header", nais/texas `src/oauth/token.rs`) without fetching keys.
  *
  * @example
  * ```ts
  * import { Checkup } from "@effect-texas/doctor"
  *
- * const plan = Checkup.plan(Checkup.fromScopes(["skatt:some.scope"]), { NAIS_TOKEN_ENDPOINT: "http://127.0.0.1:7164/api/v1/token" })
- * console.log(plan.asks) // [{ kind: "maskinporten", scope: "skatt:some.scope" }]
+ * console.log(Checkup.probeToken.split(".").length) // 3
  * ```
  *
- * @category checks
+ * @category verdicts
  * @since 0.2.0
  */
-export const plan = (manifest: Manifest, env: Readonly<Record<string, string | undefined>>): Plan => {
-  const entraTargets = manifest.entraId
-    ? manifest.outbound.map((rule) => entraTarget(rule, env["NAIS_CLUSTER_NAME"] ?? "dev-gcp", manifest.namespace ?? "default"))
-    : []
-  const endpointCheck = environmentCheck(env, "NAIS_TOKEN_ENDPOINT")
-  const checks: Array<Check> = [endpointCheck]
-  if (manifest.tokenX || manifest.entraId) {
-    checks.push(environmentCheck(env, "NAIS_TOKEN_EXCHANGE_ENDPOINT"), environmentCheck(env, "NAIS_TOKEN_INTROSPECTION_ENDPOINT"))
+export const probeToken: string = [{ alg: "RS256", typ: "JWT" }, { sub: "effect-texas-doctor" }]
+  .map((part) => Buffer.from(JSON.stringify(part)).toString("base64url"))
+  .concat("bm90LXNpZ25lZA")
+  .join(".")
+
+/**
+ * What an introspection of `probeToken` says about the provider: inactive
+ * is the answer of a live sidecar with the provider enabled.
+ *
+ * @example
+ * ```ts
+ * import { Checkup } from "@effect-texas/doctor"
+ *
+ * console.log(Checkup.probed({ provider: "tokenx" }, { _tag: "Inactive", reason: "missing key id from token header" }).ok) // true
+ * ```
+ *
+ * @category verdicts
+ * @since 0.2.0
+ */
+export const probed = (probe: Probe, result: IntrospectionLike | TokenErrorLike): Check => {
+  const { provider } = probe
+  switch (result._tag) {
+    case "Inactive":
+      return /is not enabled/.test(result.reason)
+        ? check("introspection", provider, "provider not enabled", { errorDescription: result.reason, hint: notEnabledHint(provider) })
+        : check("introspection", provider, "ok, answers (a token no provider signed is inactive)", { status: "ok" })
+    case "Active":
+      return check("introspection", provider, "active for a token no provider signed", {
+        hint: "NAIS_TOKEN_INTROSPECTION_ENDPOINT does not look like the token sidecar: is it the platform's value?"
+      })
+    default:
+      return result._tag === "TokenEndpointError"
+        ? check("introspection", provider, result.error, { error: result.error, errorDescription: result.errorDescription })
+        : callFailed("introspection", provider, result)
   }
-  const asks: Array<Ask> = entraTargets.map((scope) => ({ kind: "entra_id", scope }))
-  if (manifest.maskinporten) asks.unshift(...manifest.scopes.map((scope) => ({ kind: "maskinporten", scope }) as const))
-  else checks.push(...manifest.scopes.map((scope) => check("maskinporten", scope, "not declared", { hint: "spec.maskinporten.enabled is not true." })))
-  return { checks, asks, endpoint: endpointCheck.ok ? env["NAIS_TOKEN_ENDPOINT"] : undefined }
 }
-
-/**
- * Plain Maskinporten scopes, as if a manifest declared them.
- *
- * @example
- * ```ts
- * import { Checkup } from "@effect-texas/doctor"
- *
- * const manifest = Checkup.fromScopes(["skatt:some.scope"])
- * ```
- *
- * @category checks
- * @since 0.2.0
- */
-export const fromScopes = (scopes: ReadonlyArray<string>): Manifest => ({
-  application: "the application",
-  namespace: undefined,
-  maskinporten: true,
-  scopes,
-  entraId: false,
-  outbound: [],
-  tokenX: false
-})
-
-/**
- * The report of `checks` for `application`.
- *
- * @example
- * ```ts
- * import { Checkup } from "@effect-texas/doctor"
- *
- * console.log(Checkup.report("app", []).ok) // true
- * ```
- *
- * @category checks
- * @since 0.2.0
- */
-export const report = (application: string, checks: ReadonlyArray<Check>): Report => ({ application, ok: checks.every((c) => c.ok), checks })
-
-/**
- * Text as a terminal may show it: control characters (escape sequences that
- * could move the cursor, erase a FAIL line or print a fake "ok", and line
- * breaks) from what a server or a manifest said become \uFFFD.
- */
-// eslint-disable-next-line no-control-regex
-const printable = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\uFFFD")
-
-/**
- * The report as a table for a terminal; tokens never appear in it.
- *
- * @example
- * ```ts
- * import { Checkup } from "@effect-texas/doctor"
- *
- * console.log(Checkup.render({ application: "app", ok: true, checks: [] }))
- * ```
- *
- * @category rendering
- * @since 0.2.0
- */
-export const render = (report: Report): string => {
-  const width = Math.max(5, ...report.checks.map((c) => printable(c.scope).length))
-  const lines = report.checks.flatMap((c) => [
-    `${c.ok ? "ok  " : "FAIL"}  ${printable(c.kind).padEnd(12)} ${printable(c.scope).padEnd(width)}  ${printable(c.verdict)}`,
-    ...(c.ok || c.errorDescription === undefined ? [] : [`      ${" ".repeat(12)} ${" ".repeat(width)}  ${printable(c.errorDescription)}`]),
-    ...(c.ok || c.hint === undefined ? [] : [`      ${" ".repeat(12)} ${" ".repeat(width)}  hint: ${printable(c.hint)}`])
-  ])
-  const application = printable(report.application)
-  const summary = report.ok
-    ? `${application}: all ${report.checks.length} checks passed`
-    : `${application}: ${report.checks.filter((c) => !c.ok).length} of ${report.checks.length} checks failed`
-  return [...lines, summary].join("\n")
-}
-
-/**
- * The report as JSON: one entry per check with `kind`, `scope`, `ok`,
- * `verdict`, `error`, `errorDescription` and `hint` (null when there is none).
- *
- * @example
- * ```ts
- * import { Checkup } from "@effect-texas/doctor"
- *
- * const text = Checkup.toJson({ application: "app", ok: true, checks: [] })
- * ```
- *
- * @category rendering
- * @since 0.2.0
- */
-export const toJson = (report: Report): string => JSON.stringify(report, (_key, value: unknown) => (value === undefined ? null : value), 2)
-
-/**
- * Why the command has nothing to check in `manifest`, or undefined when it has.
- *
- * @example
- * ```ts
- * import { Checkup } from "@effect-texas/doctor"
- *
- * console.log(Checkup.nothingToCheck(Checkup.fromScopes([]), "nais.yaml"))
- * ```
- *
- * @category checks
- * @since 0.2.0
- */
-export const nothingToCheck = (manifest: Manifest, path: string): string | undefined =>
-  !manifest.maskinporten || manifest.scopes.length === 0
-    ? `${path} declares no Maskinporten scopes (spec.maskinporten.enabled and spec.maskinporten.scopes.consumes): nothing to check`
-    : undefined

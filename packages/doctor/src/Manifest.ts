@@ -7,28 +7,66 @@
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import * as Yaml from "yaml"
+import * as Template from "./Template.js"
 
 /**
- * What the doctor needs from a manifest.
+ * Whether a provider is turned on: `true` only for a literal `true`;
+ * `"templated"` when the flag is an unfilled template variable.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export type Flag = boolean | "templated"
+
+/**
+ * An access policy rule: an application, with its namespace and cluster when
+ * it runs elsewhere (`*` for any application).
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface Rule {
+  readonly application: string
+  readonly namespace?: string | undefined
+  readonly cluster?: string | undefined
+}
+
+/**
+ * What the doctor needs from a manifest. Values that hold an unfilled
+ * template variable read as written (`{{namespace}}`, see `Template.isTemplated`).
  *
  * @category models
  * @since 0.2.0
  */
 export interface Manifest {
+  /** `kind`: an `Application` (`nais.io/v1alpha1`) or a `Naisjob` (`nais.io/v1`). */
+  readonly kind: "Application" | "Naisjob"
   /** `metadata.name`. */
   readonly application: string
   /** `metadata.namespace`. */
   readonly namespace: string | undefined
   /** `spec.maskinporten.enabled` */
-  readonly maskinporten: boolean
+  readonly maskinporten: Flag
   /** `spec.maskinporten.scopes.consumes[].name` */
   readonly scopes: ReadonlyArray<string>
+  /** `spec.maskinporten.scopes.exposes` is not empty: the app validates Maskinporten tokens. */
+  readonly exposesScopes: boolean
   /** `spec.azure.application.enabled` */
-  readonly entraId: boolean
-  /** `spec.accessPolicy.outbound.rules`: the applications called, with cluster and namespace when given. */
-  readonly outbound: ReadonlyArray<{ readonly application: string; readonly namespace?: string | undefined; readonly cluster?: string | undefined }>
+  readonly entraId: Flag
+  /** `spec.azure.sidecar.enabled`: the app logs employees in with Entra ID. */
+  readonly entraIdLogin: Flag
+  /** `spec.idporten.enabled`: the app logs citizens in with ID-porten. */
+  readonly idporten: Flag
   /** `spec.tokenx.enabled` */
-  readonly tokenX: boolean
+  readonly tokenX: Flag
+  /** `spec.accessPolicy.outbound.rules`: the applications it calls. */
+  readonly outbound: ReadonlyArray<Rule>
+  /** `spec.accessPolicy.inbound.rules`: the applications it lets in. */
+  readonly inbound: ReadonlyArray<Rule>
+  /** The template variables that were not filled, by name. */
+  readonly unfilled: ReadonlyArray<string>
+  /** What a reader should know about how the file was read (other workloads in it, ...). */
+  readonly notes: ReadonlyArray<string>
 }
 
 /**
@@ -61,30 +99,94 @@ const problem = (reason: string): Problem => ({ _tag: "Problem", reason })
 export const isProblem = (value: unknown): value is Problem =>
   typeof value === "object" && value !== null && (value as { readonly _tag?: unknown })._tag === "Problem"
 
+/**
+ * Settings for reading a manifest.
+ *
+ * @category options
+ * @since 0.2.0
+ */
+export interface ReadOptions {
+  /**
+   * Template variables, as `nais/deploy`'s `VARS` file and `VAR` give them.
+   * Without them a templated manifest is still read: its unfilled variables
+   * are named in `unfilled` and left as `{{name}}`.
+   */
+  readonly variables?: Template.Variables | undefined
+}
+
 const record = (value: unknown): Record<string, unknown> | undefined =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
 
 const at = (value: unknown, ...path: ReadonlyArray<string>): unknown =>
   path.reduce<unknown>((current, key) => record(current)?.[key], value)
 
-const outboundRules = (spec: unknown): Manifest["outbound"] => {
-  const rules = at(spec, "accessPolicy", "outbound", "rules")
-  if (!Array.isArray(rules)) return []
-  return rules.flatMap((rule) => {
-    const application = at(rule, "application")
-    if (typeof application !== "string" || application.length === 0) return []
-    const namespace = at(rule, "namespace")
-    const cluster = at(rule, "cluster")
-    return [{
-      application,
-      namespace: typeof namespace === "string" ? namespace : undefined,
-      cluster: typeof cluster === "string" ? cluster : undefined
-    }]
+const text = (value: unknown): string | undefined => (typeof value === "string" && value.length > 0 ? value : undefined)
+
+const flag = (value: unknown): Flag => (value === true ? true : Template.isTemplated(value) ? "templated" : false)
+
+const rules = (spec: unknown, direction: "inbound" | "outbound"): ReadonlyArray<Rule> => {
+  const listed = at(spec, "accessPolicy", direction, "rules")
+  if (!Array.isArray(listed)) return []
+  return listed.flatMap((rule) => {
+    const application = text(at(rule, "application"))
+    return application === undefined ? [] : [{ application, namespace: text(at(rule, "namespace")), cluster: text(at(rule, "cluster")) }]
   })
 }
 
+/** The workloads the doctor reads: the platform's `Application` and `Naisjob`, in any `nais.io` API version. */
+const isWorkload = (document: unknown): boolean => {
+  const apiVersion = at(document, "apiVersion")
+  const kind = at(document, "kind")
+  return (kind === "Application" || kind === "Naisjob") && (apiVersion === undefined || (typeof apiVersion === "string" && apiVersion.startsWith("nais.io/")))
+}
+
+/** A YAML error as one sentence: the parser's first line, with where it was found. */
+const yamlSentence = (message: string): string => `${message.split("\n")[0]!.trim().replace(/[:.]$/, "")}.`
+
+/** Every string in `value` (a parsed YAML document), restored by `restore`. */
+const restoreAll = (value: unknown, restore: (text: string) => string): unknown => {
+  if (typeof value === "string") return restore(value)
+  if (Array.isArray(value)) return value.map((item) => restoreAll(item, restore))
+  const object = record(value)
+  return object === undefined ? value : Object.fromEntries(Object.entries(object).map(([key, item]) => [restore(key), restoreAll(item, restore)]))
+}
+
+/** The YAML documents in `text`, or why they cannot be read. */
+const documentsOf = (text: string, source: string): ReadonlyArray<unknown> | Problem => {
+  // Silent: a warning of the YAML library is no business of the terminal; errors are still returned.
+  const documents = Yaml.parseAllDocuments(text, { logLevel: "silent" })
+  const documentList = Array.isArray(documents) ? documents : [documents]
+  const failed = documentList.find((document) => document.errors.length > 0)
+  if (failed !== undefined) return problem(`${source} is not valid YAML: ${yamlSentence(failed.errors[0]!.message)}`)
+  return documentList.map((document) => document.toJS({ maxAliasCount: 100 }) as unknown)
+}
+
+/** The manifest the doctor reads from a workload document. */
+const fromWorkload = (workload: unknown, unfilled: ReadonlyArray<string>, notes: ReadonlyArray<string>): Manifest => {
+  const spec = at(workload, "spec")
+  const consumes = at(spec, "maskinporten", "scopes", "consumes")
+  const exposes = at(spec, "maskinporten", "scopes", "exposes")
+  return {
+    kind: at(workload, "kind") === "Naisjob" ? "Naisjob" : "Application",
+    application: text(at(workload, "metadata", "name")) ?? "",
+    namespace: text(at(workload, "metadata", "namespace")),
+    maskinporten: flag(at(spec, "maskinporten", "enabled")),
+    scopes: Array.isArray(consumes) ? consumes.flatMap((entry) => text(at(entry, "name")) ?? []) : [],
+    exposesScopes: Array.isArray(exposes) && exposes.length > 0,
+    entraId: flag(at(spec, "azure", "application", "enabled")),
+    entraIdLogin: flag(at(spec, "azure", "sidecar", "enabled")),
+    idporten: flag(at(spec, "idporten", "enabled")),
+    tokenX: flag(at(spec, "tokenx", "enabled")),
+    outbound: rules(spec, "outbound"),
+    inbound: rules(spec, "inbound"),
+    unfilled,
+    notes
+  }
+}
+
 /**
- * Reads a manifest from YAML text (`source` names it in problems).
+ * Reads a manifest from YAML text (`source` names it in problems): the first
+ * `Application` or `Naisjob` in it, templated or not.
  *
  * @example
  * ```ts
@@ -96,32 +198,19 @@ const outboundRules = (spec: unknown): Manifest["outbound"] => {
  * @category constructors
  * @since 0.2.0
  */
-export const parse = (text: string, source = "the manifest"): Manifest | Problem => {
-  let documents: ReadonlyArray<unknown>
-  try {
-    documents = Yaml.parseAllDocuments(text).map((document) => {
-      if (document.errors.length > 0) throw new Error(document.errors[0]!.message.split("\n")[0])
-      return document.toJS()
-    })
-  } catch (error) {
-    return problem(`${source} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`)
-  }
-  const application = documents.find((document) => at(document, "kind") === "Application")
-  if (application === undefined) return problem(`${source} holds no nais Application (kind: Application)`)
-  const name = at(application, "metadata", "name")
-  if (typeof name !== "string") return problem(`${source}: the Application has no metadata.name`)
-  const namespace = at(application, "metadata", "namespace")
-  const spec = at(application, "spec")
-  const consumes = at(spec, "maskinporten", "scopes", "consumes")
-  return {
-    application: name,
-    namespace: typeof namespace === "string" ? namespace : undefined,
-    maskinporten: at(spec, "maskinporten", "enabled") === true,
-    scopes: Array.isArray(consumes) ? consumes.flatMap((entry) => (typeof at(entry, "name") === "string" ? [at(entry, "name") as string] : [])) : [],
-    entraId: at(spec, "azure", "application", "enabled") === true,
-    outbound: outboundRules(spec),
-    tokenX: at(spec, "tokenx", "enabled") === true
-  }
+export const parse = (text: string, source = "the manifest", options: ReadOptions = {}): Manifest | Problem => {
+  const filled = Template.fill(text, options.variables)
+  if ("reason" in filled) return problem(`${source} is not a template nais/deploy can render: ${filled.reason}`)
+  const documents = documentsOf(filled.text, source)
+  if (isProblem(documents)) return documents
+  const workloads = documents.filter(isWorkload).map((document) => restoreAll(document, filled.restore))
+  const workload = workloads[0]
+  if (workload === undefined) return problem(`${source} holds no nais Application or Naisjob (apiVersion nais.io/v1alpha1 or nais.io/v1).`)
+  const name = at(workload, "metadata", "name")
+  if (typeof name !== "string" || name.length === 0) return problem(`${source}: the ${String(at(workload, "kind"))} has no metadata.name.`)
+  const others = workloads.slice(1).map((other) => `${String(at(other, "kind"))} ${String(at(other, "metadata", "name"))}`)
+  const notes = others.length === 0 ? [] : [`${source} holds more than one workload: checking ${name}, not ${others.join(", ")}.`]
+  return fromWorkload(workload, filled.unfilled, notes)
 }
 
 /**
@@ -138,17 +227,49 @@ export const parse = (text: string, source = "the manifest"): Manifest | Problem
  * @category constructors
  * @since 0.2.0
  */
-export const read = (path: string): Manifest | Problem => {
-  let text: string
+export const read = (path: string, options: ReadOptions = {}): Manifest | Problem => {
+  const text = readText(path)
+  return isProblem(text) ? text : parse(text, path, options)
+}
+
+/**
+ * Reads template variables from a YAML or JSON file, as `nais/deploy`'s
+ * `VARS`: a mapping of names to values.
+ *
+ * @example
+ * ```ts
+ * import { Manifest } from "@effect-texas/doctor"
+ *
+ * const variables = Manifest.readVariables(".nais/dev.yaml")
+ * ```
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const readVariables = (path: string): Template.Variables | Problem => {
+  const text = readText(path)
+  if (isProblem(text)) return text
+  const document = Yaml.parseDocument(text, { logLevel: "silent" })
+  if (document.errors.length > 0) return problem(`the variables file ${path} is not valid YAML or JSON: ${yamlSentence(document.errors[0]!.message)}`)
+  const variables = record(document.toJS({ maxAliasCount: 100 }))
+  return variables ?? problem(`the variables file ${path} holds no mapping of names to values.`)
+}
+
+/** The text of the file at `path`: a regular file of at most 1 MiB, looked at before it is opened. */
+const readText = (path: string): string | Problem => {
   try {
     const kind = fileKind(path)
-    if (kind !== "file" && kind !== "missing") return problem(`cannot read ${path} (${kind})`)
-    text = readFileSync(path, "utf8")
+    if (kind !== "file" && kind !== "missing") return problem(`cannot read ${path}: it is ${kind}.`)
+    return readFileSync(path, "utf8")
   } catch (error) {
-    const code = (error as { readonly code?: unknown }).code
-    return problem(`cannot read ${path} (${typeof code === "string" ? code : "unreadable"})`)
+    return problem(`cannot read ${path}: ${readFailure((error as { readonly code?: unknown }).code)}.`)
   }
-  return parse(text, path)
+}
+
+/** Why a file could not be read, in words (the system's code in brackets). */
+const readFailure = (code: unknown): string => {
+  const words: Record<string, string> = { ENOENT: "there is no such file", EACCES: "permission denied", EISDIR: "it is a directory" }
+  return typeof code === "string" ? `${words[code] ?? "it could not be read"} (${code})` : "it could not be read"
 }
 
 /** The largest manifest read (a nais manifest is a few KB). */
@@ -189,5 +310,5 @@ export const find = (directory: string): string | Problem => {
   ]
   // Looked at, never opened: a named pipe among the candidates would block an open.
   const found = candidates.find((candidate) => fileKind(candidate) === "file")
-  return found ?? problem(`no manifest found: looked for .nais/*.yaml, .nais/*.yml and nais.yaml in ${directory}`)
+  return found ?? problem(`no manifest found: looked for .nais/*.yaml, .nais/*.yml and nais.yaml in ${directory}; name one with --manifest.`)
 }

@@ -1,17 +1,25 @@
 /**
  * What `effect-texas doctor` knows without Effect, shared by both lines of
- * `@effect-texas/cli`: the manifest, the checks it implies, the verdicts and
- * their hints, and the report as text and JSON.
+ * `@effect-texas/cli`: the manifest (templated or not), the plan of checks it
+ * implies, the verdicts and their hints, the report as text and JSON, and
+ * the command itself.
  *
  * @since 0.2.0
  */
 
 /**
- * The checks, verdicts and report.
+ * The checks and their verdicts.
  *
  * @since 0.2.0
  */
 export * as Checkup from "./Checkup.js"
+
+/**
+ * The `effect-texas doctor` command: arguments, help, output, exit codes.
+ *
+ * @since 0.2.0
+ */
+export * as Cli from "./Cli.js"
 
 /**
  * The nais manifest as far as tokens go.
@@ -19,3 +27,24 @@ export * as Checkup from "./Checkup.js"
  * @since 0.2.0
  */
 export * as Manifest from "./Manifest.js"
+
+/**
+ * The report as a table and as JSON.
+ *
+ * @since 0.2.0
+ */
+export * as Output from "./Output.js"
+
+/**
+ * What a manifest asks of the doctor, and the report.
+ *
+ * @since 0.2.0
+ */
+export * as Plan from "./Plan.js"
+
+/**
+ * Templated manifests, rendered as nais/deploy does.
+ *
+ * @since 0.2.0
+ */
+export * as Template from "./Template.js"

@@ -1,0 +1,115 @@
+/**
+ * Templated manifests as `nais/deploy` renders them: Handlebars with the
+ * variables of `--vars` / `--var`. A variable that is not given is not
+ * guessed: it stays visible as `{{name}}` and is named, so the checks that
+ * depend on it can say "not checked: templated".
+ *
+ * @since 0.2.0
+ */
+import * as HandlebarsModule from "handlebars"
+
+// handlebars is CommonJS (`module.exports = handlebars`): under ESM its API is the default export, under CJS the module itself.
+const Handlebars: typeof HandlebarsModule = (HandlebarsModule as unknown as { readonly default?: typeof HandlebarsModule }).default ?? HandlebarsModule
+
+/**
+ * Template variables, as a `--vars` file holds them (YAML or JSON) and
+ * `--var name=value` adds them.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export type Variables = Readonly<Record<string, unknown>>
+
+/**
+ * The manifest's text with every variable that was given filled in, and
+ * the names of those that were not. Each of those stands in `text` as a
+ * placeholder that parses as plain YAML text; `restore` turns a value read
+ * from that YAML back into what a person wrote (`{{name}}`).
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface Filled {
+  readonly text: string
+  readonly unfilled: ReadonlyArray<string>
+  readonly restore: (value: string) => string
+}
+
+/**
+ * Why a template cannot be rendered, in one sentence.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface TemplateProblem {
+  readonly _tag: "TemplateProblem"
+  readonly reason: string
+}
+
+/** Stands in for an unfilled variable while the YAML is parsed: plain text anywhere in YAML. */
+const marker = (index: number) => `__effect_texas_template_${index}__`
+const markers = /__effect_texas_template_(\d+)__/g
+
+/**
+ * Renders `text` with `variables`, as `nais/deploy` does (Handlebars, values
+ * HTML-escaped in `{{ }}` as there). Text without `{{` and no variables is
+ * returned as it is: `nais/deploy` only templates when variables are given.
+ *
+ * @example
+ * ```ts
+ * import { Template } from "@effect-texas/doctor"
+ *
+ * const filled = Template.fill("namespace: {{ team }}\nname: {{ app }}", { app: "accounts" })
+ * if (!("reason" in filled)) console.log(filled.unfilled) // ["team"]
+ * ```
+ *
+ * @category rendering
+ * @since 0.2.0
+ */
+export const fill = (text: string, variables: Variables | undefined): Filled | TemplateProblem => {
+  if (variables === undefined && !text.includes("{{")) return { text, unfilled: [], restore: (value) => value }
+  const unfilled: Array<string> = []
+  const handlebars = Handlebars.create()
+  handlebars.registerHelper("helperMissing", function(...args: ReadonlyArray<unknown>) {
+    const options = args[args.length - 1] as { readonly name: string }
+    if (args.length > 1) throw new UnknownHelper(options.name)
+    const known = unfilled.indexOf(options.name)
+    return marker(known >= 0 ? known : unfilled.push(options.name) - 1)
+  })
+  try {
+    const rendered = handlebars.compile(text, { strict: false })({ ...variables })
+    const restore = (value: string) => value.replace(markers, (_match, index: string) => `{{${unfilled[Number(index)]}}}`)
+    return { text: rendered, unfilled, restore }
+  } catch (error) {
+    return { _tag: "TemplateProblem", reason: sentence(error) }
+  }
+}
+
+/**
+ * Whether `value` (a name, namespace, scope or flag read from a manifest)
+ * still holds an unfilled template variable.
+ *
+ * @example
+ * ```ts
+ * import { Template } from "@effect-texas/doctor"
+ *
+ * console.log(Template.isTemplated("{{namespace}}")) // true
+ * ```
+ *
+ * @category guards
+ * @since 0.2.0
+ */
+export const isTemplated = (value: unknown): boolean => typeof value === "string" && /\{\{[^}]*\}\}/.test(value)
+
+class UnknownHelper extends Error {
+  constructor(readonly helper: string) {
+    super(`it calls \`${helper}\`, which is neither a variable nor a Handlebars helper`)
+  }
+}
+
+/** A Handlebars error as one sentence: its first line, with the line it was found on. */
+const sentence = (error: unknown): string => {
+  if (error instanceof UnknownHelper) return `${error.message}.`
+  const first = (error instanceof Error ? error.message : String(error)).split("\n")[0]!.trim().replace(/[:.]$/, "")
+  return `${first.charAt(0).toLowerCase()}${first.slice(1)}.`
+}
