@@ -1,7 +1,8 @@
 /**
  * `effect-texas doctor` as a library: reads a manifest, asks the sidecar for
- * a token per declared scope and prints the report, then the same as a
- * startup check that fails when a grant is missing
+ * a token per declared scope and Entra ID target and prints the report (a
+ * scope not granted, an API whose inbound rules do not name the app), then
+ * checks again once both are granted
  * (`npx tsx examples/doctor.ts`). Runs against the embedded emulator; in a
  * pod, run `npx effect-texas doctor` instead.
  */
@@ -24,18 +25,25 @@ spec:
       consumes:
         - name: "skatt:some.scope"
         - name: "skatt:not.yet.granted"
+  azure:
+    application:
+      enabled: true
+  accessPolicy:
+    outbound:
+      rules:
+        - application: accounts
 `
 
 const program = Effect.gen(function*() {
   const emulator = yield* TexasEmulator
-  const env = { NAIS_TOKEN_ENDPOINT: emulator.tokenEndpoint }
+  const env = { NAIS_TOKEN_ENDPOINT: emulator.tokenEndpoint, NAIS_CLUSTER_NAME: "dev-gcp" }
   const report = yield* Doctor.verify(yield* Manifest.parse(manifest), { env })
   yield* Console.log(Doctor.render(report))
-  if (report.ok || report.checks.filter((check) => !check.ok).map((check) => check.verdict).join() !== "invalid_scope") {
-    return yield* Effect.die(new Error("expected exactly one invalid_scope"))
+  if (report.ok || report.checks.filter((check) => !check.ok).map((check) => check.verdict).join() !== "invalid_scope,not assigned") {
+    return yield* Effect.die(new Error("expected an invalid_scope and a target that does not let the app in"))
   }
-  // The grant arrives (the API owner acted, 15 minutes passed): the same check passes.
-  yield* emulator.grant("skatt:not.yet.granted")
+  // The grant arrives (the API owner acted, 15 minutes passed) and accounts adds the app to its inbound rules.
+  yield* emulator.grant("skatt:not.yet.granted", "api://dev-gcp.team.accounts/.default")
   const again = yield* Doctor.verify(yield* Manifest.parse(manifest), { env })
   yield* Console.log(`\nafter the grant: ${again.ok ? "all checks passed" : "still failing"}`)
   if (!again.ok) return yield* Effect.die(new Error("the grant did not help"))

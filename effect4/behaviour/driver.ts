@@ -322,16 +322,16 @@ const systemUserOf: D.Driver["systemUser"] = (options) =>
   })).then((exit) => outcomeOf(exit, (detail): Readonly<Record<string, unknown>> => detail))
 
 const doctor: D.Driver["doctor"] = {
-  verify: (manifest, env) => {
+  verify: (manifest, env, options = {}) => {
     const read: Effect.Effect<Manifest.Manifest | ReadonlyArray<string>, Manifest.ManifestError> = typeof manifest === "string"
-      ? Manifest.parse(manifest)
+      ? Manifest.parse(manifest, "the manifest", { variables: options.variables })
       : Effect.succeed(manifest)
-    const report = Effect.flatMap(read, (read) => Doctor.verify(read, { env })).pipe(Effect.provide(FetchHttpClient.layer))
+    const report = Effect.flatMap(read, (read) => Doctor.verify(read, { env, cluster: options.cluster })).pipe(Effect.provide(FetchHttpClient.layer))
     return Effect.runPromiseExit(report).then((exit) => outcomeOf(exit, (report): D.DoctorReport => report))
   },
-  startupCheck: (manifestPath, failOnProblems) =>
+  startupCheck: (manifestPath, failOnProblems, options = {}) =>
     Effect.runPromiseExit(
-      Layer.build(Doctor.layerStartupCheck({ manifest: manifestPath, failOnProblems }).pipe(Layer.provide(FetchHttpClient.layer))).pipe(Effect.scoped)
+      Layer.build(Doctor.layerStartupCheck({ manifest: manifestPath, failOnProblems, ...options }).pipe(Layer.provide(FetchHttpClient.layer))).pipe(Effect.scoped)
     ).then((exit) => outcomeOf(exit, () => undefined)),
   render: (report) => Doctor.render(report)
 }
