@@ -65,6 +65,6 @@ describe("Manifest", () => {
   it.effect("an unreadable file names the file and why", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(Manifest.read("/nonexistent/app.yaml"))
-      expect(error.message).toBe("cannot read /nonexistent/app.yaml (ENOENT)")
+      expect(error.message).toBe("cannot read /nonexistent/app.yaml: there is no such file (ENOENT).")
     }))
 })
