@@ -82,6 +82,22 @@ describe("60 s of leeway (src/oauth/token.rs `validation.leeway = 60`)", () => {
     expect(await active({ iat: now() + 50 })).toBe(true)
     expect(await active({ iat: now() + 61 })).toBe(false)
   })
+  it("numeric dates as jsonwebtoken 10 reads them (src/validation.rs numeric_type): a float exp is rounded and active", async () => {
+    expect(await active({ exp: now() + 300.5 })).toBe(true)
+    expect(await active({ exp: now() - 61.5 })).toBe(false)
+  })
+  it("a malformed nbf (a string) is inactive, Invalid format for claim; a malformed exp counts as missing", async () => {
+    expect(await introspect("idporten", await signed("idporten", { nbf: String(now()) }))).toEqual({ active: false, error: "invalid token: Invalid format for claim: nbf" })
+    expect(await introspect("idporten", await signed("idporten", { exp: String(now() + 300) }))).toEqual({ active: false, error: "invalid token: Missing required claim: exp" })
+    expect(await introspect("idporten", await signed("idporten", { nbf: -5 }))).toEqual({ active: false, error: "invalid token: Invalid format for claim: nbf" })
+  })
+  it("iss as a list is active when it holds the issuer (jsonwebtoken's Issuer::Multiple), inactive when not", async () => {
+    expect(await active({ iss: ["https://elsewhere.example", emulator.issuer("idporten")] })).toBe(true)
+    expect(await introspect("idporten", await signed("idporten", { iss: ["https://elsewhere.example"] }))).toEqual({ active: false, error: "invalid token: InvalidIssuer" })
+  })
+  it("iat is the sidecar's own check (Value::as_u64): a float iat is missing", async () => {
+    expect(await introspect("idporten", await signed("idporten", { iat: now() + 0.5 }))).toEqual({ active: false, error: "invalid token: Missing required claim: iat" })
+  })
   it("Maskinporten has no audience check: any aud is active", async () => {
     expect((await introspect("maskinporten", await signed("maskinporten", { aud: "whatever" })))["active"]).toBe(true)
   })

@@ -98,6 +98,10 @@ describe("resource and authorization_details (token.rs, hack/roundtrip-maskinpor
     const c = await happyToken(emulator, { identity_provider: "maskinporten", target: "t", authorization_details: [] })
     expect(b.accessToken).toBe(a.accessToken)
     expect(c.accessToken).not.toBe(a.accessToken)
+    // `Some([])` is not `None` in the sidecar's key (TokenRequest's Hash includes the Option): an entry of its own.
+    const none = await happyToken(emulator, { identity_provider: "maskinporten", target: "t" })
+    expect(none.accessToken).not.toBe(c.accessToken)
+    expect((await happyToken(emulator, { identity_provider: "maskinporten", target: "t", authorization_details: [] })).accessToken).toBe(c.accessToken)
   })
 
   const badDetails: ReadonlyArray<readonly [string, string]> = [
@@ -172,7 +176,11 @@ describe("decoding (src/handler.rs JsonOrForm, token.rs)", () => {
     ["a number target", `{"identity_provider":"maskinporten","target":5}`, "target: invalid type: integer `5`, expected a string at line 1 column 46"],
     ["skip_cache as a string", `{"identity_provider":"maskinporten","target":"s","skip_cache":"yes"}`, "skip_cache: invalid type: string \"yes\", expected a boolean at line 1 column 67"],
     ["a duplicate field (serde refuses it)", `{"identity_provider":"maskinporten","target":"a","target":"b"}`, "duplicate field `target` at line 1 column 57"],
-    ["an array body", `[]`, "invalid type: sequence, expected struct TokenRequest"]
+    // serde's sequence form of a struct: too short is an invalid length, reported at the closing bracket.
+    ["an empty array body", `[]`, "invalid length 0, expected struct TokenRequest with 5 elements at line 1 column 2"],
+    ["an array body one field long", `["scope"]`, "invalid length 1, expected struct TokenRequest with 5 elements at line 1 column 9"],
+    ["an array body with a wrong element", `["s","nope",null,null,null]`, "[1]: unknown variant `nope`, expected one of `azuread`, `entra_id`, `tokenx`, `maskinporten`, `idporten` at line 1 column 11"],
+    ["a string body", `"scope"`, "invalid type: string \"scope\", expected struct TokenRequest"]
   ]
   for (const [name, body, description] of fieldCases) {
     it(`JSON with ${name}: 400 invalid_request`, async () => {
@@ -181,6 +189,18 @@ describe("decoding (src/handler.rs JsonOrForm, token.rs)", () => {
       expect(answer.body).toEqual({ error: "invalid_request", error_description: `Failed to deserialize the JSON body into the target type: ${description}` })
     })
   }
+
+  it("a struct as a JSON array is a token request: serde's sequence form, the fields in declaration order (src/oauth/identity_provider.rs TokenRequest)", async () => {
+    const answer = await postRaw(emulator, paths.token, "application/json", `["scope","maskinporten",null,null,null]`)
+    expect(answer.status).toBe(200)
+    expect(answer.body["token_type"]).toBe("Bearer")
+    const detailed = await postRaw(emulator, paths.token, "application/json", `["scope","maskinporten","https://api.example",[{"type":"urn:altinn:systemuser"}],true]`)
+    expect(detailed.status).toBe(200)
+    const longer = await postRaw(emulator, paths.token, "application/json", `["scope","maskinporten",null,null,null,1]`)
+    expect(longer.body).toEqual({ error: "invalid_request", error_description: "Failed to parse the request body as JSON: trailing characters at line 1 column 40" })
+    const introspection = await postRaw(emulator, paths.introspect, "application/json", `["not.a.token","tokenx"]`)
+    expect(introspection).toMatchObject({ status: 200, body: { active: false } })
+  })
 
   it("unknown fields and null optional fields are ignored (serde's defaults)", async () => {
     await happyToken(emulator, { identity_provider: "maskinporten", target: "scope", color: "blue", resource: null, skip_cache: null })
@@ -192,6 +212,54 @@ describe("decoding (src/handler.rs JsonOrForm, token.rs)", () => {
     expect(bad.body["error_description"]).toBe("Failed to deserialize form body: skip_cache: provided string was not `true` or `false`")
     const twice = await postRaw(emulator, paths.token, "application/x-www-form-urlencoded", "identity_provider=maskinporten&target=a&target=b")
     expect(twice.body["error_description"]).toBe("Failed to deserialize form body: duplicate field `target`")
+  })
+})
+
+describe("routes and media types (src/http/router.rs, src/handler.rs JsonOrForm)", () => {
+  it("a wrong method is 405 with Allow: POST and an empty body; an unknown path 404, empty (axum's router)", async () => {
+    for (const path of Object.values(paths)) {
+      const answer = await fetch(`${emulator.url}${path}`)
+      expect(answer.status).toBe(405)
+      expect(answer.headers.get("allow")).toBe("POST")
+      expect(await answer.text()).toBe("")
+    }
+    const missing = await fetch(`${emulator.url}/api/v1/tokens`, { method: "POST" })
+    expect(missing.status).toBe(404)
+    expect(await missing.text()).toBe("")
+  })
+
+  it("media types by prefix, as JsonOrForm matches them, then as axum's Json and Form check them", async () => {
+    const json = JSON.stringify({ identity_provider: "maskinporten", target: "scope" })
+    expect((await postRaw(emulator, paths.token, "application/json-patch+json", json)).status).toBe(200)
+    expect((await postRaw(emulator, paths.token, "application/x-www-form-urlencodedx", "identity_provider=maskinporten&target=scope")).status).toBe(200)
+    expect((await postRaw(emulator, paths.token, "application/jsonx", json)).body).toEqual({
+      error: "invalid_request",
+      error_description: "Expected request with `Content-Type: application/json`"
+    })
+    expect((await postRaw(emulator, paths.token, "Application/JSON", json)).body).toEqual({
+      error: "invalid_request",
+      error_description: "unsupported media type: Application/JSON: expected one of `application/json`, `application/x-www-form-urlencoded`"
+    })
+  })
+
+  it("the azuread alias at every endpoint (IdentityProvider: alias = \"azuread\")", async () => {
+    const user = await emulator.issueUserToken({ provider: "entra_id" })
+    const exchanged = await post(emulator, paths.exchange, { identity_provider: "azuread", target: "api://a.b.c/.default", user_token: user })
+    expect(exchanged.status).toBe(200)
+    expect((await post(emulator, paths.introspect, { identity_provider: "azuread", token: user })).body).toMatchObject({ active: true })
+    expect((await post(emulator, paths.token, { identity_provider: "azuread", target: "api://a.b.c/.default" })).status).toBe(200)
+  })
+
+  it("an Entra ID target as the platform names it, <cluster>:<namespace>:<app> (nais/doc consume-m2m.md; the sidecar forwards it unchanged)", async () => {
+    const named = await happyToken(emulator, { identity_provider: "entra_id", target: "dev-gcp:team:accounts" })
+    expect(Jose.decodeJwt(named.accessToken)["aud"]).toBe("api://dev-gcp.team.accounts")
+    const granted = await startTexasEmulator({ grantedScopes: ["api://dev-gcp.team.accounts/.default"] })
+    try {
+      expect((await post(granted, paths.token, { identity_provider: "entra_id", target: "dev-gcp:team:accounts" })).status).toBe(200)
+      expect((await post(granted, paths.token, { identity_provider: "entra_id", target: "dev-gcp:team:ledger" })).body).toMatchObject({ error: "invalid_grant" })
+    } finally {
+      await granted.close()
+    }
   })
 })
 

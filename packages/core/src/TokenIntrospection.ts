@@ -61,7 +61,8 @@ const Organisation = Schema.Struct(
  */
 export const Claims = Schema.Struct(
   {
-    iss: Schema.optional(Schema.String),
+    /** The issuer: one string, or (jsonwebtoken accepts it, so the sidecar does) a list that holds it. */
+    iss: Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String))),
     sub: Schema.optional(Schema.String),
     aud: Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String))),
     exp: Schema.optional(Schema.Number),

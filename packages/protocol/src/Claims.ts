@@ -28,7 +28,7 @@ export type Kind = "string" | "number" | "string or list of strings" | "list of 
  * @since 0.2.0
  */
 export const kinds: Readonly<Record<string, Kind>> = {
-  iss: "string",
+  iss: "string or list of strings",
   sub: "string",
   aud: "string or list of strings",
   exp: "number",

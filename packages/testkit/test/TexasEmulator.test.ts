@@ -222,10 +222,10 @@ describe("POST /api/v1/token: errors as the sidecar gives them", () => {
       description: "Failed to parse the request body as JSON: "
     },
     {
-      name: "a JSON array instead of an object",
+      name: "an empty JSON array (serde's sequence form, too short)",
       send: (e) => postRaw(e, "application/json", "[]"),
       error: "invalid_request",
-      description: `${jsonPrefix}invalid type: sequence, expected struct TokenRequest`
+      description: `${jsonPrefix}invalid length 0, expected struct TokenRequest with 5 elements`
     },
     {
       name: "a missing target",

@@ -33,7 +33,8 @@ import { InvalidTokenResponse, type InvalidTokenRequest, type TokenError } from 
  */
 export interface Claims {
   readonly [claim: string]: unknown
-  readonly iss?: string
+  /** The issuer: one string, or (jsonwebtoken accepts it, so the sidecar does) a list that holds it. */
+  readonly iss?: string | ReadonlyArray<string>
   readonly sub?: string
   readonly aud?: string | ReadonlyArray<string>
   readonly exp?: number

@@ -44,30 +44,51 @@ const decodeSegment = (segment: string): Record<string, unknown> | string => {
     : "JSON error: expected a JSON object"
 }
 
-/** `jsonwebtoken` reads numeric dates as `u64`: anything else counts as absent. */
-const numericDate = (value: unknown): number | undefined =>
+/**
+ * A numeric date as `jsonwebtoken` 10 reads `exp` and `nbf` (its
+ * `numeric_type`, `src/validation.rs`): an unsigned integer as it is, a finite
+ * float >= 0 rounded, absent or `null` as absent, anything else (a string, a
+ * negative number) as malformed.
+ */
+const numericDate = (value: unknown): number | "absent" | "malformed" => {
+  if (value === undefined || value === null) return "absent"
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) return "malformed"
+  return Number.isInteger(value) ? value : Math.round(value)
+}
+
+/** `iat` as the sidecar reads it itself (`Value::as_u64`): only an unsigned integer. */
+const unsignedInteger = (value: unknown): number | undefined =>
   typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : undefined
 
+/** `iss` and `aud` as `jsonwebtoken` reads them: one string, or a set of strings (`Single` / `Multiple`). */
 const stringOrList = (value: unknown): ReadonlyArray<string> | undefined => {
   if (typeof value === "string") return [value]
   if (Array.isArray(value) && value.every((entry) => typeof entry === "string")) return value as ReadonlyArray<string>
   return undefined
 }
 
-/** The claim checks of `jsonwebtoken`'s `validate`, then the sidecar's own `iat` check. */
+/**
+ * The claim checks of `jsonwebtoken` 10's `validate`, in its order: the
+ * required claims (`exp`, `iss`, and `aud` where an audience is required;
+ * a malformed one counts as missing), a malformed `nbf` ("Invalid format for
+ * claim"), `exp` and `nbf` with the leeway, `iss` (a list passes when it
+ * holds the issuer), `aud` (likewise); then the sidecar's own `iat` check
+ * (nais/texas `src/oauth/token.rs`, `Jwks::validate`).
+ */
 const checkClaims = (claims: Record<string, unknown>, validation: Validation, nowSeconds: number): Verdict => {
   const exp = numericDate(claims["exp"])
   const nbf = numericDate(claims["nbf"])
   const iss = stringOrList(claims["iss"])
   const aud = stringOrList(claims["aud"])
-  if (exp === undefined) return missingClaim("exp")
+  if (typeof exp !== "number") return missingClaim("exp")
   if (iss === undefined) return missingClaim("iss")
   if (validation.audience !== undefined && aud === undefined) return missingClaim("aud")
+  if (nbf === "malformed") return invalidToken("Invalid format for claim: nbf")
   if (exp < nowSeconds - leewaySeconds) return invalidToken("ExpiredSignature")
-  if (nbf !== undefined && nbf > nowSeconds + leewaySeconds) return invalidToken("ImmatureSignature")
-  if (!iss.every((value) => value === validation.issuer)) return invalidToken("InvalidIssuer")
+  if (typeof nbf === "number" && nbf > nowSeconds + leewaySeconds) return invalidToken("ImmatureSignature")
+  if (!iss.includes(validation.issuer)) return invalidToken("InvalidIssuer")
   if (validation.audience !== undefined && !aud!.includes(validation.audience)) return invalidToken("InvalidAudience")
-  const iat = numericDate(claims["iat"])
+  const iat = unsignedInteger(claims["iat"])
   if (iat === undefined) return missingClaim("iat")
   if (iat > nowSeconds + leewaySeconds) return invalidToken("ImmatureSignature")
   return { _tag: "Valid", claims }

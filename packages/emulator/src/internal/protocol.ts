@@ -241,6 +241,8 @@ interface JsonLayout {
   readonly objectEnd: string
   /** Top-level keys given again, with where (serde refuses a struct field given twice). */
   readonly duplicates: ReadonlyArray<readonly [name: string, keyEnd: string]>
+  /** The body was a JSON array (serde's sequence form of a struct): errors name the element, `[1]: ...`. */
+  readonly sequence?: boolean
 }
 
 /** serde_json's position of the character at `index`: 1-based line, column counted from the line's start. */
@@ -272,6 +274,43 @@ const jsonLayout = (body: string): JsonLayout => {
   return { fields, objectEnd: positionAt(body, object.loc.end.offset - 1), duplicates }
 }
 
+/**
+ * A struct given as a JSON array, serde's sequence form (nais/texas decodes
+ * its requests with serde, so `["scope","maskinporten",null,null,null]` is a
+ * token request): the fields in declaration order, every one present (no
+ * field has `#[serde(default)]`), nothing after them.
+ */
+const readSequence = (
+  body: string,
+  elements: ReadonlyArray<unknown>,
+  spec: StructSpec
+): { readonly _tag: "Ok"; readonly fields: Record<string, unknown>; readonly layout: JsonLayout } | { readonly _tag: "Invalid"; readonly answer: OAuthErrorAnswer } => {
+  const array = Momoa.parse(body).body as Momoa.ArrayNode
+  const count = spec.fields.length
+  if (elements.length < count) {
+    // serde_json reports where it peeked for the next element: the closing bracket.
+    const where = positionAt(body, array.loc.end.offset - 1)
+    return { _tag: "Invalid", answer: invalidRequest(`${jsonDataPrefix}invalid length ${elements.length}, expected struct ${spec.name} with ${count} element${count === 1 ? "" : "s"}${where}`) }
+  }
+  if (elements.length > count) {
+    // Past the last field serde_json expects `]`: the next element is trailing characters (a syntax error).
+    return { _tag: "Invalid", answer: invalidRequest(`${jsonSyntaxPrefix}trailing characters${positionAt(body, array.elements[count]!.value.loc.start.offset)}`) }
+  }
+  const fields: Record<string, unknown> = {}
+  const positions = new Map<string, { keyEnd: string; valueEnd: string; beforeValue: string }>()
+  spec.fields.forEach(([name], index) => {
+    const value = array.elements[index]!.value
+    const container = value.type === "Array" || value.type === "Object"
+    fields[name] = elements[index]
+    positions.set(name, {
+      keyEnd: positionAt(body, value.loc.start.offset),
+      valueEnd: positionAt(body, value.loc.end.offset - 1),
+      beforeValue: positionAt(body, value.loc.start.offset - (container ? 1 : 0))
+    })
+  })
+  return { _tag: "Ok", fields, layout: { fields: positions, objectEnd: positionAt(body, array.loc.end.offset - 1), duplicates: [], sequence: true } }
+}
+
 /** Reads a body into raw fields: a JSON object, or form pairs (duplicates are an error, as in serde). */
 const readFields = (
   body: string,
@@ -287,6 +326,7 @@ const readFields = (
     } catch (error) {
       return { _tag: "Invalid", answer: invalidRequest(jsonSyntaxPrefix + (error as Error).message) }
     }
+    if (Array.isArray(parsed)) return readSequence(body, parsed, spec)
     if (!isPlainObject(parsed)) {
       return {
         _tag: "Invalid",
@@ -335,7 +375,10 @@ const decodeStruct = (
     if (!result.ok) {
       const at = layout?.fields.get(key)
       const where = at === undefined ? "" : typeof raw === "object" && raw !== null && key !== "authorization_details" ? at.beforeValue : at.valueEnd
-      return invalid(prefix + result.message + where)
+      // In the sequence form serde_path_to_error names the element by its index, not the field by its name.
+      const index = spec.fields.findIndex(([name]) => name === key)
+      const message = layout?.sequence === true ? result.message.replace(`${key}: `, `[${index}]: `) : result.message
+      return invalid(prefix + message + where)
     }
     values[key] = result.value
   }

@@ -34,8 +34,26 @@ const invalidScope = (description: string): Decision => rejected(400, "invalid_s
 
 const splitScopes = (target: string): ReadonlyArray<string> => target.split(/\s+/).filter((scope) => scope.length > 0)
 
-/** Entra ID's client credentials scope: exactly one `<resource>/.default`, any resource. */
+/**
+ * The platform's own name for an application, `<cluster>:<namespace>:<app>`:
+ * nais/doc (`docs/auth/entra-id/how-to/consume-m2m.md` and `consume-obo.md`,
+ * 2026-07) names it as the Entra ID target and the `api://...` form as the
+ * legacy one; the nais/texas source at b7b2193 forwards the target to Entra
+ * ID unchanged, so it is Entra ID (where the platform registers the name)
+ * that resolves it. The emulator resolves it to the same application.
+ */
+const platformName = /^([^\s:/]+):([^\s:/]+):([^\s:/]+)$/
+
+/** The application ID URI a platform name stands for: `dev-gcp:team:app` is `api://dev-gcp.team.app`. */
+export const entraApplicationUri = (target: string): string | undefined => {
+  const match = platformName.exec(target.trim())
+  return match === null ? undefined : `api://${match[1]}.${match[2]}.${match[3]}`
+}
+
+/** Entra ID's client credentials scope: exactly one `<resource>/.default` (or a platform name), any resource. */
 const entraResource = (target: string): string | Decision => {
+  const named = entraApplicationUri(target)
+  if (named !== undefined) return named
   const scopes = splitScopes(target)
   if (scopes.length !== 1) {
     return invalidScope(
@@ -104,7 +122,8 @@ const entraId = (context: ProviderContext, request: DecodedTokenRequest): Decisi
   if (!context.isRegistered(resource)) {
     return rejected(400, "invalid_resource", `AADSTS500011: The resource principal named ${resource} was not found in the tenant named emulator-tenant.`)
   }
-  if (!context.isGranted(request.target.trim())) {
+  // Granted under either name: the target as asked, or its `api://<...>/.default` form.
+  if (!context.isGranted(request.target.trim()) && !context.isGranted(`${resource}/.default`)) {
     return rejected(400, "invalid_grant", `AADSTS501051: Application '${me.clientId}' (${me.clientId}) is not assigned to a role for the application '${resource}'.`)
   }
   return entraToken(me, resource, { sub: me.clientId, oid: me.clientId, tid: "emulator-tenant", idtyp: "app", roles: ["access_as_application"], azp_name: me.clientId })
