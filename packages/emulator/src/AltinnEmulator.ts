@@ -160,7 +160,7 @@ export const startAltinnEmulator = async (
     }
     const fault = faults.shift()
     if (fault !== undefined) {
-      const faulted = await applyFault(fault, response)
+      const faulted = await applyFault(fault, response, "altinn")
       if (faulted !== undefined) return save(faulted, fault._tag)
     }
     const outcome = await Altinn.exchange(context(), authorization, test)

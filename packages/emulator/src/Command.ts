@@ -29,6 +29,10 @@ Options:
   --entra-app <uri>   an application Entra ID knows (api://cluster.namespace.app); repeat
                       for more; a target naming another gets invalid_resource (default:
                       every application exists)
+  --startup-delay <s> refuse connections for this many seconds first, as the sidecar does
+                      while it loads its providers' keys (default 0)
+  --probe-port <n>    also serve the sidecar's probe listener: GET / and /healthz answer
+                      200 ok (0 picks a free port; default none)
   --api-scope <scope> also start a protected API that requires this scope
   --altinn            also emulate Altinn's token exchange for Maskinporten on its own
                       origin (prints ALTINN_PLATFORM_URL)
@@ -47,6 +51,8 @@ const parse = (args: ReadonlyArray<string>) =>
       lifetime: { type: "string", default: "3600" },
       grant: { type: "string", multiple: true },
       "entra-app": { type: "string", multiple: true },
+      "startup-delay": { type: "string", default: "0" },
+      "probe-port": { type: "string" },
       "api-scope": { type: "string" },
       altinn: { type: "boolean", default: false },
       help: { type: "boolean", default: false }
@@ -94,11 +100,15 @@ export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => 
   let values: ReturnType<typeof parse>
   let port: number
   let lifetimeSeconds: number
+  let startupSeconds: number
+  let probePort: number | undefined
   let providers: ReadonlyArray<IdentityProvider>
   try {
     values = parse(args)
     port = wholeNumber("port", values.port)
     lifetimeSeconds = wholeNumber("lifetime", values.lifetime)
+    startupSeconds = wholeNumber("startup-delay", values["startup-delay"])
+    probePort = values["probe-port"] === undefined ? undefined : wholeNumber("probe-port", values["probe-port"])
     providers = providerList(values.providers)
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`)
@@ -119,6 +129,8 @@ export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => 
     allowNonLoopback: values["allow-non-loopback"],
     grantedScopes: values.grant,
     entraIdApplications: values["entra-app"],
+    startupDelay: startupSeconds * 1000,
+    probePort,
     enabledProviders: providers,
     clientId: values["client-id"]
   })
@@ -128,6 +140,8 @@ export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => 
   say(`  export NAIS_TOKEN_EXCHANGE_ENDPOINT=${emulator.url}/api/v1/token/exchange`)
   say(`  export NAIS_TOKEN_INTROSPECTION_ENDPOINT=${emulator.url}/api/v1/introspect`)
   say(`  JWKS: ${emulator.jwksUri}`)
+  if (emulator.probeUrl !== undefined) say(`  probes: ${emulator.probeUrl}/healthz`)
+  if (startupSeconds > 0) say(`  starting: connections are refused for ${startupSeconds} s`)
   const apiScope = values["api-scope"]
   if (apiScope !== undefined) {
     const api = await startProtectedApi(emulator, { requiredScope: apiScope })

@@ -1,6 +1,8 @@
 /**
  * Scripted faults for the Texas emulator: what the next answers of the token
- * endpoint do instead of issuing a token.
+ * endpoint do instead of issuing a token, either the sidecar's own
+ * misbehaviour (`status`, `drop`, `delay`, ...) or that of the identity
+ * provider behind it, as the sidecar reports it (`slowProvider`, `providerError`).
  *
  * @since 0.1.0
  */
@@ -47,6 +49,19 @@ export type Fault =
     readonly status: number
     readonly body: unknown
     readonly headers?: Readonly<Record<string, string>> | undefined
+  }
+  | {
+    /** The identity provider is slow: the sidecar, retrying it, answers after `duration` (see `slowProvider`). */
+    readonly _tag: "SlowProvider"
+    readonly duration: DurationInput
+  }
+  | {
+    /** The identity provider refuses every attempt with `status` (see `providerError`). */
+    readonly _tag: "ProviderError"
+    readonly status: number
+    readonly json: boolean
+    readonly error?: string | undefined
+    readonly description?: string | undefined
   }
 
 // ---- Constructors ------------------------------------------------------------
@@ -150,3 +165,68 @@ export const respond = (
   body: unknown,
   headers?: Readonly<Record<string, string>>
 ): Fault => ({ _tag: "Respond", status, body, headers })
+
+// ---- The identity provider behind the sidecar ------------------------------------
+
+/**
+ * How the sidecar calls an identity provider (nais/texas `src/http/client.rs`,
+ * `Config::token`): at most 4 attempts (3 retries, no backoff), each cut off
+ * after 2 s (1 s to connect, 1 s per read, 2 s in all), so about 8 s at worst.
+ *
+ * @example
+ * ```ts
+ * import { Fault } from "@effect-texas/emulator"
+ *
+ * console.log(Fault.sidecarRetries.attempts * Fault.sidecarRetries.attemptMillis) // 8000
+ * ```
+ *
+ * @category identity provider
+ * @since 0.2.0
+ */
+export const sidecarRetries = { attempts: 4, attemptMillis: 2000 } as const
+
+/**
+ * The identity provider behind the sidecar is slow: the sidecar's answer to
+ * the next token or exchange request takes `duration`, as it does while it
+ * retries a provider that times out (each attempt cut off after 2 s). Up to
+ * the sidecar's worst case (4 attempts, 8 s) the token then comes as usual;
+ * beyond it the sidecar gives up after 8 s with `500 server_error`
+ * ("Upstream request failed"). An introspection, which does not call the
+ * provider, takes the fault and answers as usual.
+ *
+ * @example
+ * ```ts
+ * import { Fault, startTexasEmulator } from "@effect-texas/emulator"
+ *
+ * const emulator = await startTexasEmulator()
+ * emulator.inject(Fault.slowProvider("7 seconds")) // three attempts timed out, the fourth answered
+ * ```
+ *
+ * @category identity provider
+ * @since 0.2.0
+ */
+export const slowProvider = (duration: DurationInput): Fault => ({ _tag: "SlowProvider", duration })
+
+/**
+ * The identity provider refuses every attempt with `status`. The sidecar
+ * retries a 5xx, 408 or 429 three times at once, then passes a JSON error
+ * through with the provider's own status and body; an error that is not JSON
+ * becomes `500 server_error` ("Failed to parse JSON"). Other statuses (a
+ * 400 `invalid_scope`) come back at once, as they are.
+ *
+ * @example
+ * ```ts
+ * import { Fault, startTexasEmulator } from "@effect-texas/emulator"
+ *
+ * const emulator = await startTexasEmulator()
+ * emulator.inject(Fault.providerError(503))                 // 503 temporarily_unavailable, passed through
+ * emulator.inject(Fault.providerError(502, { json: false })) // an HTML 502: 500 server_error
+ * ```
+ *
+ * @category identity provider
+ * @since 0.2.0
+ */
+export const providerError = (
+  status: number,
+  options: { readonly json?: boolean; readonly error?: string; readonly description?: string } = {}
+): Fault => ({ _tag: "ProviderError", status, json: options.json ?? true, error: options.error, description: options.description })

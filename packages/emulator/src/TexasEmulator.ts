@@ -7,7 +7,7 @@
  */
 import * as Http from "node:http"
 import type * as Jose from "jose"
-import type { DurationInput } from "./Duration.js"
+import { type DurationInput, toMillis } from "./Duration.js"
 import type { EmulatorStats, RecordedRequest } from "./EmulatorLog.js"
 import type { Fault } from "./Fault.js"
 import * as HttpIo from "./internal/http.js"
@@ -146,6 +146,21 @@ export interface TexasEmulatorOptions {
    * @default 10000
    */
   readonly cacheLimit?: number | undefined
+  /**
+   * The sidecar's start-up: for this long after `startTexasEmulator`
+   * resolves (its URL is known at once), the port refuses connections, as
+   * the sidecar opens none until it has loaded its providers' metadata and
+   * keys (nais/texas `src/http/server.rs`: state first, then the listeners).
+   * @default 0
+   */
+  readonly startupDelay?: DurationInput | undefined
+  /**
+   * Also serve the sidecar's probe listener (`PROBE_BIND_ADDRESS`): `GET /`
+   * and `/healthz` answer `200 ok` on this port (0 picks a free one), once
+   * started, like the API's port. Undefined: no probe listener.
+   * @default undefined
+   */
+  readonly probePort?: number | undefined
 }
 
 /**
@@ -245,6 +260,14 @@ export interface TexasEmulatorHandle {
   readonly advance: (duration: DurationInput) => void
   /** Forget requests, counters, faults, the cache and the clock offset; grants go back to the options'. */
   readonly reset: () => void
+  /** The probe listener's base URL (`GET /healthz`), when `probePort` was given. */
+  readonly probeUrl: string | undefined
+  /**
+   * The sidecar restarts: its ports (API and probe) refuse connections for
+   * `duration`, then serve again, as while it starts. Resolves once they are
+   * closed; cached tokens survive (use `reset` to forget them).
+   */
+  readonly restart: (duration: DurationInput) => Promise<void>
   /** Stop listening and close every connection. */
   readonly close: () => Promise<void>
 }
@@ -291,7 +314,17 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
   })
   // A client that disconnects mid-request must not take the emulator down.
   server.on("clientError", (_error, socket) => socket.destroy())
-  const port = await HttpIo.listen(server, options.port ?? 0, host)
-  url = HttpIo.baseUrl(host, port)
-  return makeHandle(url, sidecar, state, () => HttpIo.close(server))
+  const starting = toMillis(options.startupDelay ?? 0)
+  const listeners = [await HttpIo.listener(server, options.port ?? 0, host, starting)]
+  if (options.probePort !== undefined) listeners.push(await HttpIo.listener(HttpIo.probeServer(), options.probePort, host, starting))
+  url = HttpIo.baseUrl(host, listeners[0]!.port)
+  return makeHandle(url, sidecar, state, {
+    probeUrl: listeners[1] === undefined ? undefined : HttpIo.baseUrl(host, listeners[1].port),
+    restart: async (duration) => {
+      await Promise.all(listeners.map((listener) => listener.refuseFor(toMillis(duration))))
+    },
+    close: async () => {
+      await Promise.all(listeners.map((listener) => listener.close()))
+    }
+  })
 }

@@ -11,7 +11,7 @@ import type { EmulatorStats, IdentityProvider, RecordedRequest } from "@effect-t
 import type * as Fault from "@effect-texas/emulator/Fault"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
@@ -78,6 +78,8 @@ export interface Service {
   readonly revoke: (...scopes: ReadonlyArray<string>) => Effect.Effect<void>
   readonly advance: (duration: Duration.DurationInput) => Effect.Effect<void>
   readonly reset: Effect.Effect<void>
+  /** The sidecar restarts: its ports refuse connections for `duration`, then serve again (as while it starts). */
+  readonly restart: (duration: Duration.DurationInput) => Effect.Effect<void>
 }
 
 /**
@@ -149,5 +151,6 @@ export const fromHandle = (handle: TexasEmulatorHandle): Service => ({
   grant: (...scopes) => Effect.sync(() => handle.grant(...scopes)),
   revoke: (...scopes) => Effect.sync(() => handle.revoke(...scopes)),
   advance: (duration) => Effect.sync(() => handle.advance(duration)),
-  reset: Effect.sync(handle.reset)
+  reset: Effect.sync(handle.reset),
+  restart: (duration) => Effect.promise(() => handle.restart(Duration.toMillis(duration)))
 })

@@ -89,6 +89,8 @@ export class TexasEmulator extends Context.Service<TexasEmulator, {
   readonly revoke: (...scopes: ReadonlyArray<string>) => Effect.Effect<void>
   readonly advance: (duration: Duration.Input) => Effect.Effect<void>
   readonly reset: Effect.Effect<void>
+  /** The sidecar restarts: its ports refuse connections for `duration`, then serve again (as while it starts). */
+  readonly restart: (duration: Duration.Input) => Effect.Effect<void>
 }>()("@effect-texas/testkit/TexasEmulator") {
   /**
    * Starts the emulator for the layer's scope, on a free port unless told otherwise.
@@ -140,6 +142,7 @@ export const fromHandle = (handle: TexasEmulatorHandle): TexasEmulator["Service"
   grant: (...scopes) => Effect.sync(() => handle.grant(...scopes)),
   revoke: (...scopes) => Effect.sync(() => handle.revoke(...scopes)),
   advance: (duration) => Effect.sync(() => handle.advance(Duration.toMillis(Duration.fromInputUnsafe(duration)))),
-  reset: Effect.sync(handle.reset)
+  reset: Effect.sync(handle.reset),
+  restart: (duration) => Effect.promise(() => handle.restart(Duration.toMillis(duration)))
 })
 

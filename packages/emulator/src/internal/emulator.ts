@@ -170,8 +170,9 @@ export const makeHandle = (
   url: string,
   sidecar: SidecarContext,
   state: State,
-  close: () => Promise<void>
+  ports: Pick<TexasEmulatorHandle, "probeUrl" | "restart" | "close">
 ): TexasEmulatorHandle => ({
+  ...ports,
   url,
   tokenEndpoint: `${url}${Routes.tokenPath}`,
   jwksUri: `${url}${Routes.jwksPath}`,
@@ -206,6 +207,5 @@ export const makeHandle = (
   reset: () => {
     state.resetAll()
     sidecar.cache.clear()
-  },
-  close
+  }
 })

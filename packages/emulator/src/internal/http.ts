@@ -6,7 +6,7 @@
  * level (drop a connection, send half a body), which a higher-level server
  * rightly does not allow.
  */
-import type * as Http from "node:http"
+import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 
 /** The body of a request, or the fact that it went over `limit` bytes. */
@@ -79,6 +79,51 @@ export const close = (server: Http.Server): Promise<void> =>
     if (!server.listening) return resolve()
     server.close(() => resolve())
     server.closeAllConnections()
+  })
+
+/**
+ * A server bound to one port that can stop listening for a while, as a
+ * sidecar that is (re)starting: connections are refused, then served again
+ * on the same port.
+ */
+export interface Listener {
+  readonly port: number
+  /** Closes the port now (resolving once it is closed) and opens it again after `millis`. */
+  readonly refuseFor: (millis: number) => Promise<void>
+  readonly close: () => Promise<void>
+}
+
+/** Listens on `port` (0: a free one); with `refuseMillis`, closes again at once and opens after that long. */
+export const listener = async (server: Http.Server, port: number, host: string, refuseMillis = 0): Promise<Listener> => {
+  const bound = await listen(server, port, host)
+  let reopen: ReturnType<typeof setTimeout> | undefined
+  let closed = false
+  const refuseFor = async (millis: number) => {
+    clearTimeout(reopen)
+    await close(server)
+    reopen = setTimeout(() => {
+      if (!closed) listen(server, bound, host).catch(() => undefined)
+    }, millis)
+  }
+  if (refuseMillis > 0) await refuseFor(refuseMillis)
+  return {
+    port: bound,
+    refuseFor,
+    close: () => {
+      closed = true
+      clearTimeout(reopen)
+      return close(server)
+    }
+  }
+}
+
+/** The sidecar's probe listener (nais/texas `src/http/router.rs`, `probe`): `GET /` and `/healthz` answer `200 ok`. */
+export const probeServer = (): Http.Server =>
+  Http.createServer((request, response) => {
+    const path = (request.url ?? "/").split("?")[0]
+    if (request.method === "GET" && (path === "/" || path === "/healthz")) return sendText(response, 200, "text/plain; charset=utf-8", "ok")
+    response.writeHead(path === "/" || path === "/healthz" ? 405 : 404, path === "/" || path === "/healthz" ? { allow: "GET,HEAD" } : {})
+    response.end()
   })
 
 /** The base URL for a host and port, with IPv6 literals bracketed. */

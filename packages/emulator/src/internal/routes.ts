@@ -4,7 +4,7 @@
  */
 import type * as Http from "node:http"
 import { toMillis } from "../Duration.js"
-import type { Fault } from "../Fault.js"
+import { type Fault, sidecarRetries } from "../Fault.js"
 import type { RecordedRequest } from "../EmulatorLog.js"
 import * as HttpIo from "./http.js"
 import * as Protocol from "./protocol.js"
@@ -39,9 +39,30 @@ const sendError = (response: Http.ServerResponse, answer: Protocol.OAuthErrorAns
 
 const delayMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** The sidecar's answer when the identity provider fails every attempt (the retry middleware's transient statuses). */
+const providerFailure = (fault: Extract<Fault, { readonly _tag: "ProviderError" }>): Protocol.OAuthErrorAnswer =>
+  fault.json
+    ? { status: fault.status, error: fault.error ?? "temporarily_unavailable", description: fault.description ?? `emulated identity provider: status ${fault.status}` }
+    : { status: 500, error: "server_error", description: "Failed to parse JSON: error decoding response body" }
+
 /** Applies a fault; returns the answer it gave, or undefined to answer normally (after a delay). */
-export const applyFault = async (fault: Fault, response: Http.ServerResponse): Promise<RecordedRequest["answer"] | undefined> => {
+export const applyFault = async (fault: Fault, response: Http.ServerResponse, path: string): Promise<RecordedRequest["answer"] | undefined> => {
+  // The identity provider is only called for tokens and exchanges; an introspection is answered as usual.
+  if ((fault._tag === "SlowProvider" || fault._tag === "ProviderError") && path === introspectPath) return undefined
   switch (fault._tag) {
+    case "SlowProvider": {
+      const worst = sidecarRetries.attempts * sidecarRetries.attemptMillis
+      const duration = toMillis(fault.duration)
+      await delayMs(Math.min(duration, worst))
+      if (duration <= worst) return undefined
+      sendError(response, { status: 500, error: "server_error", description: "Upstream request failed: error sending request: operation timed out" })
+      return 500
+    }
+    case "ProviderError": {
+      const answer = providerFailure(fault)
+      sendError(response, answer)
+      return answer.status
+    }
     case "Delay":
       await delayMs(toMillis(fault.delay))
       return undefined
@@ -152,7 +173,7 @@ export const handle = async (context: RouteContext, request: Http.IncomingMessag
   const fault = context.nextFault()
   if (fault !== undefined) {
     context.faulted()
-    const faulted = await applyFault(fault, response)
+    const faulted = await applyFault(fault, response, path)
     if (faulted !== undefined) return save(faulted, fault._tag, fieldsForLog(read, contentType, path))
   }
   if (read._tag === "TooLarge") {
