@@ -254,13 +254,17 @@ describe(`typed errors (${driver.line})`, () => {
       expect(tokenRequests().map((request) => request.answer)).toEqual([429, 200])
     }))
 
-  it("TokenEndpointUnreachable when nothing listens", async () => {
+  it("TokenEndpointUnreachable with reason Refused when nothing listens, after retrying for what the budget leaves", async () => {
     const gone = await startTexasEmulator()
     await gone.close()
-    const services = await servicesFor(gone)
+    // One attempt may take 1 s, the call 1.6 s: refused connections are retried for the 0.6 s between.
+    const services = await servicesFor(gone, { attemptTimeout: "1 second", timeout: "1600 millis" })
     try {
+      const started = Date.now()
       const error = failure(await services.token(skatt).run())
-      expect(error).toMatchObject({ _tag: "TokenEndpointUnreachable", fields: { reason: "Transport", endpoint: gone.tokenEndpoint } })
+      expect(error).toMatchObject({ _tag: "TokenEndpointUnreachable", fields: { reason: "Refused", endpoint: gone.tokenEndpoint } })
+      expect(Date.now() - started).toBeGreaterThanOrEqual(550)
+      expect(Date.now() - started).toBeLessThan(1600)
     } finally {
       await services.close()
     }

@@ -37,11 +37,12 @@ describe("faults at the token endpoint", () => {
     Effect.gen(function*() {
       const first = yield* Effect.promise(() => startTexasEmulator({ grantedScopes: [scope] }))
       const port = Number(new URL(first.url).port)
-      const layer = tokensFor(first)
+      // Refused connections are retried for what the budget leaves after one attempt: 0.5 s here.
+      const layer = tokensFor(first, { attemptTimeout: "1 second", timeout: "1500 millis" })
       yield* Effect.gen(function*() {
         yield* Effect.promise(() => first.close())
         const error = yield* Effect.flip(getToken())
-        expect(error).toMatchObject({ _tag: "TokenEndpointUnreachable", reason: "Transport" })
+        expect(error._tag === "TokenEndpointUnreachable" && error.reason).toBe("Refused")
         const again = yield* Effect.promise(() => startTexasEmulator({ grantedScopes: [scope], port }))
         const token = yield* getToken()
         yield* assertIssuedAndValid(again, token)

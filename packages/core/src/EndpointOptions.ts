@@ -42,17 +42,26 @@ export interface EndpointOptions {
   /**
    * When to retry transient failures (transport, timeouts, 5xx, 408, 429);
    * `Retry-After` lengthens a delay, never shortens it. 4xx are never retried.
+   * A refused connection (nothing listening yet: the sidecar is starting) is
+   * retried apart from this schedule, after 100 ms doubling to 1 s, for as
+   * long as `timeout` minus `attemptTimeout` allows, and draws nothing from
+   * the retry budget (it reached no sidecar).
    * @default exponential from 200 ms, jittered, 3 retries
    */
   readonly retrySchedule?: Schedule.Schedule<unknown, TokenError> | undefined
   /**
-   * Time allowed for one request to the endpoint.
-   * @default "5 seconds" ("2 seconds" for introspection)
+   * Time allowed for one request to the endpoint. The default outlasts the
+   * sidecar's own retries of the identity provider (4 attempts of at most
+   * 2 s: about 8 s), so a request the sidecar is still working on is not
+   * abandoned and sent again. Introspection is a local check at the
+   * sidecar: its default is short.
+   * @default "10 seconds" ("1 second" for introspection)
    */
   readonly attemptTimeout?: Duration.DurationInput | undefined
   /**
-   * Time allowed for one call, retries included.
-   * @default "15 seconds" ("5 seconds" for introspection)
+   * Time allowed for one call, retries included: a full attempt and at least
+   * one retry after it.
+   * @default "25 seconds" ("2500 millis" for introspection)
    */
   readonly timeout?: Duration.DurationInput | undefined
   /**

@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import { callEndpoint } from "./internal/endpoint.js"
-import { resolveSettings } from "./internal/settings.js"
+import { resolveSettings, tokenDefaults } from "./internal/settings.js"
 import { InvalidTokenResponse, type InvalidTokenRequest, type TokenError } from "./TokenError.js"
 
 /**
@@ -83,7 +83,7 @@ export const make = (
 ): Effect.Effect<TokenEndpoint, InvalidTokenRequest, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    const settings = yield* resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
+    const settings = yield* resolveSettings(options, tokenDefaults)
     const call = <A>(call: Call<A>): Effect.Effect<A, TokenError> =>
       callEndpoint(
         client,

@@ -58,15 +58,24 @@ export class InvalidTokenRequest extends Data.TaggedError("InvalidTokenRequest")
  */
 export class TokenEndpointUnreachable extends Data.TaggedError("TokenEndpointUnreachable")<{
   readonly endpoint: string
-  /** `Transport`: the connection failed; `Timeout`: no complete answer within the time allowed. */
-  readonly reason: "Transport" | "Timeout"
+  /**
+   * `Refused`: nothing listens at the endpoint (the sidecar is starting, or
+   * gone); `Transport`: the connection failed otherwise (reset, body cut off);
+   * `Timeout`: no complete answer within the time allowed.
+   */
+  readonly reason: "Refused" | "Transport" | "Timeout"
   /** What went wrong underneath (for logs); never holds a token. */
   readonly detail: string
 }> {
   override get message(): string {
-    return this.reason === "Timeout"
-      ? `The token endpoint ${this.endpoint} did not answer in time: ${this.detail}`
-      : `The token endpoint ${this.endpoint} could not be reached: ${this.detail}`
+    switch (this.reason) {
+      case "Timeout":
+        return `The token endpoint ${this.endpoint} did not answer in time: ${this.detail}`
+      case "Refused":
+        return `The token endpoint ${this.endpoint} refused the connection: is the sidecar running (it opens its port once started)? ${this.detail}`
+      default:
+        return `The token endpoint ${this.endpoint} could not be reached: ${this.detail}`
+    }
   }
 }
 

@@ -25,7 +25,8 @@ import {
 import {
   type ConfigOptions,
   readConfig,
-  resolveSettings
+  resolveSettings,
+  tokenDefaults
 } from "./internal/settings.js"
 import { isInvalid, type PreparedExchange, prepareExchange } from "./internal/prepare.js"
 import type { InvalidTokenRequest, TokenError } from "./TokenError.js"
@@ -247,7 +248,7 @@ export const make = (
 ): Effect.Effect<Service, InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    const settings = yield* resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
+    const settings = yield* resolveSettings(options, tokenDefaults)
     const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
     const cache = yield* Cache.make<Exchange, AccessToken, TokenError>({
       fetch: ({ prepared }, forced) => fetchAccessToken(client, settings, exchangeCall(prepared, forced)),

@@ -26,7 +26,8 @@ import {
 import {
   type ConfigOptions,
   readConfig,
-  resolveSettings
+  resolveSettings,
+  tokenDefaults
 } from "./internal/settings.js"
 import { isInvalid, prepare, type PreparedRequest, prepareRemembered } from "./internal/prepare.js"
 import { TestTokens } from "./TestTokens.js"
@@ -270,7 +271,7 @@ export const make = (
 ): Effect.Effect<Service, InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    const settings = yield* resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
+    const settings = yield* resolveSettings(options, tokenDefaults)
     const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
     const cache = yield* Cache.make<PreparedRequest, AccessToken, TokenError>({
       fetch: (request, forced) => fetchAccessToken(client, settings, tokenCall(request, forced)),

@@ -227,3 +227,33 @@ export const retryBucket = (options: { readonly maxTokens?: number | undefined; 
     allows: () => tokens > maxTokens / 2
   }
 }
+
+/**
+ * The SDK's default timing for the token and exchange endpoints, fitted to
+ * the sidecar's own (nais/texas `src/http/client.rs`, `Config::token`): it
+ * makes up to 4 attempts at the identity provider, no backoff, each cut off
+ * after 2 s, so a slow provider can take it about 8 s to answer. One SDK
+ * attempt waits `attemptTimeoutMillis` (10 s: the sidecar's worst case and a
+ * margin), so the SDK never abandons a request the sidecar is still
+ * retrying and starts its sequence again; `timeoutMillis` (25 s) leaves room
+ * for one retry after a full attempt. A refused connection (the sidecar
+ * still starting) is retried for what the budget leaves after one attempt
+ * (15 s).
+ *
+ * @example
+ * ```ts
+ * import { Policy } from "@effect-texas/protocol"
+ *
+ * console.log(Policy.tokenTiming.attemptTimeoutMillis > Policy.tokenTiming.sidecarWorstCaseMillis) // true
+ * ```
+ *
+ * @category timing
+ * @since 0.2.0
+ */
+export const tokenTiming = {
+  /** The sidecar's worst case: 4 attempts of 2 s each. */
+  sidecarWorstCaseMillis: 4 * 2000,
+  attemptTimeoutMillis: 10_000,
+  timeoutMillis: 25_000
+} as const
+

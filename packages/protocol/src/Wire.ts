@@ -134,6 +134,37 @@ export const errorBody = (text: string): { readonly error: string; readonly desc
 export const isTransientStatus = (status: number): boolean => status >= 500 || status === 408 || status === 429
 
 /**
+ * Whether a transport failure was a refused connection (`ECONNREFUSED`
+ * anywhere in its causes, also inside an `AggregateError` of several
+ * addresses): nothing listens at the endpoint, as while the sidecar starts
+ * (it opens no port until its providers' keys are loaded). Nothing was sent,
+ * so a retry costs the sidecar nothing.
+ *
+ * @example
+ * ```ts
+ * import { Wire } from "@effect-texas/protocol"
+ *
+ * const failure = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:7164"), { code: "ECONNREFUSED" }) })
+ * console.log(Wire.isConnectionRefused(failure)) // true
+ * ```
+ *
+ * @category classification
+ * @since 0.2.0
+ */
+export const isConnectionRefused = (error: unknown): boolean => {
+  const seen = new Set<unknown>()
+  const visit = (value: unknown, depth: number): boolean => {
+    if (typeof value !== "object" || value === null || seen.has(value) || depth > 8) return false
+    seen.add(value)
+    const { cause, code, errors } = value as { readonly code?: unknown; readonly cause?: unknown; readonly errors?: unknown }
+    if (code === "ECONNREFUSED") return true
+    if (Array.isArray(errors) && errors.length > 0 && errors.every((inner) => visit(inner, depth + 1))) return true
+    return visit(cause, depth + 1)
+  }
+  return visit(error, 0)
+}
+
+/**
  * `Retry-After` in milliseconds, as seconds or an HTTP date (relative to
  * `nowMillis`); anything else is ignored (undefined).
  *

@@ -31,9 +31,21 @@ export interface EndpointOptions {
    * @default exponential from 200 ms, jittered, 3 retries
    */
   readonly retrySchedule?: Schedule.Schedule<unknown, TokenError> | undefined
-  /** @default "5 seconds" ("2 seconds" for introspection) */
+  /**
+   * Time allowed for one request. The default outlasts the sidecar's own
+   * retries of the identity provider (4 attempts of at most 2 s: about 8 s),
+   * so a request it is still working on is not abandoned and sent again;
+   * introspection, a local check at the sidecar, keeps a short one.
+   * @default "10 seconds" ("1 second" for introspection)
+   */
   readonly attemptTimeout?: Duration.Input | undefined
-  /** @default "15 seconds" ("5 seconds" for introspection) */
+  /**
+   * Time allowed for one call, retries included: a full attempt and at least
+   * one retry after it. A refused connection (the sidecar starting) is
+   * retried, after 100 ms doubling to 1 s, for as long as this minus
+   * `attemptTimeout` allows, apart from `retrySchedule` and the retry budget.
+   * @default "25 seconds" ("2500 millis" for introspection)
+   */
   readonly timeout?: Duration.Input | undefined
   /** @default 262144 (256 KiB) */
   readonly maxResponseBytes?: number | undefined

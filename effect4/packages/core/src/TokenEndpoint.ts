@@ -14,7 +14,7 @@ import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import { callEndpoint } from "./internal/endpoint.js"
-import { resolveSettings } from "./internal/settings.js"
+import { resolveSettings, tokenDefaults } from "./internal/settings.js"
 import { type InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
 
 /**
@@ -80,7 +80,7 @@ export interface TokenEndpoint {
  */
 export const make = Effect.fnUntraced(function*(options: EndpointOptions) {
   const client = yield* HttpClient.HttpClient
-  const settings = yield* resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
+  const settings = yield* resolveSettings(options, tokenDefaults)
   const call = <A>(call: Call<A>): Effect.Effect<A, TokenError> =>
     callEndpoint(
       client,

@@ -48,7 +48,12 @@ export class InvalidTokenRequest extends Data.TaggedError("InvalidTokenRequest")
  */
 export class TokenEndpointUnreachable extends Data.TaggedError("TokenEndpointUnreachable")<{
   readonly endpoint: string
-  readonly reason: "Transport" | "Timeout"
+  /**
+   * `Refused`: nothing listens at the endpoint (the sidecar is starting, or
+   * gone); `Transport`: the connection failed otherwise; `Timeout`: no
+   * complete answer in time.
+   */
+  readonly reason: "Refused" | "Transport" | "Timeout"
   readonly detail: string
 }> {
   override get message(): string {

@@ -18,7 +18,7 @@ import type { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import { callEndpoint, decodeToken } from "./internal/endpoint.js"
 import { isInvalid, type PreparedExchange, typed, unwrapRedacted } from "./internal/prepare.js"
-import { type ConfigOptions, readConfig, resolveSettings } from "./internal/settings.js"
+import { type ConfigOptions, readConfig, resolveSettings, tokenDefaults } from "./internal/settings.js"
 import * as TokenCache from "./TokenCache.js"
 import type { InvalidTokenRequest, TokenError } from "./TokenError.js"
 
@@ -141,7 +141,7 @@ interface Exchange {
  */
 export const make: (options: TokenExchangeOptions) => Effect.Effect<TokenExchange["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(function*(options: TokenExchangeOptions) {
     const client = yield* HttpClient.HttpClient
-    const settings = yield* resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
+    const settings = yield* resolveSettings(options, tokenDefaults)
     const skewMillis = Duration.toMillis(Duration.fromInputUnsafe(options.expirySkew ?? "60 seconds"))
     const decode = decodeToken(settings)
     const cache = yield* TokenCache.make<Exchange, AccessToken, TokenError>({

@@ -20,7 +20,7 @@ import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import { callEndpoint, decodeToken, type EndpointCall } from "./internal/endpoint.js"
 import { isInvalid, type PreparedRequest, typed } from "./internal/prepare.js"
-import { type ConfigOptions, readConfig, resolveSettings } from "./internal/settings.js"
+import { type ConfigOptions, readConfig, resolveSettings, tokenDefaults } from "./internal/settings.js"
 import { TestTokens } from "./TestTokens.js"
 import * as TokenCache from "./TokenCache.js"
 import type { InvalidTokenRequest, TokenError } from "./TokenError.js"
@@ -159,7 +159,7 @@ const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => (
  */
 export const make: (options: TokenServiceOptions) => Effect.Effect<TokenService["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(function*(options: TokenServiceOptions) {
     const client = yield* HttpClient.HttpClient
-    const settings = yield* resolveSettings(options, { attemptTimeout: "5 seconds", timeout: "15 seconds" })
+    const settings = yield* resolveSettings(options, tokenDefaults)
     const skewMillis = Duration.toMillis(Duration.fromInputUnsafe(options.expirySkew ?? "60 seconds"))
     const decode = decodeToken(settings)
     const cache = yield* TokenCache.make<PreparedRequest, AccessToken, TokenError>({

@@ -187,8 +187,17 @@ const readText = (
   )
 }
 
-const unreachable = (settings: EndpointSettings, reason: "Transport" | "Timeout", detail: string) =>
+const unreachable = (settings: EndpointSettings, reason: TokenEndpointUnreachable["reason"], detail: string) =>
   new TokenEndpointUnreachable({ endpoint: settings.endpoint, reason, detail })
+
+/** A transport failure as the error it is: a refused connection (nothing listening), or another failure. */
+const transportFailure = (settings: EndpointSettings, error: { readonly message: string }) =>
+  Wire.isConnectionRefused(error)
+    ? unreachable(settings, "Refused", `connection refused (${error.message})`)
+    : unreachable(settings, "Transport", error.message)
+
+/** Nothing listened: the sidecar is starting (or gone). */
+const isRefused = (error: TokenError): boolean => error._tag === "TokenEndpointUnreachable" && error.reason === "Refused"
 
 /** What every call names: the provider and target its errors report, and its span. */
 interface CallNames {
@@ -259,7 +268,7 @@ const attemptOnce = <A>(
     ),
     // Transport errors and bodies cut off mid-way: no answer was had.
     Effect.mapError((error) =>
-      error._tag === "InvalidTokenResponse" ? error : unreachable(settings, "Transport", error.message)
+      error._tag === "InvalidTokenResponse" ? error : transportFailure(settings, error)
     ),
     Effect.timeoutFail({
       duration: settings.attemptTimeout,
@@ -279,6 +288,15 @@ const attemptOnce = <A>(
 
 const retryAfterOf = (error: TokenError): Duration.Duration =>
   error._tag === "TokenEndpointError" && error.retryAfter !== undefined ? error.retryAfter : Duration.zero
+
+/**
+ * While nothing listens (the sidecar is starting): again after 100 ms,
+ * doubling to at most 1 s, jittered, for as long as `refusedWindow` allows.
+ */
+const startupRetries: Schedule.Schedule<unknown, TokenError> = Schedule.exponential("100 millis").pipe(
+  Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.seconds(1))),
+  Schedule.jittered
+)
 
 /** The configured schedule, waiting at least as long as the server's `Retry-After` asks. */
 const honouringRetryAfter = (schedule: Schedule.Schedule<unknown, TokenError>) =>
@@ -301,17 +319,21 @@ export const callEndpoint = <A>(
   const schedule = honouringRetryAfter(settings.retrySchedule)
   const budget = settings.retryBudget
   const worthRetrying = (error: TokenError) =>
-    isTransient(error) && Duration.lessThanOrEqualTo(retryAfterOf(error), settings.totalTimeout)
+    isTransient(error) && !isRefused(error) && Duration.lessThanOrEqualTo(retryAfterOf(error), settings.totalTimeout)
       ? Effect.tap(budget.allows, (allowed) => (allowed ? Effect.void : Metric.increment(TokenMetrics.retriesDenied)))
       : Effect.succeed(false)
-  return Effect.suspend(() => {
+  return Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
     let attempts = 0
+    // A refused connection reached no sidecar: it draws nothing from the retry budget.
     const counted = Effect.suspend(() => {
       attempts++
       const count = attempts > 1 ? Metric.increment(TokenMetrics.retries) : Effect.void
       return Effect.zipRight(Effect.zipRight(count, Metric.increment(TokenMetrics.fetches)), attempt(client, settings, call, decode))
-    }).pipe(Effect.tapBoth({ onFailure: (error) => (isTransient(error) ? budget.failed : budget.succeeded), onSuccess: () => budget.succeeded }))
+    }).pipe(Effect.tapBoth({ onFailure: (error) => (isRefused(error) ? Effect.void : isTransient(error) ? budget.failed : budget.succeeded), onSuccess: () => budget.succeeded }))
+    const refusedUntil = startedAt + Duration.toMillis(settings.refusedWindow)
+    const starting = (error: TokenError) => (isRefused(error) ? Effect.map(Clock.currentTimeMillis, (now) => now < refusedUntil) : Effect.succeed(false))
     return counted.pipe(
+      Effect.retry({ schedule: startupRetries, while: starting }),
       Effect.retry({ schedule, while: worthRetrying }),
       Effect.timeoutFail({
         duration: settings.totalTimeout,

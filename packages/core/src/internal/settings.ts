@@ -3,7 +3,7 @@
  * construction (a bad endpoint fails the layer), or read through `Config` for
  * a `layerConfig`.
  */
-import { Request } from "@effect-texas/protocol"
+import { Policy, Request } from "@effect-texas/protocol"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -21,6 +21,8 @@ export interface EndpointSettings {
   readonly encoding: RequestEncoding
   readonly attemptTimeout: Duration.Duration
   readonly totalTimeout: Duration.Duration
+  /** How long a refused connection (the sidecar starting) is retried: what the budget leaves after one full attempt. */
+  readonly refusedWindow: Duration.Duration
   readonly retrySchedule: Schedule.Schedule<unknown, TokenError>
   /** Answers longer than this are refused unread: a token answer is a few KB. */
   readonly maxResponseBytes: number
@@ -28,6 +30,12 @@ export interface EndpointSettings {
   readonly retryBudget: RetryBudget.RetryBudget
 }
 
+
+/** The token and exchange endpoints' defaults: an attempt outlasts the sidecar's own retries (`Policy.tokenTiming`). */
+export const tokenDefaults = {
+  attemptTimeout: Duration.millis(Policy.tokenTiming.attemptTimeoutMillis),
+  timeout: Duration.millis(Policy.tokenTiming.timeoutMillis)
+} as const
 
 /**
  * Resolves the options once, at construction: a bad endpoint URL fails the
@@ -43,12 +51,15 @@ export const resolveSettings = (
 ): Effect.Effect<EndpointSettings, InvalidTokenRequest> => {
   const checked = Request.checkEndpoint(options.endpoint)
   if (Request.isInvalid(checked)) return Effect.fail(new InvalidTokenRequest({ field: checked.field, reason: checked.reason }))
+  const attemptTimeout = Duration.decode(options.attemptTimeout ?? defaults.attemptTimeout)
+  const totalTimeout = Duration.decode(options.timeout ?? defaults.timeout)
   return Effect.succeed({
     endpoint: checked,
     path: new URL(checked).pathname,
     encoding: options.encoding ?? "json",
-    attemptTimeout: Duration.decode(options.attemptTimeout ?? defaults.attemptTimeout),
-    totalTimeout: Duration.decode(options.timeout ?? defaults.timeout),
+    attemptTimeout,
+    totalTimeout,
+    refusedWindow: Duration.millis(Math.max(0, Duration.toMillis(totalTimeout) - Duration.toMillis(attemptTimeout))),
     retrySchedule: options.retrySchedule ?? defaults.retrySchedule ?? defaultRetrySchedule,
     maxResponseBytes: options.maxResponseBytes ?? 256 * 1024,
     retryBudget: options.retryBudget === false ? RetryBudget.unlimited : RetryBudget.make(options.retryBudget)

@@ -44,8 +44,26 @@ const describeSuccess = (json: Record<string, unknown>): string => {
   return problems.join("; ")
 }
 
-const unreachable = (settings: EndpointSettings, reason: "Transport" | "Timeout", detail: string) =>
+const unreachable = (settings: EndpointSettings, reason: TokenEndpointUnreachable["reason"], detail: string) =>
   new TokenEndpointUnreachable({ endpoint: settings.endpoint, reason, detail })
+
+/** A transport failure as the error it is: a refused connection (nothing listening), or another failure. */
+const transportFailure = (settings: EndpointSettings, error: { readonly message: string }) =>
+  Wire.isConnectionRefused(error)
+    ? unreachable(settings, "Refused", `connection refused (${error.message})`)
+    : unreachable(settings, "Transport", error.message)
+
+/** Nothing listened: the sidecar is starting (or gone). */
+const isRefused = (error: TokenError): boolean => error._tag === "TokenEndpointUnreachable" && error.reason === "Refused"
+
+/**
+ * While nothing listens (the sidecar is starting): again after 100 ms,
+ * doubling to at most 1 s, jittered, for as long as `refusedWindow` allows.
+ */
+const startupRetries: Schedule.Schedule<unknown, TokenError> = Schedule.exponential("100 millis").pipe(
+  Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, Duration.seconds(1)))),
+  Schedule.jittered
+)
 
 /** What every call names: the provider and target its errors report, and its span. */
 interface CallNames {
@@ -136,7 +154,7 @@ const attemptOnce = <A>(client: HttpClient.HttpClient, settings: EndpointSetting
   return sendHere(client, request).pipe(
     Effect.tap((response) => cameFromElsewhere(settings, request, response)),
     Effect.flatMap((response) => Effect.map(readText(settings, response), (text) => [response, text] as const)),
-    Effect.mapError((error): TokenError => (error._tag === "InvalidTokenResponse" ? error : unreachable(settings, "Transport", error.message))),
+    Effect.mapError((error): TokenError => (error._tag === "InvalidTokenResponse" ? error : transportFailure(settings, error))),
     Effect.timeoutOrElse({
       duration: settings.attemptTimeout,
       orElse: () => Effect.fail(unreachable(settings, "Timeout", `no complete answer within ${Duration.format(settings.attemptTimeout)}`))
@@ -179,17 +197,24 @@ export const callEndpoint = <A>(
   )
   const budget = settings.retryBudget
   const worthRetrying = (error: TokenError) =>
-    isTransient(error) && Duration.isLessThanOrEqualTo(retryAfterOf(error), settings.totalTimeout)
+    isTransient(error) && !isRefused(error) && Duration.isLessThanOrEqualTo(retryAfterOf(error), settings.totalTimeout)
       ? Effect.tap(budget.allows, (allowed) => (allowed ? Effect.void : Metric.update(TokenMetrics.retriesDenied, 1)))
       : Effect.succeed(false)
-  return Effect.suspend(() => {
+  return Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
     let attempts = 0
+    // A refused connection reached no sidecar: it draws nothing from the retry budget.
     const counted = Effect.suspend(() => {
       attempts++
       const count = attempts > 1 ? Metric.update(TokenMetrics.retries, 1) : Effect.void
       return Effect.andThen(Effect.andThen(count, Metric.update(TokenMetrics.fetches, 1)), attempt(client, settings, call, decode))
-    }).pipe(Effect.tapError((error) => (isTransient(error) ? budget.failed : budget.succeeded)), Effect.tap(() => budget.succeeded))
+    }).pipe(
+      Effect.tapError((error) => (isRefused(error) ? Effect.void : isTransient(error) ? budget.failed : budget.succeeded)),
+      Effect.tap(() => budget.succeeded)
+    )
+    const refusedUntil = startedAt + Duration.toMillis(settings.refusedWindow)
+    const starting = (error: TokenError) => (isRefused(error) ? Effect.map(Clock.currentTimeMillis, (now) => now < refusedUntil) : Effect.succeed(false))
     return counted.pipe(
+      Effect.retry({ schedule: startupRetries, while: starting }),
       Effect.retry({ schedule, while: worthRetrying }),
       Effect.timeoutOrElse({
         duration: settings.totalTimeout,

@@ -33,6 +33,8 @@ export interface EndpointSettings {
   readonly encoding: RequestEncoding
   readonly attemptTimeout: Duration.Duration
   readonly totalTimeout: Duration.Duration
+  /** How long a refused connection (the sidecar starting) is retried: what the budget leaves after one full attempt. */
+  readonly refusedWindow: Duration.Duration
   readonly retrySchedule: Schedule.Schedule<unknown, TokenError>
   readonly maxResponseBytes: number
   readonly retryBudget: RetryBudget
@@ -44,18 +46,27 @@ const defaultRetrySchedule: Schedule.Schedule<unknown, TokenError> = Schedule.ma
   Schedule.recurs(3)
 ])
 
+/** The token and exchange endpoints' defaults: an attempt outlasts the sidecar's own retries (`Policy.tokenTiming`). */
+export const tokenDefaults = {
+  attemptTimeout: Duration.millis(Policy.tokenTiming.attemptTimeoutMillis),
+  timeout: Duration.millis(Policy.tokenTiming.timeoutMillis)
+} as const
+
 export const resolveSettings = (
   options: EndpointOptions,
   defaults: { readonly attemptTimeout: Duration.Input; readonly timeout: Duration.Input }
 ): Effect.Effect<EndpointSettings, InvalidTokenRequest> => {
   const checked = typed(Request.checkEndpoint(options.endpoint))
   if (typeof checked !== "string") return Effect.fail(checked)
+  const attemptTimeout = Duration.fromInputUnsafe(options.attemptTimeout ?? defaults.attemptTimeout)
+  const totalTimeout = Duration.fromInputUnsafe(options.timeout ?? defaults.timeout)
   return Effect.succeed({
     endpoint: checked,
     path: new URL(checked).pathname,
     encoding: options.encoding ?? "json",
-    attemptTimeout: Duration.fromInputUnsafe(options.attemptTimeout ?? defaults.attemptTimeout),
-    totalTimeout: Duration.fromInputUnsafe(options.timeout ?? defaults.timeout),
+    attemptTimeout,
+    totalTimeout,
+    refusedWindow: Duration.millis(Math.max(0, Duration.toMillis(totalTimeout) - Duration.toMillis(attemptTimeout))),
     retrySchedule: options.retrySchedule ?? defaultRetrySchedule,
     maxResponseBytes: options.maxResponseBytes ?? 256 * 1024,
     retryBudget: options.retryBudget === false ? unlimited : makeBudget(options.retryBudget)
