@@ -63,6 +63,14 @@ describe(`what a token request sends (${driver.line})`, () => {
       expect(claimsOf(issued)).toMatchObject({ aud: "https://api.example.com/", authorization_details: details })
     }))
 
+  it("an Entra ID target as the platform names it, <cluster>:<namespace>:<app>, sent as it is (nais/doc consume-m2m.md; the sidecar forwards it)", () =>
+    withServices({}, async (services) => {
+      // Granted as api://dev-gcp.team.app/.default: the emulator resolves the platform's name to it.
+      const issued = await token(services, { identityProvider: "entra_id", target: "dev-gcp:team:app" })
+      expect(tokenRequests().map((request) => request.body)).toEqual([{ identity_provider: "entra_id", target: "dev-gcp:team:app" }])
+      expect(claimsOf(issued).aud).toBe("api://dev-gcp.team.app")
+    }))
+
   it("a list of scopes as one space-separated target, sharing its cache entry with the string form", () =>
     withServices({}, async (services) => {
       const fromList = await token(services, { identityProvider: "maskinporten", target: ["skatt:some.scope", "nav:other/scope"] })
