@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util"
 import { startAltinnEmulator } from "./AltinnEmulator.js"
 import { startProtectedApi } from "./ProtectedApi.js"
+import { isLoopback } from "./internal/emulator.js"
 import { type IdentityProvider, startTexasEmulator } from "./TexasEmulator.js"
 
 const usage = `Usage: effect-texas-emulator [options]
@@ -33,9 +34,12 @@ Options:
                       while it loads its providers' keys (default 0)
   --probe-port <n>    also serve the sidecar's probe listener: GET / and /healthz answer
                       200 ok (0 picks a free port; default none)
-  --api-scope <scope> also start a protected API that requires this scope
+  --api-scope <scope> also start a protected API that takes the emulator's tokens with this
+                      scope (prints API_URL)
+  --api-port <n>      the protected API's port (default 0: a free one)
   --altinn            also emulate Altinn's token exchange for Maskinporten on its own
-                      origin (prints ALTINN_PLATFORM_URL)
+                      origin (prints ALTINN_PLATFORM_URL), and an API that takes Altinn
+                      tokens only (prints ALTINN_API_URL)
   --help              show this text
 `
 
@@ -54,6 +58,7 @@ const parse = (args: ReadonlyArray<string>) =>
       "startup-delay": { type: "string", default: "0" },
       "probe-port": { type: "string" },
       "api-scope": { type: "string" },
+      "api-port": { type: "string", default: "0" },
       altinn: { type: "boolean", default: false },
       help: { type: "boolean", default: false }
     }
@@ -102,12 +107,17 @@ export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => 
   let lifetimeSeconds: number
   let startupSeconds: number
   let probePort: number | undefined
+  let apiPort: number
   let providers: ReadonlyArray<IdentityProvider>
   try {
     values = parse(args)
     port = wholeNumber("port", values.port)
     lifetimeSeconds = wholeNumber("lifetime", values.lifetime)
     startupSeconds = wholeNumber("startup-delay", values["startup-delay"])
+    apiPort = wholeNumber("api-port", values["api-port"])
+    if (!isLoopback(values.host) && !values["allow-non-loopback"]) {
+      throw new Error(`refusing to listen on ${values.host}: the emulator grants tokens to anyone who can reach it; pass --allow-non-loopback to listen beyond loopback`)
+    }
     probePort = values["probe-port"] === undefined ? undefined : wholeNumber("probe-port", values["probe-port"])
     providers = providerList(values.providers)
   } catch (error) {
@@ -121,6 +131,11 @@ export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => 
   if (values["allow-non-loopback"]) {
     process.stderr.write(`warning: the emulator listens on ${values.host} and grants tokens to anyone who can reach it\n`)
   }
+  // Piped into `head`, the reader may go away: that ends the output, not with a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0)
+    throw error
+  })
   const closers: Array<() => Promise<void>> = []
   const emulator = await startTexasEmulator({
     port,
@@ -140,19 +155,26 @@ export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => 
   say(`  export NAIS_TOKEN_EXCHANGE_ENDPOINT=${emulator.url}/api/v1/token/exchange`)
   say(`  export NAIS_TOKEN_INTROSPECTION_ENDPOINT=${emulator.url}/api/v1/introspect`)
   say(`  JWKS: ${emulator.jwksUri}`)
+  say(`  client id: ${emulator.clientId("entra_id")} (this application's name at every provider, --client-id: the audience introspection`)
+  say(`    requires of users' tokens, and the application Entra ID names when a target does not let it in)`)
   if (emulator.probeUrl !== undefined) say(`  probes: ${emulator.probeUrl}/healthz`)
   if (startupSeconds > 0) say(`  starting: connections are refused for ${startupSeconds} s`)
   const apiScope = values["api-scope"]
   if (apiScope !== undefined) {
-    const api = await startProtectedApi(emulator, { requiredScope: apiScope })
+    const api = await startProtectedApi(emulator, { requiredScope: apiScope, port: apiPort, host: values.host })
     closers.push(api.close)
-    say(`Protected API listening on ${api.url} (requires scope ${apiScope})`)
+    say(`Protected API listening on ${api.url} (takes the emulator's tokens with scope ${apiScope})`)
+    say(`  export API_URL=${api.url}`)
   }
   if (values.altinn) {
     const altinn = await startAltinnEmulator(emulator)
     closers.push(altinn.close)
     say(`Altinn token exchange emulated on ${altinn.url}`)
     say(`  export ALTINN_PLATFORM_URL=${altinn.url}`)
+    const altinnApi = await startProtectedApi(emulator, { jwks: altinn.jwks, issuer: altinn.issuer, host: values.host })
+    closers.push(altinnApi.close)
+    say(`An API that takes Altinn tokens only listening on ${altinnApi.url}`)
+    say(`  export ALTINN_API_URL=${altinnApi.url}`)
   }
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve)

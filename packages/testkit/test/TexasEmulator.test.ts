@@ -518,6 +518,38 @@ describe("as a command", () => {
   })
 })
 
+describe("the command's manners", () => {
+  const run = (args: ReadonlyArray<string>) =>
+    spawn(process.execPath, ["--import", "tsx", "packages/testkit/src/bin.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] })
+
+  it("names its own flag when it refuses a host beyond loopback, and exits 2", async () => {
+    const child = run(["--host", "0.0.0.0"])
+    let stderr = ""
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    const code = await new Promise((resolve) => child.on("close", resolve))
+    expect(code).toBe(2)
+    expect(stderr.split("\n")[0]).toBe("refusing to listen on 0.0.0.0: the emulator grants tokens to anyone who can reach it; pass --allow-non-loopback to listen beyond loopback")
+  })
+
+  it("prints API_URL for --api-port and serves the API there; explains the client id; a reader that goes away ends it quietly", async () => {
+    const child = run(["--port", "0", "--api-scope", "skatt:cli", "--api-port", "0", "--grant", "skatt:cli"])
+    let stderr = ""
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    const printed: Array<string> = []
+    for await (const line of createInterface({ input: child.stdout })) {
+      printed.push(line)
+      if (line.includes("export API_URL=")) break
+    }
+    expect(printed.join("\n")).toMatch(/client id: dev-gcp:team:app \(this application's name at every provider, --client-id/)
+    const apiUrl = /export API_URL=(\S+)/.exec(printed.at(-1)!)![1]!
+    expect((await fetch(`${apiUrl}/`)).status).toBe(401)
+    child.stdout.destroy()
+    child.kill("SIGINT")
+    await new Promise((resolve) => child.on("close", resolve))
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /)
+  })
+})
+
 describe("bounds (security review)", () => {
   it("refuses to listen beyond loopback unless told to", async () => {
     await expect(startTexasEmulator({ host: "0.0.0.0" })).rejects.toThrow(/allowNonLoopback/)
