@@ -20,7 +20,7 @@ import * as Data from "effect/Data"
  * if (Either.isLeft(refused)) console.log(refused.left.message)
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 0.2.0
  */
 export class InvalidOrganizationNumber extends Data.TaggedError("InvalidOrganizationNumber")<{

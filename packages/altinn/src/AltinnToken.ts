@@ -29,7 +29,7 @@ import { Altinn, Request } from "@effect-texas/protocol"
  * What to ask for: the Maskinporten scopes (and authorization details, e.g. a
  * system user) of the token to exchange.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface AltinnTokenRequest {
@@ -47,7 +47,7 @@ export interface AltinnTokenRequest {
 /**
  * What `AltinnToken` offers.
  *
- * @category services
+ * @category Services
  * @since 0.2.0
  */
 export interface Service {
@@ -71,7 +71,7 @@ export interface Service {
  * Settings of `AltinnToken.layer`: where Altinn is, and the same timeouts,
  * retry schedule and retry budget as `TokenService` takes.
  *
- * @category options
+ * @category Options
  * @since 0.2.0
  */
 export interface AltinnTokenOptions extends Omit<EndpointOptions, "endpoint" | "encoding"> {
@@ -117,7 +117,7 @@ export interface AltinnTokenOptions extends Omit<EndpointOptions, "endpoint" | "
  * console.log(platformUrls.tt02) // https://platform.tt02.altinn.no
  * ```
  *
- * @category constants
+ * @category Constants
  * @since 0.2.0
  */
 export const platformUrls = Altinn.platformUrls
@@ -134,7 +134,7 @@ export const platformUrls = Altinn.platformUrls
  * const hits = Metric.value(AltinnMetrics.cacheHits).pipe(Effect.map((state) => state.count))
  * ```
  *
- * @category metrics
+ * @category Metrics
  * @since 0.2.0
  */
 export const AltinnMetrics = {
@@ -169,7 +169,7 @@ export const AltinnMetrics = {
  * // Effect.runPromise(program.pipe(Effect.provide(AltinnLive)))
  * ```
  *
- * @category services
+ * @category Services
  * @since 0.2.0
  */
 export class AltinnToken extends Context.Tag("@effect-texas/altinn/AltinnToken")<AltinnToken, Service>() {
@@ -208,6 +208,7 @@ export class AltinnToken extends Context.Tag("@effect-texas/altinn/AltinnToken")
 /**
  * Types that go with `AltinnToken`.
  *
+ * @category Services
  * @since 0.2.0
  */
 export declare namespace AltinnToken {
@@ -303,7 +304,7 @@ const prepare = (request: AltinnTokenRequest): Either.Either<Prepared, InvalidTo
  * const service = AltinnToken.make({ platformUrl: "https://platform.tt02.altinn.no" })
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const make = (

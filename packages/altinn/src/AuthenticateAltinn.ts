@@ -15,7 +15,7 @@ import { AltinnToken, type AltinnTokenRequest } from "./AltinnToken.js"
 /**
  * What to authenticate with, and where the token may go.
  *
- * @category options
+ * @category Options
  * @since 0.2.0
  */
 export interface AuthenticateAltinnOptions extends Omit<AltinnTokenRequest, "skipCache">, OriginOptions {}
@@ -47,7 +47,7 @@ export interface AuthenticateAltinnOptions extends Omit<AltinnTokenRequest, "ski
  * })
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 0.2.0
  */
 export const authenticateAltinn = (options: AuthenticateAltinnOptions) =>

@@ -14,7 +14,7 @@ import { InvalidOrganizationNumber } from "./AltinnError.js"
  * names as Altinn and the sidecar's `hack/roundtrip-maskinporten-rar.sh`
  * spell them.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type SystemUserDetail = Altinn.SystemUserDetail
@@ -22,7 +22,7 @@ export type SystemUserDetail = Altinn.SystemUserDetail
 /**
  * Who the system acts for.
  *
- * @category options
+ * @category Options
  * @since 0.2.0
  */
 export type SystemUserOptions = Altinn.SystemUserOptions
@@ -39,7 +39,7 @@ export type SystemUserOptions = Altinn.SystemUserOptions
  * console.log(checkOrganizationNumber("889640781")) // "the check digit should be 2"
  * ```
  *
- * @category validation
+ * @category Validation
  * @since 0.2.0
  */
 export const checkOrganizationNumber = (organization: string): string | undefined => Access.organizationNumberProblem(organization)
@@ -61,7 +61,7 @@ export const checkOrganizationNumber = (organization: string): string | undefine
  * })
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const systemUser = (options: SystemUserOptions): Either.Either<SystemUserDetail, InvalidOrganizationNumber> => {

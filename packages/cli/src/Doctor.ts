@@ -23,7 +23,7 @@ import * as Manifest from "./Manifest.js"
 /**
  * One check and its verdict.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Check = Checkup.Check
@@ -31,7 +31,7 @@ export type Check = Checkup.Check
 /**
  * What the doctor found.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Report = Plan.Report
@@ -47,7 +47,7 @@ export type Report = Plan.Report
  * const explain = (error: Doctor.DoctorError) => Effect.logError(error.message)
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 0.2.0
  */
 export class DoctorError extends Data.TaggedError("DoctorError")<{ readonly report: Report }> {
@@ -77,7 +77,7 @@ const once = { retrySchedule: Schedule.stop, timeout: "10 seconds", attemptTimeo
 /**
  * Settings of `verify`.
  *
- * @category options
+ * @category Options
  * @since 0.2.0
  */
 export interface VerifyOptions {
@@ -108,7 +108,7 @@ export interface VerifyOptions {
  * )
  * ```
  *
- * @category checks
+ * @category Checks
  * @since 0.2.0
  */
 export const verify = (
@@ -139,7 +139,7 @@ export const verify = (
  * console.log(Doctor.render({ application: "app", kind: "Application", cluster: "dev-gcp", ok: true, checks: [], warnings: [] }))
  * ```
  *
- * @category rendering
+ * @category Rendering
  * @since 0.2.0
  */
 export const render = (report: Report, options: Output.RenderOptions = {}): string => Output.render(report, options)
@@ -156,7 +156,7 @@ export const render = (report: Report, options: Output.RenderOptions = {}): stri
  * const text = Doctor.toJson({ application: "app", kind: "Application", cluster: undefined, ok: true, checks: [], warnings: [] })
  * ```
  *
- * @category rendering
+ * @category Rendering
  * @since 0.2.0
  */
 export const toJson = (report: Report): string => Output.toJson(report)
@@ -175,7 +175,7 @@ export const toJson = (report: Report): string => Output.toJson(report)
  * const StartupCheck = Doctor.layerStartupCheck({ manifest: ".nais/app.yaml" }).pipe(Layer.provide(FetchHttpClient.layer))
  * ```
  *
- * @category layers
+ * @category Layers
  * @since 0.2.0
  */
 export const layerStartupCheck = (

@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 /**
  * What the doctor needs from a manifest.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Manifest = Shared.Manifest
@@ -30,7 +30,7 @@ export type Manifest = Shared.Manifest
  * )
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 0.2.0
  */
 export class ManifestError extends Data.TaggedError("ManifestError")<{ readonly reason: string }> {
@@ -55,7 +55,7 @@ const lift = <A>(read: () => A | Shared.Problem): Effect.Effect<A, ManifestError
  * const manifest = Manifest.parse("apiVersion: nais.io/v1alpha1\nkind: Application\nmetadata: { name: app }\nspec: {}")
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const parse = (text: string, source = "the manifest", options: Shared.ReadOptions = {}): Effect.Effect<Manifest, ManifestError> =>
@@ -72,7 +72,7 @@ export const parse = (text: string, source = "the manifest", options: Shared.Rea
  * const manifest = Manifest.read(".nais/app.yaml")
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const read = (path: string, options: Shared.ReadOptions = {}): Effect.Effect<Manifest, ManifestError> => lift(() => Shared.read(path, options))
@@ -87,7 +87,7 @@ export const read = (path: string, options: Shared.ReadOptions = {}): Effect.Eff
  * const path = Manifest.find(process.cwd())
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const find = (directory: string): Effect.Effect<string, ManifestError> => lift(() => Shared.find(directory))

@@ -30,7 +30,7 @@ import * as Redacted from "effect/Redacted"
  * })
  * ```
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export class AccessToken extends Data.Class<{

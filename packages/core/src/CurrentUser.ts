@@ -13,7 +13,7 @@ import type { Claims } from "./TokenIntrospection.js"
 /**
  * What is known about the current user.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export interface User {
@@ -34,7 +34,7 @@ export interface User {
  * const greeting = Effect.map(CurrentUser, (user) => `hello, ${user.claims.sub ?? "stranger"}`)
  * ```
  *
- * @category services
+ * @category Services
  * @since 0.1.0
  */
 export class CurrentUser extends Context.Tag("@effect-texas/core/CurrentUser")<CurrentUser, User>() {}

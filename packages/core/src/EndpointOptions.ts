@@ -24,7 +24,7 @@ import type { RequestEncoding } from "./TokenRequest.js"
  * }
  * ```
  *
- * @category options
+ * @category Options
  * @since 0.1.0
  */
 export interface EndpointOptions {
@@ -92,7 +92,7 @@ export interface EndpointOptions {
  * const strict: RetryBudgetOptions = { maxTokens: 4, tokenRatio: 0.5 }
  * ```
  *
- * @category options
+ * @category Options
  * @since 0.2.0
  */
 export interface RetryBudgetOptions {

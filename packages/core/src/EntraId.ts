@@ -19,7 +19,7 @@ import { TokenService } from "./TokenService.js"
  * const request = EntraId.request("api://dev-gcp.team.app/.default")
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const request = (target: string, options: Pick<TokenRequest, "skipCache"> = {}): TokenRequest => ({
@@ -41,7 +41,7 @@ export const request = (target: string, options: Pick<TokenRequest, "skipCache">
  * )
  * ```
  *
- * @category accessors
+ * @category Accessors
  * @since 0.1.0
  */
 export const token = (

@@ -12,7 +12,7 @@ import { TokenService } from "./TokenService.js"
 /**
  * Options of a Maskinporten request besides its scopes.
  *
- * @category options
+ * @category Options
  * @since 0.1.0
  */
 export type Options = Omit<TokenRequest, "identityProvider" | "target">
@@ -27,7 +27,7 @@ export type Options = Omit<TokenRequest, "identityProvider" | "target">
  * const request = Maskinporten.request(["skatt:some.scope", "nav:other/scope"], { resource: "https://api.example.com/" })
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const request = (scopes: string | ReadonlyArray<string>, options: Options = {}): TokenRequest => ({
@@ -50,7 +50,7 @@ export const request = (scopes: string | ReadonlyArray<string>, options: Options
  * })
  * ```
  *
- * @category accessors
+ * @category Accessors
  * @since 0.1.0
  */
 export const token = (

@@ -22,7 +22,7 @@ import type { TokenRequest } from "./TokenRequest.js"
  * }).pipe(Effect.provide(TokenService.layerTest()))
  * ```
  *
- * @category services
+ * @category Services
  * @since 0.1.0
  */
 export class TestTokens extends Context.Tag("@effect-texas/core/TestTokens")<TestTokens, {

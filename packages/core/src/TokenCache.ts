@@ -34,7 +34,7 @@ import type { AccessToken } from "./AccessToken.js"
  * What a service tells the engine. `K` is what the service knows of a request
  * besides its key; `A` the cached value; `E` what a fetch fails with.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface CacheOptions<K, A, E> {
@@ -61,7 +61,7 @@ export interface CacheOptions<K, A, E> {
 /**
  * The engine, as a service uses it.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Cache<K, A, E> {
@@ -101,7 +101,7 @@ const tagsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>) => fiber.getFiberRe
  * }).pipe(Effect.scoped)
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cache<K, A, E>, never, Scope.Scope> =>
@@ -193,7 +193,7 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
  * const usableUntil = (token: AccessToken) => TokenCache.tokenUsableUntil(token, 60_000)
  * ```
  *
- * @category expiry
+ * @category Expiry
  * @since 0.2.0
  */
 export const tokenUsableUntil = (token: AccessToken, skewMillis: number): number =>
@@ -211,7 +211,7 @@ export const tokenUsableUntil = (token: AccessToken, skewMillis: number): number
  * const holdMillis = TokenCache.tokenRenewHold("30 seconds")
  * ```
  *
- * @category expiry
+ * @category Expiry
  * @since 0.2.0
  */
 export const tokenRenewHold = (minRenewInterval: Duration.DurationInput = "30 seconds"): (token: AccessToken) => number => {

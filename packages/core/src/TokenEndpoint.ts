@@ -22,7 +22,7 @@ import { InvalidTokenResponse, type InvalidTokenRequest, type TokenError } from 
  * answer's text becomes the value (or the reason it is not usable, which must
  * never quote the text: it may be a token).
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Call<A> {
@@ -39,7 +39,7 @@ export interface Call<A> {
 /**
  * An endpoint, called as the SDK calls the sidecar.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface TokenEndpoint {
@@ -75,7 +75,7 @@ export interface TokenEndpoint {
  * })
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const make = (

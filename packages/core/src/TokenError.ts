@@ -23,7 +23,7 @@ import type * as Duration from "effect/Duration"
  * )
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 0.1.0
  */
 export class InvalidTokenRequest extends Data.TaggedError("InvalidTokenRequest")<{
@@ -53,7 +53,7 @@ export class InvalidTokenRequest extends Data.TaggedError("InvalidTokenRequest")
  * )
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 0.1.0
  */
 export class TokenEndpointUnreachable extends Data.TaggedError("TokenEndpointUnreachable")<{
@@ -99,7 +99,7 @@ export class TokenEndpointUnreachable extends Data.TaggedError("TokenEndpointUnr
  * )
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 0.1.0
  */
 export class TokenEndpointError extends Data.TaggedError("TokenEndpointError")<{
@@ -143,7 +143,7 @@ export class TokenEndpointError extends Data.TaggedError("TokenEndpointError")<{
  * )
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 0.1.0
  */
 export class InvalidTokenResponse extends Data.TaggedError("InvalidTokenResponse")<{
@@ -162,7 +162,7 @@ export class InvalidTokenResponse extends Data.TaggedError("InvalidTokenResponse
 /**
  * Any failure of `TokenService.token`.
  *
- * @category errors
+ * @category Errors
  * @since 0.1.0
  */
 export type TokenError = InvalidTokenRequest | TokenEndpointUnreachable | TokenEndpointError | InvalidTokenResponse
@@ -180,7 +180,7 @@ export type TokenError = InvalidTokenRequest | TokenEndpointUnreachable | TokenE
  * )
  * ```
  *
- * @category predicates
+ * @category Predicates
  * @since 0.1.0
  */
 export const isTransient = (error: TokenError): boolean => {

@@ -36,7 +36,7 @@ import type { InvalidTokenRequest, TokenError } from "./TokenError.js"
 /**
  * A request to exchange a user's token for one to `target`.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export interface ExchangeRequest {
@@ -53,7 +53,7 @@ export interface ExchangeRequest {
 /**
  * What `TokenExchange` offers.
  *
- * @category services
+ * @category Services
  * @since 0.1.0
  */
 export interface Service {
@@ -75,7 +75,7 @@ export interface Service {
 /**
  * Settings of `TokenExchange.layer`.
  *
- * @category options
+ * @category Options
  * @since 0.1.0
  */
 export interface TokenExchangeOptions extends EndpointOptions {
@@ -118,7 +118,7 @@ export interface TokenExchangeOptions extends EndpointOptions {
  * const ExchangeLive = TokenExchange.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
  * ```
  *
- * @category services
+ * @category Services
  * @since 0.1.0
  */
 export class TokenExchange extends Context.Tag("@effect-texas/core/TokenExchange")<TokenExchange, Service>() {
@@ -178,6 +178,7 @@ export class TokenExchange extends Context.Tag("@effect-texas/core/TokenExchange
 /**
  * Types that go with `TokenExchange`.
  *
+ * @category Services
  * @since 0.2.0
  */
 export declare namespace TokenExchange {
@@ -240,7 +241,7 @@ const exchangeCall = (prepared: PreparedExchange, forced: boolean): EndpointCall
  * Builds the service; needs an `HttpClient` and a `Scope` (shared exchanges
  * run in it and stop with it).
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const make = (

@@ -56,7 +56,7 @@ const Organisation = Schema.Struct(
  * const claims = Schema.decodeUnknownSync(Claims)({ sub: "user-a", pid: "12345678910", custom: true })
  * ```
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export const Claims = Schema.Struct(
@@ -107,7 +107,7 @@ export const Claims = Schema.Struct(
 /**
  * The decoded claims: the common ones typed, the rest as `unknown`.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export type Claims = typeof Claims.Type
@@ -127,7 +127,7 @@ export type Claims = typeof Claims.Type
  *   )
  * ```
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export class Active extends Data.TaggedClass("Active")<{ readonly claims: Claims }> {}
@@ -148,7 +148,7 @@ export class Active extends Data.TaggedClass("Active")<{ readonly claims: Claims
  *   )
  * ```
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export class Inactive extends Data.TaggedClass("Inactive")<{ readonly reason: string }> {}
@@ -156,7 +156,7 @@ export class Inactive extends Data.TaggedClass("Inactive")<{ readonly reason: st
 /**
  * What an introspection found.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export type IntrospectionResult = Active | Inactive
@@ -164,7 +164,7 @@ export type IntrospectionResult = Active | Inactive
 /**
  * A token to check, and the provider that should have issued it.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export interface IntrospectRequest {
@@ -175,7 +175,7 @@ export interface IntrospectRequest {
 /**
  * What `TokenIntrospection` offers.
  *
- * @category services
+ * @category Services
  * @since 0.1.0
  */
 export interface Service {
@@ -188,7 +188,7 @@ export interface Service {
  * path of a server, so its defaults are short: one retry after about 100 ms,
  * "1 second" per attempt, "2500 millis" in all.
  *
- * @category options
+ * @category Options
  * @since 0.1.0
  */
 export interface TokenIntrospectionOptions extends EndpointOptions {
@@ -226,7 +226,7 @@ export interface TokenIntrospectionOptions extends EndpointOptions {
  *   })
  * ```
  *
- * @category services
+ * @category Services
  * @since 0.1.0
  */
 export class TokenIntrospection extends Context.Tag("@effect-texas/core/TokenIntrospection")<
@@ -279,6 +279,7 @@ export class TokenIntrospection extends Context.Tag("@effect-texas/core/TokenInt
 /**
  * Types that go with `TokenIntrospection`.
  *
+ * @category Services
  * @since 0.2.0
  */
 export declare namespace TokenIntrospection {
@@ -343,7 +344,7 @@ const verdictUsableUntil = (result: IntrospectionResult, cap: number): number =>
 /**
  * Builds the service; needs an `HttpClient`.
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const make = (

@@ -21,7 +21,7 @@ const { catalogue, durationBuckets } = Metrics
  * const hits = Metric.value(TokenMetrics.cacheHits).pipe(Effect.map((state) => state.count))
  * ```
  *
- * @category metrics
+ * @category Metrics
  * @since 0.1.0
  */
 export const cacheHits = Metric.counter(catalogue.cacheHits.name, { description: catalogue.cacheHits.description })
@@ -37,7 +37,7 @@ export const cacheHits = Metric.counter(catalogue.cacheHits.name, { description:
  * const cacheMisses = Metric.value(TokenMetrics.cacheMisses)
  * ```
  *
- * @category metrics
+ * @category Metrics
  * @since 0.1.0
  */
 export const cacheMisses = Metric.counter(catalogue.cacheMisses.name, { description: catalogue.cacheMisses.description })
@@ -53,7 +53,7 @@ export const cacheMisses = Metric.counter(catalogue.cacheMisses.name, { descript
  * const fetches = Metric.value(TokenMetrics.fetches)
  * ```
  *
- * @category metrics
+ * @category Metrics
  * @since 0.1.0
  */
 export const fetches = Metric.counter(catalogue.fetches.name, { description: catalogue.fetches.description })
@@ -69,7 +69,7 @@ export const fetches = Metric.counter(catalogue.fetches.name, { description: cat
  * const retries = Metric.value(TokenMetrics.retries)
  * ```
  *
- * @category metrics
+ * @category Metrics
  * @since 0.1.0
  */
 export const retries = Metric.counter(catalogue.retries.name, { description: catalogue.retries.description })
@@ -86,7 +86,7 @@ export const retries = Metric.counter(catalogue.retries.name, { description: cat
  * const denied = Metric.value(TokenMetrics.retriesDenied)
  * ```
  *
- * @category metrics
+ * @category Metrics
  * @since 0.2.0
  */
 export const retriesDenied = Metric.counter(catalogue.retriesDenied.name, { description: catalogue.retriesDenied.description })
@@ -102,7 +102,7 @@ export const retriesDenied = Metric.counter(catalogue.retriesDenied.name, { desc
  * const failures = Metric.value(TokenMetrics.failures)
  * ```
  *
- * @category metrics
+ * @category Metrics
  * @since 0.1.0
  */
 export const failures = Metric.counter(catalogue.failures.name, { description: catalogue.failures.description })
@@ -118,7 +118,7 @@ export const failures = Metric.counter(catalogue.failures.name, { description: c
  * const refreshFailures = Metric.value(TokenMetrics.refreshFailures)
  * ```
  *
- * @category metrics
+ * @category Metrics
  * @since 0.1.0
  */
 export const refreshFailures = Metric.counter(catalogue.refreshFailures.name, { description: catalogue.refreshFailures.description })
@@ -134,7 +134,7 @@ export const refreshFailures = Metric.counter(catalogue.refreshFailures.name, { 
  * const cacheEntries = Metric.value(TokenMetrics.cacheEntries)
  * ```
  *
- * @category metrics
+ * @category Metrics
  * @since 0.1.0
  */
 export const cacheEntries = Metric.gauge(catalogue.cacheEntries.name, { description: catalogue.cacheEntries.description })
@@ -150,7 +150,7 @@ export const cacheEntries = Metric.gauge(catalogue.cacheEntries.name, { descript
  * const hits = Metric.value(TokenMetrics.verdictCacheHits)
  * ```
  *
- * @category metrics
+ * @category Metrics
  * @since 0.2.0
  */
 export const verdictCacheHits = Metric.counter(catalogue.verdictCacheHits.name, { description: catalogue.verdictCacheHits.description })
@@ -166,7 +166,7 @@ export const verdictCacheHits = Metric.counter(catalogue.verdictCacheHits.name, 
  * const misses = Metric.value(TokenMetrics.verdictCacheMisses)
  * ```
  *
- * @category metrics
+ * @category Metrics
  * @since 0.2.0
  */
 export const verdictCacheMisses = Metric.counter(catalogue.verdictCacheMisses.name, { description: catalogue.verdictCacheMisses.description })
@@ -182,7 +182,7 @@ export const verdictCacheMisses = Metric.counter(catalogue.verdictCacheMisses.na
  * const entries = Metric.value(TokenMetrics.verdictCacheEntries)
  * ```
  *
- * @category metrics
+ * @category Metrics
  * @since 0.2.0
  */
 export const verdictCacheEntries = Metric.gauge(catalogue.verdictCacheEntries.name, { description: catalogue.verdictCacheEntries.description })
@@ -203,7 +203,7 @@ export const verdictCacheEntries = Metric.gauge(catalogue.verdictCacheEntries.na
  * )
  * ```
  *
- * @category metrics
+ * @category Metrics
  * @since 0.2.0
  */
 export const requestDuration = Metric.histogram(

@@ -11,7 +11,7 @@
  * Identity providers that issue machine-to-machine tokens. `azuread` is the
  * older name of `entra_id`; both reach the same provider and share cached tokens.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export type IdentityProvider = "maskinporten" | "entra_id" | "azuread"
@@ -30,7 +30,7 @@ export type IdentityProvider = "maskinporten" | "entra_id" | "azuread"
  * }
  * ```
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export interface TokenRequest {
@@ -59,7 +59,7 @@ export interface TokenRequest {
 /**
  * How the request body is encoded. Both are part of the protocol.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export type RequestEncoding = "json" | "form"

@@ -40,7 +40,7 @@ import type { TokenRequest } from "./TokenRequest.js"
 /**
  * What `TokenService` offers.
  *
- * @category services
+ * @category Services
  * @since 0.1.0
  */
 export interface Service {
@@ -82,7 +82,7 @@ export interface Service {
  * // Effect.runPromise(program.pipe(Effect.provide(TokensLive)))
  * ```
  *
- * @category services
+ * @category Services
  * @since 0.1.0
  */
 export class TokenService extends Context.Tag("@effect-texas/core/TokenService")<TokenService, Service>() {
@@ -154,6 +154,7 @@ export class TokenService extends Context.Tag("@effect-texas/core/TokenService")
 /**
  * Types that go with `TokenService`.
  *
+ * @category Services
  * @since 0.2.0
  */
 export declare namespace TokenService {
@@ -173,7 +174,7 @@ type TokenServiceApi = Service
 /**
  * Settings of `TokenService.layer`.
  *
- * @category options
+ * @category Options
  * @since 0.1.0
  */
 export interface TokenServiceOptions extends EndpointOptions {
@@ -210,7 +211,7 @@ export interface TokenServiceOptions extends EndpointOptions {
 /**
  * Settings of `TokenService.layerTest`.
  *
- * @category options
+ * @category Options
  * @since 0.1.0
  */
 export interface TestOptions {
@@ -263,7 +264,7 @@ const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => (
  * )
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const make = (

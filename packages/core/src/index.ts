@@ -3,6 +3,8 @@
  * programs: cached, shared between concurrent callers, retried, typed.
  *
  * @since 0.1.0
+ *
+ * @module @effect-texas/core
  */
 
 export { AccessToken } from "./AccessToken.js"
@@ -14,6 +16,7 @@ export type { EndpointOptions, RetryBudgetOptions } from "./EndpointOptions.js"
 /**
  * Entra ID machine-to-machine tokens.
  *
+ * @category Modules
  * @since 0.1.0
  */
 export * as EntraId from "./EntraId.js"
@@ -21,6 +24,7 @@ export * as EntraId from "./EntraId.js"
 /**
  * Maskinporten tokens in one call.
  *
+ * @category Modules
  * @since 0.1.0
  */
 export * as Maskinporten from "./Maskinporten.js"
@@ -39,6 +43,7 @@ export {
 /**
  * Counters of cache hits, misses, endpoint requests, retries and failures.
  *
+ * @category Modules
  * @since 0.1.0
  */
 export * as TokenMetrics from "./TokenMetrics.js"
@@ -46,6 +51,7 @@ export * as TokenMetrics from "./TokenMetrics.js"
 /**
  * The cache engine behind every caching service of the SDK.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as TokenCache from "./TokenCache.js"
@@ -53,6 +59,7 @@ export * as TokenCache from "./TokenCache.js"
 /**
  * Calls to token endpoints beyond the sidecar's, retried and typed as the SDK's own.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as TokenEndpoint from "./TokenEndpoint.js"

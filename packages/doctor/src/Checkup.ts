@@ -12,7 +12,7 @@
  * Whether a check passed, failed, or could not be made (a templated value,
  * an unknown cluster, an endpoint that is not set): only `failed` fails the report.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Status = "ok" | "failed" | "not checked"
@@ -20,7 +20,7 @@ export type Status = "ok" | "failed" | "not checked"
 /**
  * One check and its verdict.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Check {
@@ -44,7 +44,7 @@ export interface Check {
  * An application as the platform names it: name, namespace, cluster (each
  * undefined when not known).
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Workload {
@@ -57,7 +57,7 @@ export interface Workload {
  * A token request the doctor makes: the kind of token and its scope or
  * target; for Entra ID also who asks and whom for, to say whose rules to change.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Ask {
@@ -71,7 +71,7 @@ export interface Ask {
  * An introspection the doctor makes to see that a provider answers: of
  * `probeToken`, which no provider signed, so a live sidecar says inactive.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Probe {
@@ -81,7 +81,7 @@ export interface Probe {
 /**
  * The SDK's token errors as the doctor reads them (both lines' `TokenError`s have this shape).
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type TokenErrorLike =
@@ -92,7 +92,7 @@ export type TokenErrorLike =
 /**
  * What an introspection said, as both lines' `IntrospectionResult` says it.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type IntrospectionLike = { readonly _tag: "Active" } | { readonly _tag: "Inactive"; readonly reason: string }
@@ -109,7 +109,7 @@ export type IntrospectionLike = { readonly _tag: "Active" } | { readonly _tag: "
  * const failed = Checkup.check("environment", "NAIS_TOKEN_ENDPOINT", "not set")
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const check = (kind: Check["kind"], scope: string, verdict: string, fields: Partial<Omit<Check, "ok">> = {}): Check => {
@@ -128,7 +128,7 @@ export const check = (kind: Check["kind"], scope: string, verdict: string, field
  * const skipped = Checkup.notChecked("maskinporten", "{{scope}}", "templated", "Fill {{scope}} with --var scope=...")
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const notChecked = (kind: Check["kind"], scope: string, why: string, hint: string): Check =>
@@ -146,7 +146,7 @@ export const notChecked = (kind: Check["kind"], scope: string, why: string, hint
  * console.log(Checkup.granted({ kind: "maskinporten", scope: "a:b" }, 3599).verdict) // ok, valid for 59m 59s
  * ```
  *
- * @category verdicts
+ * @category Verdicts
  * @since 0.2.0
  */
 export const granted = (ask: Ask, secondsLeft: number): Check => check(ask.kind, ask.scope, `ok, valid for ${formatSeconds(secondsLeft)}`, { status: "ok" })
@@ -227,7 +227,7 @@ const entraHint = (ask: Ask, refusal: "not assigned" | "no such application" | u
  * })
  * ```
  *
- * @category verdicts
+ * @category Verdicts
  * @since 0.2.0
  */
 export const refused = (ask: Ask, error: TokenErrorLike): Check => {
@@ -265,7 +265,7 @@ const callFailed = (kind: Check["kind"], scope: string, error: Exclude<TokenErro
  * console.log(Checkup.probeToken.split(".").length) // 3
  * ```
  *
- * @category verdicts
+ * @category Verdicts
  * @since 0.2.0
  */
 export const probeToken: string = [{ alg: "RS256", typ: "JWT" }, { sub: "effect-texas-doctor" }]
@@ -284,7 +284,7 @@ export const probeToken: string = [{ alg: "RS256", typ: "JWT" }, { sub: "effect-
  * console.log(Checkup.probed({ provider: "tokenx" }, { _tag: "Inactive", reason: "missing key id from token header" }).ok) // true
  * ```
  *
- * @category verdicts
+ * @category Verdicts
  * @since 0.2.0
  */
 export const probed = (probe: Probe, result: IntrospectionLike | TokenErrorLike): Check => {

@@ -27,7 +27,7 @@ import type { Variables } from "./Template.js"
  * const failedACheck = (code: number) => code === Cli.ExitCode.problem
  * ```
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export const ExitCode = { ok: 0, problem: 1, unusable: 2, usage: 64, software: 70 } as const
@@ -35,7 +35,7 @@ export const ExitCode = { ok: 0, problem: 1, unusable: 2, usage: 64, software: 7
 /**
  * What the command reads and writes: `process`'s parts, or a test's.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Io {
@@ -50,7 +50,7 @@ export interface Io {
 /**
  * How a line verifies a manifest: its `Doctor.verify`, run to a promise.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Verify = (manifest: Manifest.Manifest, options: PlanOptions) => Promise<Report>
@@ -58,7 +58,7 @@ export type Verify = (manifest: Manifest.Manifest, options: PlanOptions) => Prom
 /**
  * A command line that asks for the doctor.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Invocation {
@@ -73,7 +73,7 @@ export interface Invocation {
 /**
  * What a command line asks for.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Parsed = Invocation | { readonly _tag: "Help" } | { readonly _tag: "Version" } | { readonly _tag: "UsageError"; readonly message: string }
@@ -91,7 +91,7 @@ export type Parsed = Invocation | { readonly _tag: "Help" } | { readonly _tag: "
  * process.stdout.write(Cli.help)
  * ```
  *
- * @category help
+ * @category Help
  * @since 0.2.0
  */
 export const help = `effect-texas doctor: is this application set up for its tokens?
@@ -173,7 +173,7 @@ const usageMessage = (error: unknown): string => {
  * const parsed = Cli.parse(["doctor", "--manifest", "nais.yaml", "--var", "namespace=team"])
  * ```
  *
- * @category arguments
+ * @category Arguments
  * @since 0.2.0
  */
 export const parse = (argv: ReadonlyArray<string>): Parsed => {
@@ -223,7 +223,7 @@ export const parse = (argv: ReadonlyArray<string>): Parsed => {
  * console.log(Cli.useColour(process.stdout, process.env))
  * ```
  *
- * @category output
+ * @category Output
  * @since 0.2.0
  */
 export const useColour = (stream: { readonly isTTY?: boolean | undefined }, env: Readonly<Record<string, string | undefined>>): boolean =>
@@ -259,7 +259,7 @@ const manifestOf = (invocation: Invocation, cwd: string): Manifest.Manifest | Ma
  * process.exitCode = await Cli.main(io, verify, "0.2.0")
  * ```
  *
- * @category running
+ * @category Running
  * @since 0.2.0
  */
 export const main = async (io: Io, verify: Verify, version: string): Promise<number> => {

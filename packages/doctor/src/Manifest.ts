@@ -13,7 +13,7 @@ import * as Template from "./Template.js"
  * Whether a provider is turned on: `true` only for a literal `true`;
  * `"templated"` when the flag is an unfilled template variable.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Flag = boolean | "templated"
@@ -22,7 +22,7 @@ export type Flag = boolean | "templated"
  * An access policy rule: an application, with its namespace and cluster when
  * it runs elsewhere (`*` for any application).
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Rule {
@@ -35,7 +35,7 @@ export interface Rule {
  * What the doctor needs from a manifest. Values that hold an unfilled
  * template variable read as written (`{{namespace}}`, see `Template.isTemplated`).
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Manifest {
@@ -72,7 +72,7 @@ export interface Manifest {
 /**
  * Why a manifest cannot be used, in one sentence.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Problem {
@@ -93,7 +93,7 @@ const problem = (reason: string): Problem => ({ _tag: "Problem", reason })
  * if (Manifest.isProblem(read)) console.log(read.reason)
  * ```
  *
- * @category guards
+ * @category Guards
  * @since 0.2.0
  */
 export const isProblem = (value: unknown): value is Problem =>
@@ -102,7 +102,7 @@ export const isProblem = (value: unknown): value is Problem =>
 /**
  * Settings for reading a manifest.
  *
- * @category options
+ * @category Options
  * @since 0.2.0
  */
 export interface ReadOptions {
@@ -195,7 +195,7 @@ const fromWorkload = (workload: unknown, unfilled: ReadonlyArray<string>, notes:
  * const manifest = Manifest.parse("apiVersion: nais.io/v1alpha1\nkind: Application\nmetadata: { name: app }\nspec: {}")
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const parse = (text: string, source = "the manifest", options: ReadOptions = {}): Manifest | Problem => {
@@ -224,7 +224,7 @@ export const parse = (text: string, source = "the manifest", options: ReadOption
  * const manifest = Manifest.read(".nais/app.yaml")
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const read = (path: string, options: ReadOptions = {}): Manifest | Problem => {
@@ -243,7 +243,7 @@ export const read = (path: string, options: ReadOptions = {}): Manifest | Proble
  * const variables = Manifest.readVariables(".nais/dev.yaml")
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const readVariables = (path: string): Template.Variables | Problem => {
@@ -293,7 +293,7 @@ const fileKind = (path: string): "file" | "missing" | "not a regular file" | "la
  * const path = Manifest.find(process.cwd())
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const find = (directory: string): string | Problem => {

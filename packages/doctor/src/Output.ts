@@ -10,7 +10,7 @@ import type { Report } from "./Plan.js"
 /**
  * How to render for a terminal.
  *
- * @category options
+ * @category Options
  * @since 0.2.0
  */
 export interface RenderOptions {
@@ -44,7 +44,7 @@ const labels = { ok: ["ok  ", "32"], failed: ["FAIL", "31"], "not checked": ["SK
  * console.log(Output.render({ application: "app", kind: "Application", cluster: "dev-gcp", ok: true, checks: [], warnings: [] }))
  * ```
  *
- * @category rendering
+ * @category Rendering
  * @since 0.2.0
  */
 export const render = (report: Report, options: RenderOptions = {}): string => {
@@ -86,7 +86,7 @@ const summary = (report: Report): string => {
  * const text = Output.toJson({ application: "app", kind: "Application", cluster: undefined, ok: true, checks: [], warnings: [] })
  * ```
  *
- * @category rendering
+ * @category Rendering
  * @since 0.2.0
  */
 export const toJson = (report: Report): string =>
@@ -100,7 +100,7 @@ export const toJson = (report: Report): string =>
  * What kept the doctor from a report: the manifest (exit 2), the command
  * line (64), or the doctor itself (70).
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type ErrorKind = "manifest" | "usage" | "internal"
@@ -116,7 +116,7 @@ export type ErrorKind = "manifest" | "usage" | "internal"
  * console.log(Output.errorJson("manifest", "nais.yaml holds no nais Application or Naisjob.", 2))
  * ```
  *
- * @category rendering
+ * @category Rendering
  * @since 0.2.0
  */
 export const errorJson = (kind: ErrorKind, message: string, exitCode: number): string =>

@@ -16,7 +16,7 @@ import * as Template from "./Template.js"
  * One step of a plan: a check decided without the sidecar, a token request,
  * or an introspection.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Step =
@@ -29,7 +29,7 @@ export type Step =
  * endpoints to ask (undefined when no step needs one, or it is unusable),
  * and the warnings to show beside the report.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Plan {
@@ -45,7 +45,7 @@ export interface Plan {
 /**
  * What the doctor found.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Report {
@@ -62,7 +62,7 @@ export interface Report {
 /**
  * Where the doctor runs.
  *
- * @category options
+ * @category Options
  * @since 0.2.0
  */
 export interface PlanOptions {
@@ -160,7 +160,7 @@ const needing = (steps: ReadonlyArray<Step>, variable: Checkup.Check): ReadonlyA
  * console.log(plan.steps.length) // 2: the variable, then the scope
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const plan = (manifest: Manifest, options: PlanOptions = {}): Plan => {
@@ -220,7 +220,7 @@ const warnings = (manifest: Manifest, steps: ReadonlyArray<Step>): ReadonlyArray
  * console.log(Plan.report(planned, []).ok) // true
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const report = (plan: Plan, checks: ReadonlyArray<Checkup.Check>): Report => ({
@@ -242,7 +242,7 @@ export const report = (plan: Plan, checks: ReadonlyArray<Checkup.Check>): Report
  * const manifest = Plan.fromScopes(["skatt:some.scope"])
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const fromScopes = (scopes: ReadonlyArray<string>): Manifest => ({

@@ -15,7 +15,7 @@ const Handlebars: typeof HandlebarsModule = (HandlebarsModule as unknown as { re
  * Template variables, as a `--vars` file holds them (YAML or JSON) and
  * `--var name=value` adds them.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Variables = Readonly<Record<string, unknown>>
@@ -26,7 +26,7 @@ export type Variables = Readonly<Record<string, unknown>>
  * placeholder that parses as plain YAML text; `restore` turns a value read
  * from that YAML back into what a person wrote (`{{name}}`).
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Filled {
@@ -38,7 +38,7 @@ export interface Filled {
 /**
  * Why a template cannot be rendered, in one sentence.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface TemplateProblem {
@@ -63,7 +63,7 @@ const markers = /__effect_texas_template_(\d+)__/g
  * if (!("reason" in filled)) console.log(filled.unfilled) // ["team"]
  * ```
  *
- * @category rendering
+ * @category Rendering
  * @since 0.2.0
  */
 export const fill = (text: string, variables: Variables | undefined): Filled | TemplateProblem => {
@@ -96,7 +96,7 @@ export const fill = (text: string, variables: Variables | undefined): Filled | T
  * console.log(Template.isTemplated("{{namespace}}")) // true
  * ```
  *
- * @category guards
+ * @category Guards
  * @since 0.2.0
  */
 export const isTemplated = (value: unknown): boolean => typeof value === "string" && /\{\{[^}]*\}\}/.test(value)

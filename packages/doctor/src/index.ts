@@ -5,11 +5,14 @@
  * the command itself.
  *
  * @since 0.2.0
+ *
+ * @module @effect-texas/doctor
  */
 
 /**
  * The checks and their verdicts.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Checkup from "./Checkup.js"
@@ -17,6 +20,7 @@ export * as Checkup from "./Checkup.js"
 /**
  * The `effect-texas doctor` command: arguments, help, output, exit codes.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Cli from "./Cli.js"
@@ -24,6 +28,7 @@ export * as Cli from "./Cli.js"
 /**
  * The nais manifest as far as tokens go.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Manifest from "./Manifest.js"
@@ -31,6 +36,7 @@ export * as Manifest from "./Manifest.js"
 /**
  * The report as a table and as JSON.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Output from "./Output.js"
@@ -38,6 +44,7 @@ export * as Output from "./Output.js"
 /**
  * What a manifest asks of the doctor, and the report.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Plan from "./Plan.js"
@@ -45,6 +52,7 @@ export * as Plan from "./Plan.js"
 /**
  * Templated manifests, rendered as nais/deploy does.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Template from "./Template.js"

@@ -21,7 +21,7 @@ import type { TexasEmulatorHandle } from "./TexasEmulator.js"
 /**
  * Settings of the Altinn emulator.
  *
- * @category options
+ * @category Options
  * @since 0.2.0
  */
 export interface AltinnEmulatorOptions {
@@ -46,7 +46,7 @@ export interface AltinnEmulatorOptions {
 /**
  * One request the Altinn emulator received.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface AltinnRequest {
@@ -65,7 +65,7 @@ export interface AltinnRequest {
 /**
  * A running Altinn emulator.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface AltinnEmulatorHandle {
@@ -111,7 +111,7 @@ const authorizationKind = (value: string | undefined): AltinnRequest["authorizat
  * await texas.close()
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const startAltinnEmulator = async (

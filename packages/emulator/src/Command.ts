@@ -98,7 +98,7 @@ const say = (line: string): void => {
  * const start = () => runCommand(["--port", "0", "--api-scope", "skatt:some.scope"])
  * ```
  *
- * @category command
+ * @category Command
  * @since 0.2.0
  */
 export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => {

@@ -12,7 +12,7 @@
  * leading `-` for a time in the past), `[seconds, nanos]`, nanoseconds as a
  * bigint, or an Effect `Duration`.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type DurationInput =
@@ -57,7 +57,7 @@ const fromJson = (json: unknown): number | undefined => {
  * console.log(Duration.toMillis("2 seconds"), Duration.toMillis("-5 minutes"), Duration.toMillis(250)) // 2000 -300000 250
  * ```
  *
- * @category conversions
+ * @category Conversions
  * @since 0.2.0
  */
 export const toMillis = (input: DurationInput): number => {

@@ -8,7 +8,7 @@ import type { Fault } from "./Fault.js"
 /**
  * One request the emulator received, as it decoded it.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export interface RecordedRequest {
@@ -30,7 +30,7 @@ export interface RecordedRequest {
 /**
  * Counters over everything the emulator did since start or the last `reset`.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export interface EmulatorStats {

@@ -13,7 +13,7 @@ import type { DurationInput } from "./Duration.js"
 /**
  * One scripted misbehaviour of the token endpoint.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export type Fault =
@@ -76,7 +76,7 @@ export type Fault =
  * const busy = Fault.status(503, { retryAfter: 1 })
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const status = (
@@ -95,7 +95,7 @@ export const status = (
  * emulator.inject(Fault.drop)
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const drop: Fault = { _tag: "Drop" }
@@ -110,7 +110,7 @@ export const drop: Fault = { _tag: "Drop" }
  * const slow = Fault.delay("3 seconds")
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const delay = (delay: DurationInput): Fault => ({ _tag: "Delay", delay })
@@ -126,7 +126,7 @@ export const delay = (delay: DurationInput): Fault => ({ _tag: "Delay", delay })
  * emulator.inject(Fault.nonJson)
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const nonJson: Fault = { _tag: "NonJson" }
@@ -142,7 +142,7 @@ export const nonJson: Fault = { _tag: "NonJson" }
  * emulator.inject(Fault.truncated)
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const truncated: Fault = { _tag: "Truncated" }
@@ -157,7 +157,7 @@ export const truncated: Fault = { _tag: "Truncated" }
  * const macToken = Fault.respond(200, { access_token: "x", expires_in: 60, token_type: "mac" })
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const respond = (
@@ -180,7 +180,7 @@ export const respond = (
  * console.log(Fault.sidecarRetries.attempts * Fault.sidecarRetries.attemptMillis) // 8000
  * ```
  *
- * @category identity provider
+ * @category Identity provider
  * @since 0.2.0
  */
 export const sidecarRetries = { attempts: 4, attemptMillis: 2000 } as const
@@ -202,7 +202,7 @@ export const sidecarRetries = { attempts: 4, attemptMillis: 2000 } as const
  * emulator.inject(Fault.slowProvider("7 seconds")) // three attempts timed out, the fourth answered
  * ```
  *
- * @category identity provider
+ * @category Identity provider
  * @since 0.2.0
  */
 export const slowProvider = (duration: DurationInput): Fault => ({ _tag: "SlowProvider", duration })
@@ -223,7 +223,7 @@ export const slowProvider = (duration: DurationInput): Fault => ({ _tag: "SlowPr
  * emulator.inject(Fault.providerError(502, { json: false })) // an HTML 502: 500 server_error
  * ```
  *
- * @category identity provider
+ * @category Identity provider
  * @since 0.2.0
  */
 export const providerError = (

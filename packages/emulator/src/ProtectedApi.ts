@@ -15,7 +15,7 @@ import type { TexasEmulatorHandle } from "./TexasEmulator.js"
 /**
  * One request the protected API received. The token itself is never kept, only its `jti`.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export interface ApiRequest {
@@ -39,7 +39,7 @@ export interface ApiRequest {
 /**
  * The protected API's settings.
  *
- * @category options
+ * @category Options
  * @since 0.1.0
  */
 export interface ProtectedApiOptions {
@@ -81,7 +81,7 @@ export interface ProtectedApiOptions {
 /**
  * A running protected API.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export interface ProtectedApiHandle {
@@ -126,7 +126,7 @@ const bearerPrefix = /^Bearer (.+)$/
  * await emulator.close()
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const startProtectedApi = async (

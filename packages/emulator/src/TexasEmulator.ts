@@ -21,7 +21,7 @@ export type {
   /**
    * An identity provider as the sidecar names it (`azuread` is accepted as an alias of `entra_id`).
    *
-   * @category models
+   * @category Models
    * @since 0.1.0
    */
   IdentityProvider
@@ -32,7 +32,7 @@ export type {
  * it trusts and the application's client id there, which is the audience it
  * requires of tokens from `entra_id`, `tokenx` and `idporten`.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface ProviderOptions {
@@ -45,7 +45,7 @@ export interface ProviderOptions {
 /**
  * Issuer and client id for each provider that should not have the defaults.
  *
- * @category options
+ * @category Options
  * @since 0.2.0
  */
 export interface ProvidersOptions {
@@ -62,7 +62,7 @@ export interface ProvidersOptions {
 /**
  * The emulator's settings.
  *
- * @category options
+ * @category Options
  * @since 0.1.0
  */
 export interface TexasEmulatorOptions {
@@ -167,7 +167,7 @@ export interface TexasEmulatorOptions {
  * A user's token for `issueUserToken`: what a login at `provider` would have
  * given the user, for an application to receive and exchange or introspect.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export interface UserTokenOptions {
@@ -209,7 +209,7 @@ export interface UserTokenOptions {
 /**
  * A running emulator, driven from plain TypeScript. Every control is synchronous.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export interface TexasEmulatorHandle {
@@ -291,7 +291,7 @@ export interface TexasEmulatorHandle {
  * await emulator.close()
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Promise<TexasEmulatorHandle> => {

@@ -5,11 +5,14 @@
  * `@effect-texas/testkit` wrap it as layers; use it directly from any test.
  *
  * @since 0.2.0
+ *
+ * @module @effect-texas/emulator
  */
 
 /**
  * Lengths of time as the emulator takes them.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Duration from "./Duration.js"
@@ -17,6 +20,7 @@ export * as Duration from "./Duration.js"
 /**
  * Scripted faults for the emulator's endpoints.
  *
+ * @category Modules
  * @since 0.1.0
  */
 export * as Fault from "./Fault.js"

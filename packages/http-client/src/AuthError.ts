@@ -18,7 +18,7 @@ import * as Data from "effect/Data"
  *   Effect.logError(`refused to send a token to ${error.origin}; allowed: ${error.allowedOrigins.join(", ")}`)
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 0.1.0
  */
 export class OriginNotAllowed extends Data.TaggedError("OriginNotAllowed")<{
@@ -43,7 +43,7 @@ export class OriginNotAllowed extends Data.TaggedError("OriginNotAllowed")<{
  * const explain = (error: InvalidRedirect) => Effect.logError(`the API answered ${error.status}, but ${error.reason}`)
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 0.2.0
  */
 export class InvalidRedirect extends Data.TaggedError("InvalidRedirect")<{
@@ -66,7 +66,7 @@ export class InvalidRedirect extends Data.TaggedError("InvalidRedirect")<{
  * const explain = (error: AuthError) => Effect.logError(error.message)
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 0.2.0
  */
 export type AuthError = OriginNotAllowed | InvalidRedirect

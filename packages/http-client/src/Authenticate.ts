@@ -24,7 +24,7 @@ import { redactRequest } from "./internal/redactedResponse.js"
 /**
  * What token to use, and where it may go.
  *
- * @category options
+ * @category Options
  * @since 0.1.0
  */
 export interface AuthenticateOptions extends Omit<TokenRequest, "skipCache"> {
@@ -140,7 +140,7 @@ const isReplayable = (request: HttpClientRequest.HttpClientRequest) => request.b
  * }).pipe(Effect.provide(FetchHttpClient.layer))
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 0.1.0
  */
 export const authenticate = (options: AuthenticateOptions) =>
@@ -173,7 +173,7 @@ export const authenticate = (options: AuthenticateOptions) =>
  * })
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 0.1.0
  */
 export const authenticateWith = <RT>(
@@ -204,7 +204,7 @@ export const authenticateWith = <RT>(
  * Where an authenticated client gets its tokens: the current one, and a
  * replacement for one an API rejected.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export interface TokenSource<E, R> {
@@ -215,7 +215,7 @@ export interface TokenSource<E, R> {
 /**
  * Where tokens may go, and whether to follow redirects.
  *
- * @category options
+ * @category Options
  * @since 0.1.0
  */
 export type OriginOptions = Pick<AuthenticateOptions, "allowedOrigins" | "followRedirects" | "minRenewInterval">
@@ -242,7 +242,7 @@ export type OriginOptions = Pick<AuthenticateOptions, "allowedOrigins" | "follow
  *   )
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 0.1.0
  */
 export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: OriginOptions) =>

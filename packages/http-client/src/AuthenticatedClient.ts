@@ -19,7 +19,7 @@ import { type AuthenticateOptions, authenticateWith } from "./Authenticate.js"
 /**
  * A client whose requests carry a token, needing nothing from context.
  *
- * @category models
+ * @category Models
  * @since 0.1.0
  */
 export type AuthenticatedHttpClient = HttpClient.HttpClient.With<
@@ -31,7 +31,7 @@ export type AuthenticatedHttpClient = HttpClient.HttpClient.With<
 /**
  * One API: where it is and which token it wants.
  *
- * @category options
+ * @category Options
  * @since 0.1.0
  */
 export interface Options extends Omit<AuthenticateOptions, "allowedOrigins"> {
@@ -66,7 +66,7 @@ const allowedOriginsOf = (options: Options): ReadonlyArray<string> =>
  * }) {}
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const make = (
@@ -103,7 +103,7 @@ export const make = (
  * })
  * ```
  *
- * @category layers
+ * @category Layers
  * @since 0.1.0
  */
 export const layer = <I>(
@@ -144,7 +144,7 @@ const isPlatformError = (
  * })
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 0.1.0
  */
 export const transformClient = (tokens: TokenService.Service, options: AuthenticateOptions) =>

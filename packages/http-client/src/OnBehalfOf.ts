@@ -13,7 +13,7 @@ import { authenticateFrom, type OriginOptions } from "./Authenticate.js"
 /**
  * Which token to exchange for, and where it may go.
  *
- * @category options
+ * @category Options
  * @since 0.1.0
  */
 export interface OnBehalfOfOptions extends OriginOptions {
@@ -51,7 +51,7 @@ export interface OnBehalfOfOptions extends OriginOptions {
  * })
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 0.1.0
  */
 export const authenticateOnBehalfOf = (options: OnBehalfOfOptions) =>

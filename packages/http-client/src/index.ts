@@ -3,6 +3,8 @@
  * from `@effect-texas/core`, only towards the origins it was set up for.
  *
  * @since 0.1.0
+ *
+ * @module @effect-texas/http-client
  */
 
 export {
@@ -17,6 +19,7 @@ export {
 /**
  * A ready authenticated client for one API, as a layer.
  *
+ * @category Modules
  * @since 0.1.0
  */
 export * as AuthenticatedClient from "./AuthenticatedClient.js"

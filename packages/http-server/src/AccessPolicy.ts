@@ -31,7 +31,7 @@ import * as Either from "effect/Either"
  * const employees: AccessOptions = { identityProvider: "entra_id", require: { groups: ["3c1b7e2a-0000-4000-8000-000000000000"] } }
  * ```
  *
- * @category options
+ * @category Options
  * @since 0.2.0
  */
 export type AccessOptions = Access.Options<Claims>
@@ -50,7 +50,7 @@ export type AccessOptions = Access.Options<Claims>
  * const error = new InvalidPolicy({ identityProvider: "maskinporten", reason: "require.scopes is required" })
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 0.2.0
  */
 export class InvalidPolicy extends Data.TaggedError("InvalidPolicy")<{
@@ -76,7 +76,7 @@ export class InvalidPolicy extends Data.TaggedError("InvalidPolicy")<{
  * console.log(Either.isRight(policy)) // true
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const make = (options: AccessOptions): Either.Either<Access.Policy<Claims>, InvalidPolicy> => {

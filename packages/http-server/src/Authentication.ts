@@ -26,7 +26,7 @@ import { admit, bearerToken, challenge, type Refusal, verifyUser } from "./inter
  * Which identity provider the callers' tokens must come from, and what they
  * must have beyond an active token (`require`: see `AccessOptions`).
  *
- * @category options
+ * @category Options
  * @since 0.1.0
  */
 export type AuthenticationOptions = AccessOptions
@@ -65,7 +65,7 @@ export type AuthenticationOptions = AccessOptions
  * )
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 0.1.0
  */
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@effect-texas/http-server/Authentication", {

@@ -19,7 +19,7 @@ import { admit, bearerToken, challenge, type Refusal, verifyUser } from "./inter
  * Which identity provider the callers' tokens must come from, and what they
  * must have beyond an active token (`require`: see `AccessOptions`).
  *
- * @category options
+ * @category Options
  * @since 0.1.0
  */
 export type RequireUserOptions = AccessOptions
@@ -54,7 +54,7 @@ const unauthorized = (description: string) =>
  * )
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 0.1.0
  */
 export const requireUser = (options: RequireUserOptions) =>

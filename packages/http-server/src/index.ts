@@ -4,6 +4,8 @@
  * `CurrentUser` to handlers.
  *
  * @since 0.1.0
+ *
+ * @module @effect-texas/http-server
  */
 
 export { Authentication, type AuthenticationOptions } from "./Authentication.js"
@@ -13,6 +15,7 @@ export { requireUser, type RequireUserOptions } from "./RequireUser.js"
 /**
  * Who may call: per-provider requirements (`require`) and the `InvalidPolicy` error.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as AccessPolicy from "./AccessPolicy.js"

@@ -14,7 +14,7 @@
  * ID-porten's levels of assurance, lowest first: `high` satisfies a
  * requirement of `substantial`.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Acr = "idporten-loa-substantial" | "idporten-loa-high"
@@ -24,7 +24,7 @@ export type Acr = "idporten-loa-substantial" | "idporten-loa-high"
  * checks no audience for Maskinporten tokens, so without it any valid
  * Maskinporten token, issued to any organisation for any API, would do.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface MaskinportenRequirements<C> {
@@ -39,7 +39,7 @@ export interface MaskinportenRequirements<C> {
 /**
  * What an ID-porten caller must have.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface IdportenRequirements<C> {
@@ -51,7 +51,7 @@ export interface IdportenRequirements<C> {
 /**
  * What a TokenX caller must have.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface TokenxRequirements<C> {
@@ -66,7 +66,7 @@ export interface TokenxRequirements<C> {
  * What an Entra ID caller must have. With both `groups` and `roles`, one of
  * either will do (users come with groups, applications with roles).
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface EntraIdRequirements<C> {
@@ -86,7 +86,7 @@ export interface EntraIdRequirements<C> {
  * audience for Maskinporten tokens, so without it any organisation's token
  * for any API would be let in.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Options<C> =
@@ -98,7 +98,7 @@ export type Options<C> =
 /**
  * Any provider's requirements, as an untyped caller may pass them.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface AnyRequirements<C> {
@@ -116,7 +116,7 @@ export interface AnyRequirements<C> {
  * log and the span, never for the caller) and, when scopes are missing,
  * which (for an `insufficient_scope` challenge).
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Verdict =
@@ -126,7 +126,7 @@ export type Verdict =
 /**
  * A checked set of requirements, ready to judge claims.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Policy<C> {
@@ -137,7 +137,7 @@ export interface Policy<C> {
 /**
  * Requirements that cannot be a policy, and why.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Invalid {
@@ -161,7 +161,7 @@ const weights = [3, 2, 7, 6, 5, 4, 3, 2]
  * console.log(Access.organizationNumberProblem("889640781")) // the check digit should be 2
  * ```
  *
- * @category checks
+ * @category Checks
  * @since 0.2.0
  */
 export const organizationNumberProblem = (organization: string): string | undefined => {
@@ -266,7 +266,7 @@ const listProblem = (name: string, value: unknown, required: boolean): string | 
  * }
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const compile = <C>(identityProvider: string, requirements: AnyRequirements<C> | undefined): Policy<C> | Invalid => {
@@ -320,7 +320,7 @@ export const compile = <C>(identityProvider: string, requirements: AnyRequiremen
  * // Bearer error="insufficient_scope", scope="nav:api/read"
  * ```
  *
- * @category responses
+ * @category Responses
  * @since 0.2.0
  */
 export const forbiddenChallenge = (verdict: Verdict): string | undefined =>

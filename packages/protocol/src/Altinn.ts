@@ -20,7 +20,7 @@ import { expiryProblem } from "./Policy.js"
  * console.log(Altinn.platformUrls.tt02) // https://platform.tt02.altinn.no
  * ```
  *
- * @category constants
+ * @category Constants
  * @since 0.2.0
  */
 export const platformUrls = {
@@ -43,7 +43,7 @@ const exchangePath = "/authentication/api/v1/exchange/maskinporten"
  * // https://platform.tt02.altinn.no/authentication/api/v1/exchange/maskinporten
  * ```
  *
- * @category endpoints
+ * @category Endpoints
  * @since 0.2.0
  */
 export const exchangeUrl = (platformUrl: string | URL, test: boolean): string | { readonly reason: string } => {
@@ -68,7 +68,7 @@ const tokenText = (text: string): string | undefined => {
  * An exchange answer read: the token and its expiry in epoch ms, or why it is
  * not one (by shape and length only: never a part of the text).
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Answer =
@@ -88,7 +88,7 @@ export type Answer =
  * if (!answer.ok) console.log(answer.reason) // the answer is not a JWT (11 characters)
  * ```
  *
- * @category answers
+ * @category Answers
  * @since 0.2.0
  */
 export const readAnswer = (text: string, receivedAtMillis: number): Answer => {
@@ -114,7 +114,7 @@ export const readAnswer = (text: string, receivedAtMillis: number): Answer => {
  * names as Altinn and the sidecar's `hack/roundtrip-maskinporten-rar.sh`
  * spell them.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type SystemUserDetail = {
@@ -133,7 +133,7 @@ export type SystemUserDetail = {
 /**
  * Who the system acts for.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface SystemUserOptions {
@@ -157,7 +157,7 @@ export interface SystemUserOptions {
  * if ("type" in detail) console.log(detail.systemuser_org.ID) // 0192:313367002
  * ```
  *
- * @category system users
+ * @category System users
  * @since 0.2.0
  */
 export const systemUserDetail = (options: SystemUserOptions): SystemUserDetail | { readonly reason: string } => {
@@ -192,7 +192,7 @@ const deepFreeze = <A>(value: A): A => {
  * console.log(Object.isFrozen(details[0])) // true
  * ```
  *
- * @category system users
+ * @category System users
  * @since 0.2.0
  */
 export const frozenDetails = (details: ReadonlyArray<Record<string, unknown>>): ReadonlyArray<Record<string, unknown>> => {

@@ -18,7 +18,7 @@ const bearerHeader = /^Bearer ([^\s]+)$/i
  * console.log(Bearer.tokenOf("Bearer abc"), Bearer.tokenOf("Basic  abc")) // abc undefined
  * ```
  *
- * @category headers
+ * @category Headers
  * @since 0.2.0
  */
 export const tokenOf = (header: string | undefined): string | undefined => bearerHeader.exec(header ?? "")?.[1]
@@ -33,7 +33,7 @@ export const tokenOf = (header: string | undefined): string | undefined => beare
  * console.log(Bearer.challenge("token is not active"))
  * ```
  *
- * @category headers
+ * @category Headers
  * @since 0.2.0
  */
 export const challenge = (description: string): string => `Bearer error="invalid_token", error_description="${description}"`

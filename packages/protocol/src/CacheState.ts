@@ -19,7 +19,7 @@ import { makeRoom, nextRefreshTry } from "./Policy.js"
 /**
  * One cached value and when to stop handing it out.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Entry<A> {
@@ -39,7 +39,7 @@ export interface Entry<A> {
  * A fetch under way that callers for the same key join; `handle` is the
  * line's own (a `Deferred`).
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Flight<F> {
@@ -52,7 +52,7 @@ export interface Flight<F> {
  * What a finished flight reports: its value, until when it may be handed
  * out, and how long a forced one is held against further forced renewals.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Settled<A> {
@@ -65,7 +65,7 @@ export interface Settled<A> {
  * What `settle` did: whether the flight was still the key's (a flight that a
  * forced one replaced stores nothing), and whether a background refresh failed.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Outcome = "stored" | "superseded" | "failed" | "refreshFailed"
@@ -73,7 +73,7 @@ export type Outcome = "stored" | "superseded" | "failed" | "refreshFailed"
 /**
  * Settings of a cache state.
  *
- * @category options
+ * @category Options
  * @since 0.2.0
  */
 export interface Options {
@@ -98,7 +98,7 @@ export interface Options {
  * console.log(state.hit("k", 10)?.value) // "v"
  * ```
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export class CacheState<A, F> {

@@ -9,7 +9,7 @@
 /**
  * What a known claim must be.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Kind = "string" | "number" | "string or list of strings" | "list of strings" | "organisation (authority and ID)"
@@ -24,7 +24,7 @@ export type Kind = "string" | "number" | "string or list of strings" | "list of 
  * console.log(Claims.kinds.exp) // number
  * ```
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export const kinds: Readonly<Record<string, Kind>> = {
@@ -88,7 +88,7 @@ const fits = (kind: Kind, value: unknown): boolean => {
  * console.log(Claims.problems({ sub: { id: 1 }, exp: "soon", custom: [1] })) // ["sub: expected a string", "exp: expected a number"]
  * ```
  *
- * @category checks
+ * @category Checks
  * @since 0.2.0
  */
 export const problems = (claims: Readonly<Record<string, unknown>>): ReadonlyArray<string> => {

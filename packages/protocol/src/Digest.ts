@@ -16,7 +16,7 @@ import { createHash } from "node:crypto"
  * console.log(Digest.sha256Hex("abc").length) // 64
  * ```
  *
- * @category digests
+ * @category Digests
  * @since 0.2.0
  */
 export const sha256Hex = (text: string): string => createHash("sha256").update(text).digest("hex")

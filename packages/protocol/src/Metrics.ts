@@ -10,7 +10,7 @@
 /**
  * A metric's name and description.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Definition {
@@ -31,7 +31,7 @@ const define = (name: string, description: string): Definition => ({ name, descr
  * console.log(Metrics.catalogue.cacheHits.name) // texas.token.cache.hits
  * ```
  *
- * @category constants
+ * @category Constants
  * @since 0.2.0
  */
 export const catalogue = {
@@ -66,7 +66,7 @@ export const catalogue = {
  * console.log(Metrics.durationBuckets.length) // 14
  * ```
  *
- * @category constants
+ * @category Constants
  * @since 0.2.0
  */
 export const durationBuckets: ReadonlyArray<number> = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
@@ -82,7 +82,7 @@ export const durationBuckets: ReadonlyArray<number> = [0.005, 0.01, 0.025, 0.05,
  * console.log(Metrics.outcome({ _tag: "TokenEndpointError", status: 503 })) // 503
  * ```
  *
- * @category outcomes
+ * @category Outcomes
  * @since 0.2.0
  */
 export const outcome = (error: { readonly _tag: string; readonly status?: number } | "ok" | "interrupted"): string =>

@@ -17,7 +17,7 @@
  * console.log(Origins.originOf("https://api.example.com:443/x?y")) // https://api.example.com
  * ```
  *
- * @category origins
+ * @category Origins
  * @since 0.2.0
  */
 export const originOf = (url: string): string | undefined => {
@@ -36,7 +36,7 @@ export const originOf = (url: string): string | undefined => {
  * console.log(Origins.describeOrigin("/relative")) // (relative URL)
  * ```
  *
- * @category origins
+ * @category Origins
  * @since 0.2.0
  */
 export const describeOrigin = (url: string): string =>
@@ -57,7 +57,7 @@ const maxRememberedUrls = 1024
  * console.log(check.allows("https://api.example.com/x"), check.allows("https://api.example.com.evil.test/")) // true false
  * ```
  *
- * @category origins
+ * @category Origins
  * @since 0.2.0
  */
 export const allowList = (origins: ReadonlyArray<string>) => {
@@ -92,7 +92,7 @@ export const allowList = (origins: ReadonlyArray<string>) => {
  * console.log(Origins.isRedirect(307), Origins.isRedirect(304)) // true false
  * ```
  *
- * @category redirects
+ * @category Redirects
  * @since 0.2.0
  */
 export const isRedirect = (status: number): boolean =>
@@ -108,7 +108,7 @@ export const isRedirect = (status: number): boolean =>
  * const kept = (name: string) => !Origins.contentHeaders.includes(name.toLowerCase())
  * ```
  *
- * @category redirects
+ * @category Redirects
  * @since 0.2.0
  */
 export const contentHeaders: ReadonlyArray<string> = ["content-type", "content-length", "content-encoding", "content-language", "content-location"]
@@ -124,7 +124,7 @@ export const contentHeaders: ReadonlyArray<string> = ["content-type", "content-l
  * console.log(Origins.redirectsToGet(302, "POST"), Origins.redirectsToGet(307, "POST")) // true false
  * ```
  *
- * @category redirects
+ * @category Redirects
  * @since 0.2.0
  */
 export const redirectsToGet = (status: number, method: string): boolean =>
@@ -143,7 +143,7 @@ export const redirectsToGet = (status: number, method: string): boolean =>
  * console.log(Origins.redirectTarget("data:text/plain,hi", "https://a.example/")) // { reason: ... }
  * ```
  *
- * @category redirects
+ * @category Redirects
  * @since 0.2.0
  */
 export const redirectTarget = (location: string, requestUrl: string): string | { readonly reason: string } => {
@@ -170,7 +170,7 @@ export const redirectTarget = (location: string, requestUrl: string): string | {
  * const fetchHere = Origins.fetchWithoutRedirects(globalThis.fetch)
  * ```
  *
- * @category redirects
+ * @category Redirects
  * @since 0.2.0
  */
 export const fetchWithoutRedirects = (outer: typeof globalThis.fetch): typeof globalThis.fetch =>
@@ -195,7 +195,7 @@ export const fetchWithoutRedirects = (outer: typeof globalThis.fetch): typeof gl
  * console.log(Origins.isLoopbackHost("127.0.0.1"), Origins.isLoopbackHost("10.0.0.1")) // true false
  * ```
  *
- * @category origins
+ * @category Origins
  * @since 0.2.0
  */
 export const isLoopbackHost = (host: string): boolean =>
@@ -216,7 +216,7 @@ export const isLoopbackHost = (host: string): boolean =>
  * console.log(Origins.checkBaseUrl("http://platform.example")) // { reason: ... }
  * ```
  *
- * @category origins
+ * @category Origins
  * @since 0.2.0
  */
 export const checkBaseUrl = (text: string): string | { readonly reason: string } => {

@@ -19,7 +19,7 @@
  * console.log(Policy.tokenUsableUntil(4_000, 4_000, 60_000)) // 2000
  * ```
  *
- * @category expiry
+ * @category Expiry
  * @since 0.2.0
  */
 export const tokenUsableUntil = (expiresAtMillis: number, lifetimeMillis: number, skewMillis: number): number =>
@@ -37,7 +37,7 @@ export const tokenUsableUntil = (expiresAtMillis: number, lifetimeMillis: number
  * console.log(Policy.renewHoldMillis(30_000, 4_000)) // 2000
  * ```
  *
- * @category expiry
+ * @category Expiry
  * @since 0.2.0
  */
 export const renewHoldMillis = (minRenewMillis: number, lifetimeMillis: number): number =>
@@ -58,7 +58,7 @@ export const renewHoldMillis = (minRenewMillis: number, lifetimeMillis: number):
  * console.log(Policy.maxCachedMillis / 86_400_000) // 365
  * ```
  *
- * @category expiry
+ * @category Expiry
  * @since 0.2.0
  */
 export const maxCachedMillis = 365 * 24 * 60 * 60 * 1000
@@ -79,7 +79,7 @@ const maxDateMillis = 8.64e15
  * console.log(Policy.expiryProblem(1e300)) // the expiry is past what a date can hold
  * ```
  *
- * @category expiry
+ * @category Expiry
  * @since 0.2.0
  */
 export const expiryProblem = (expiresAtMillis: number): string | undefined =>
@@ -99,7 +99,7 @@ export const expiryProblem = (expiresAtMillis: number): string | undefined =>
  * console.log(Policy.verdictUsableUntil(true, 1_700_000_000, 1_699_999_999_000)) // 1699999999000
  * ```
  *
- * @category expiry
+ * @category Expiry
  * @since 0.2.0
  */
 export const verdictUsableUntil = (active: boolean, exp: unknown, capMillis: number): number =>
@@ -116,7 +116,7 @@ export const verdictUsableUntil = (active: boolean, exp: unknown, capMillis: num
  * console.log(Policy.userTokenExpiry("not a jwt")) // Infinity
  * ```
  *
- * @category expiry
+ * @category Expiry
  * @since 0.2.0
  */
 export const userTokenExpiry = (token: string): number => {
@@ -143,7 +143,7 @@ const refreshRetryMillis = 5_000
  * console.log(Policy.nextRefreshTry(0, 4_000)) // 1000: a quarter of what is left
  * ```
  *
- * @category caching
+ * @category Caching
  * @since 0.2.0
  */
 export const nextRefreshTry = (now: number, usableUntil: number): number =>
@@ -161,7 +161,7 @@ export const nextRefreshTry = (now: number, usableUntil: number): number =>
  * console.log([...entries.keys()]) // ["b"]
  * ```
  *
- * @category caching
+ * @category Caching
  * @since 0.2.0
  */
 export const makeRoom = <K>(
@@ -189,7 +189,7 @@ export const makeRoom = <K>(
  * take a token each, successes give back `tokenRatio`, and retries are allowed
  * only while more than half of `maxTokens` are left.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface RetryBucket {
@@ -210,7 +210,7 @@ export interface RetryBucket {
  * console.log(bucket.allows()) // false: half of the bucket is spent
  * ```
  *
- * @category retries
+ * @category Retries
  * @since 0.2.0
  */
 export const retryBucket = (options: { readonly maxTokens?: number | undefined; readonly tokenRatio?: number | undefined } = {}): RetryBucket => {
@@ -247,7 +247,7 @@ export const retryBucket = (options: { readonly maxTokens?: number | undefined; 
  * console.log(Policy.tokenTiming.attemptTimeoutMillis > Policy.tokenTiming.sidecarWorstCaseMillis) // true
  * ```
  *
- * @category timing
+ * @category Timing
  * @since 0.2.0
  */
 export const tokenTiming = {

@@ -13,7 +13,7 @@
 /**
  * Why a request cannot be sent: the field and what is wrong with it.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface Invalid {
@@ -41,7 +41,7 @@ export interface Invalid {
  * if (Request.isInvalid(prepared)) console.log(prepared.field, prepared.reason)
  * ```
  *
- * @category guards
+ * @category Guards
  * @since 0.2.0
  */
 export const isInvalid = (value: unknown): value is Invalid =>
@@ -50,7 +50,7 @@ export const isInvalid = (value: unknown): value is Invalid =>
 /**
  * A request for a machine token, as callers of either line give it.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface TokenRequest {
@@ -64,7 +64,7 @@ export interface TokenRequest {
 /**
  * A validated request: what to send and which cache entry it maps to.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface PreparedRequest {
@@ -94,7 +94,7 @@ export interface PreparedRequest {
  * console.log(Request.maxTargetLength) // 8192
  * ```
  *
- * @category constants
+ * @category Constants
  * @since 0.2.0
  */
 export const maxTargetLength = 8192
@@ -117,7 +117,7 @@ const controlCharacterInUrl = /[\u0000-\u001f\u007f-\u009f]/
  * const refused = Request.invalid("target", "is empty")
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.2.0
  */
 export const invalid = (field: Invalid["field"], reason: string): Invalid => ({ _tag: "Invalid", field, reason })
@@ -225,7 +225,7 @@ const checkDetails = (details: unknown): { readonly wire: ReadonlyArray<Record<s
  * if (!Request.isInvalid(prepared)) console.log(prepared.target) // "a:b c:d"
  * ```
  *
- * @category token
+ * @category Token
  * @since 0.2.0
  */
 export const prepare = (request: TokenRequest): PreparedRequest | Invalid => {
@@ -285,7 +285,7 @@ const remembered = new WeakMap<TokenRequest, PreparedRequest>()
  * console.log(Request.isFrozenPlainData(Object.freeze({ at: Object.freeze(new Date()) }))) // false
  * ```
  *
- * @category token
+ * @category Token
  * @since 0.2.0
  */
 export const isFrozenPlainData = (value: unknown): boolean => {
@@ -313,7 +313,7 @@ export const isFrozenPlainData = (value: unknown): boolean => {
  * Request.prepareRemembered(request) // validated once; later calls look it up
  * ```
  *
- * @category token
+ * @category Token
  * @since 0.2.0
  */
 export const prepareRemembered = (request: TokenRequest): PreparedRequest | Invalid => {
@@ -338,7 +338,7 @@ export const prepareRemembered = (request: TokenRequest): PreparedRequest | Inva
  * if (!Request.isInvalid(prepared)) console.log(Request.tokenFields(prepared, false))
  * ```
  *
- * @category token
+ * @category Token
  * @since 0.2.0
  */
 export const tokenFields = (request: PreparedRequest, forced: boolean): Record<string, unknown> => {
@@ -362,7 +362,7 @@ export const tokenFields = (request: PreparedRequest, forced: boolean): Record<s
  * console.log(Request.checkEndpoint("ftp://x/y")) // { _tag: "Invalid", field: "endpoint", ... }
  * ```
  *
- * @category endpoints
+ * @category Endpoints
  * @since 0.2.0
  */
 export const checkEndpoint = (endpoint: string | URL): string | Invalid => {

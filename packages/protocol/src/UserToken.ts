@@ -11,7 +11,7 @@ import { type Invalid, invalid as fail, maxTargetLength } from "./Request.js"
  * How a line of the SDK gets the user's token out of its wrapper (Effect's
  * `Redacted`), or why it cannot: a token passed unwrapped is refused.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type Unwrap = (token: unknown) => { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string }
@@ -21,7 +21,7 @@ const asIs: Unwrap = (token) => ({ ok: true, value: token })
 /**
  * An exchange of a user's token (wrapped as the line wraps secrets).
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface ExchangeRequest {
@@ -40,7 +40,7 @@ const maxUserTokenLength = 64 * 1024
 /**
  * A validated exchange: what to send.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export interface PreparedExchange {
@@ -61,7 +61,7 @@ export interface PreparedExchange {
  * const prepared = UserToken.prepareExchange({ identityProvider: "tokenx", target: "dev-gcp:team:app", userToken: "eyJ..." })
  * ```
  *
- * @category exchange
+ * @category Exchange
  * @since 0.2.0
  */
 export const prepareExchange = (request: ExchangeRequest, unwrap: Unwrap = asIs): PreparedExchange | Invalid => {
@@ -106,7 +106,7 @@ const jwsShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
  * that cannot be a JWS, given without a round trip (nais/texas
  * `src/oauth/token.rs` decodes the header first and answers inactive when it cannot).
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type PreparedIntrospection =
@@ -124,7 +124,7 @@ export type PreparedIntrospection =
  * console.log(UserToken.prepareIntrospection({ identityProvider: "tokenx", token: "not a jwt" })._tag) // "NotAJws"
  * ```
  *
- * @category introspection
+ * @category Introspection
  * @since 0.2.0
  */
 export const prepareIntrospection = (
@@ -156,7 +156,7 @@ export const prepareIntrospection = (
  * if (!Request.isInvalid(prepared)) console.log(Object.keys(UserToken.exchangeFields(prepared, false)))
  * ```
  *
- * @category exchange
+ * @category Exchange
  * @since 0.2.0
  */
 export const exchangeFields = (request: PreparedExchange, forced: boolean): Record<string, unknown> => {

@@ -9,7 +9,7 @@
 /**
  * How request bodies are encoded.
  *
- * @category models
+ * @category Models
  * @since 0.2.0
  */
 export type RequestEncoding = "json" | "form"
@@ -26,7 +26,7 @@ export type RequestEncoding = "json" | "form"
  * console.log(body.text) // identity_provider=maskinporten&target=a%3Ab&skip_cache=true
  * ```
  *
- * @category encoding
+ * @category Encoding
  * @since 0.2.0
  */
 export const encodeFields = (
@@ -52,7 +52,7 @@ export const encodeFields = (
  * console.log(Wire.parseJson("{\"a\":1}")) // { ok: true, value: { a: 1 } }
  * ```
  *
- * @category decoding
+ * @category Decoding
  * @since 0.2.0
  */
 export const parseJson = (text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false } => {
@@ -77,7 +77,7 @@ const jsonType = (value: unknown): string =>
  * console.log(Wire.parseJsonObject("\"eyJ...\"")) // { ok: false, reason: "the body is JSON a string, not an object" }
  * ```
  *
- * @category decoding
+ * @category Decoding
  * @since 0.2.0
  */
 export const parseJsonObject = (
@@ -102,7 +102,7 @@ export const parseJsonObject = (
  * console.log(Wire.errorBody("{\"error\":\"invalid_scope\"}")) // { error: "invalid_scope", description: "" }
  * ```
  *
- * @category decoding
+ * @category Decoding
  * @since 0.2.0
  */
 export const errorBody = (text: string): { readonly error: string; readonly description: string } | undefined => {
@@ -128,7 +128,7 @@ export const errorBody = (text: string): { readonly error: string; readonly desc
  * console.log(Wire.isTransientStatus(503), Wire.isTransientStatus(400)) // true false
  * ```
  *
- * @category classification
+ * @category Classification
  * @since 0.2.0
  */
 export const isTransientStatus = (status: number): boolean => status >= 500 || status === 408 || status === 429
@@ -148,7 +148,7 @@ export const isTransientStatus = (status: number): boolean => status >= 500 || s
  * console.log(Wire.isConnectionRefused(failure)) // true
  * ```
  *
- * @category classification
+ * @category Classification
  * @since 0.2.0
  */
 export const isConnectionRefused = (error: unknown): boolean => {
@@ -175,7 +175,7 @@ export const isConnectionRefused = (error: unknown): boolean => {
  * console.log(Wire.retryAfterMillis("2", Date.now())) // 2000
  * ```
  *
- * @category classification
+ * @category Classification
  * @since 0.2.0
  */
 export const retryAfterMillis = (value: string | undefined, nowMillis: number): number | undefined => {
@@ -196,7 +196,7 @@ export const retryAfterMillis = (value: string | undefined, nowMillis: number): 
  * console.log(Wire.describeBody("text/html", "<html>")) // "content-type text/html, 6 characters"
  * ```
  *
- * @category decoding
+ * @category Decoding
  * @since 0.2.0
  */
 export const describeBody = (contentType: string | undefined, text: string): string =>
@@ -214,7 +214,7 @@ export const describeBody = (contentType: string | undefined, text: string): str
  * console.log(Wire.endpointErrorMessage({ status: 400, error: "invalid_scope", errorDescription: "", identityProvider: "maskinporten", target: "a:b" }))
  * ```
  *
- * @category messages
+ * @category Messages
  * @since 0.2.0
  */
 export const endpointErrorMessage = (error: {

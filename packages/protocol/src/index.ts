@@ -4,11 +4,14 @@
  * classification, `Retry-After`, digests.
  *
  * @since 0.2.0
+ *
+ * @module @effect-texas/protocol
  */
 
 /**
  * Who may call an API: requirements per identity provider, checked against claims.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Access from "./Access.js"
@@ -16,6 +19,7 @@ export * as Access from "./Access.js"
 /**
  * Altinn 3: the exchange's URL and answer, system users.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Altinn from "./Altinn.js"
@@ -23,6 +27,7 @@ export * as Altinn from "./Altinn.js"
 /**
  * Bearer tokens in and out of headers.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Bearer from "./Bearer.js"
@@ -30,6 +35,7 @@ export * as Bearer from "./Bearer.js"
 /**
  * The cache engine's decisions (hits, flights, refresh-ahead, eviction, the renewal hold).
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as CacheState from "./CacheState.js"
@@ -37,6 +43,7 @@ export * as CacheState from "./CacheState.js"
 /**
  * The claims the SDK types, and the check both lines make of them.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Claims from "./Claims.js"
@@ -44,6 +51,7 @@ export * as Claims from "./Claims.js"
 /**
  * Digests for cache keys of users' tokens.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Digest from "./Digest.js"
@@ -51,6 +59,7 @@ export * as Digest from "./Digest.js"
 /**
  * Where a token may go: origins, the allow-list, redirects.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Origins from "./Origins.js"
@@ -58,6 +67,7 @@ export * as Origins from "./Origins.js"
 /**
  * Expiry, eviction, refresh and retry-budget rules.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Policy from "./Policy.js"
@@ -65,6 +75,7 @@ export * as Policy from "./Policy.js"
 /**
  * Validation, cache keys and body fields of requests to the sidecar.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Request from "./Request.js"
@@ -72,6 +83,7 @@ export * as Request from "./Request.js"
 /**
  * Exchanges and introspections: requests that carry a user's token.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as UserToken from "./UserToken.js"
@@ -79,6 +91,7 @@ export * as UserToken from "./UserToken.js"
 /**
  * Encoding of requests and classification of answers.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Wire from "./Wire.js"
@@ -86,6 +99,7 @@ export * as Wire from "./Wire.js"
 /**
  * The metrics' names, descriptions and buckets, the same on both lines.
  *
+ * @category Modules
  * @since 0.2.0
  */
 export * as Metrics from "./Metrics.js"

@@ -30,7 +30,7 @@ export {
  * const TestServers = AltinnEmulator.layer().pipe(Layer.provideMerge(TexasEmulator.layer()))
  * ```
  *
- * @category services
+ * @category Services
  * @since 0.2.0
  */
 export class AltinnEmulator extends Context.Tag("@effect-texas/testkit/AltinnEmulator")<AltinnEmulator, AltinnEmulatorHandle>() {

@@ -28,7 +28,7 @@ export { type ApiRequest, type ProtectedApiHandle, type ProtectedApiOptions, sta
  * )
  * ```
  *
- * @category services
+ * @category Services
  * @since 0.1.0
  */
 export class ProtectedApi extends Context.Tag("@effect-texas/testkit/ProtectedApi")<ProtectedApi, ProtectedApiHandle>() {

@@ -39,7 +39,7 @@ export {
  * )
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 0.1.0
  */
 export class EmulatorStartError extends Data.TaggedError("EmulatorStartError")<{
@@ -57,7 +57,7 @@ export class EmulatorStartError extends Data.TaggedError("EmulatorStartError")<{
 /**
  * The emulator as an Effect service: its addresses, and its controls as effects.
  *
- * @category services
+ * @category Services
  * @since 0.1.0
  */
 export interface Service {
@@ -96,7 +96,7 @@ export interface Service {
  * }).pipe(Effect.provide(TexasEmulator.layer()))
  * ```
  *
- * @category services
+ * @category Services
  * @since 0.1.0
  */
 export class TexasEmulator extends Context.Tag("@effect-texas/testkit/TexasEmulator")<TexasEmulator, Service>() {
@@ -133,7 +133,7 @@ const acquire = (options: TexasEmulatorOptions) =>
  * )
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 0.1.0
  */
 export const fromHandle = (handle: TexasEmulatorHandle): Service => ({

@@ -4,11 +4,14 @@
  * that accepts only its tokens.
  *
  * @since 0.1.0
+ *
+ * @module @effect-texas/testkit
  */
 
 /**
  * Scripted faults for the emulator's token endpoint.
  *
+ * @category Modules
  * @since 0.1.0
  */
 export * as Fault from "./Fault.js"

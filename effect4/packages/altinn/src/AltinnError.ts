@@ -21,7 +21,7 @@ import * as Data from "effect/Data"
  * )
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 1.0.0
  */
 export class InvalidOrganizationNumber extends Data.TaggedError("InvalidOrganizationNumber")<{

@@ -27,7 +27,7 @@ import * as HttpClientRequest from "effect/http/HttpClientRequest"
  * What to ask for: the Maskinporten scopes (and authorization details, e.g. a
  * system user) of the token to exchange.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export interface AltinnTokenRequest {
@@ -46,7 +46,7 @@ export interface AltinnTokenRequest {
  * Settings of `AltinnToken.layer`: where Altinn is, and the same timeouts,
  * retry schedule and retry budget as `TokenService` takes.
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export interface AltinnTokenOptions extends Omit<EndpointOptions, "endpoint" | "encoding"> {
@@ -89,7 +89,7 @@ export interface AltinnTokenOptions extends Omit<EndpointOptions, "endpoint" | "
  * console.log(platformUrls.tt02) // https://platform.tt02.altinn.no
  * ```
  *
- * @category constants
+ * @category Constants
  * @since 1.0.0
  */
 export const platformUrls = Altinn.platformUrls
@@ -107,7 +107,7 @@ export const platformUrls = Altinn.platformUrls
  * const hits = Metric.value(AltinnMetrics.cacheHits)
  * ```
  *
- * @category metrics
+ * @category Metrics
  * @since 1.0.0
  */
 export const AltinnMetrics = {
@@ -142,7 +142,7 @@ export const AltinnMetrics = {
  * // Effect.runPromise(program.pipe(Effect.provide(AltinnLive)))
  * ```
  *
- * @category services
+ * @category Services
  * @since 1.0.0
  */
 export class AltinnToken extends Context.Service<AltinnToken, {
@@ -265,7 +265,7 @@ const exchangeUrl = (options: AltinnTokenOptions): Effect.Effect<string, Invalid
  * const service = AltinnToken.make({ platformUrl: "https://platform.tt02.altinn.no" })
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 1.0.0
  */
 export const make: (

@@ -14,7 +14,7 @@ import { AltinnToken, type AltinnTokenRequest } from "./AltinnToken.js"
 /**
  * What to authenticate with, and where the token may go.
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export interface AuthenticateAltinnOptions extends Omit<AltinnTokenRequest, "skipCache">, OriginOptions {}
@@ -45,7 +45,7 @@ export interface AuthenticateAltinnOptions extends Omit<AltinnTokenRequest, "ski
  * })
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 1.0.0
  */
 export const authenticateAltinn = (options: AuthenticateAltinnOptions) =>

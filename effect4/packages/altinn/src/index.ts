@@ -4,6 +4,8 @@
  * token (cached, shared, retried, typed), and middleware for Altinn's APIs.
  *
  * @since 1.0.0
+ *
+ * @module @effect-texas/altinn
  */
 
 export { InvalidOrganizationNumber } from "./AltinnError.js"

@@ -24,7 +24,7 @@ import * as Manifest from "./Manifest.js"
 /**
  * One check and its verdict.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export type Check = Checkup.Check
@@ -32,7 +32,7 @@ export type Check = Checkup.Check
 /**
  * What the doctor found.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export type Report = Plan.Report
@@ -48,7 +48,7 @@ export type Report = Plan.Report
  * const explain = (error: Doctor.DoctorError) => Effect.logError(error.message)
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 1.0.0
  */
 export class DoctorError extends Data.TaggedError("DoctorError")<{ readonly report: Report }> {
@@ -78,7 +78,7 @@ const once = { retrySchedule: Schedule.recurs(0), timeout: "10 seconds", attempt
 /**
  * Settings of `verify`.
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export interface VerifyOptions {
@@ -109,7 +109,7 @@ export interface VerifyOptions {
  * )
  * ```
  *
- * @category checks
+ * @category Checks
  * @since 1.0.0
  */
 export const verify = (
@@ -140,7 +140,7 @@ export const verify = (
  * console.log(Doctor.render({ application: "app", kind: "Application", cluster: "dev-gcp", ok: true, checks: [], warnings: [] }))
  * ```
  *
- * @category rendering
+ * @category Rendering
  * @since 1.0.0
  */
 export const render = (report: Report, options: Output.RenderOptions = {}): string => Output.render(report, options)
@@ -157,7 +157,7 @@ export const render = (report: Report, options: Output.RenderOptions = {}): stri
  * const text = Doctor.toJson({ application: "app", kind: "Application", cluster: undefined, ok: true, checks: [], warnings: [] })
  * ```
  *
- * @category rendering
+ * @category Rendering
  * @since 1.0.0
  */
 export const toJson = (report: Report): string => Output.toJson(report)
@@ -176,7 +176,7 @@ export const toJson = (report: Report): string => Output.toJson(report)
  * const StartupCheck = Doctor.layerStartupCheck({ manifest: ".nais/app.yaml" }).pipe(Layer.provide(FetchHttpClient.layer))
  * ```
  *
- * @category layers
+ * @category Layers
  * @since 1.0.0
  */
 export const layerStartupCheck = (

@@ -2,11 +2,14 @@
  * `effect-texas doctor`: is this application set up right for its tokens?
  *
  * @since 1.0.0
+ *
+ * @module @effect-texas/cli
  */
 
 /**
  * Checks of the environment and the grants, as data, text and a startup layer.
  *
+ * @category Modules
  * @since 1.0.0
  */
 export * as Doctor from "./Doctor.js"
@@ -14,6 +17,7 @@ export * as Doctor from "./Doctor.js"
 /**
  * The nais Application manifest, as far as tokens go.
  *
+ * @category Modules
  * @since 1.0.0
  */
 export * as Manifest from "./Manifest.js"

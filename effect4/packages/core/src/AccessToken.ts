@@ -26,7 +26,7 @@ import type * as Redacted from "effect/Redacted"
  * console.log(String(token.accessToken)) // <redacted>
  * ```
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export class AccessToken extends Data.Class<{

@@ -10,7 +10,7 @@ import type { Claims } from "./TokenIntrospection.js"
 /**
  * A user as `requireUser` or `Authentication` found them.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export interface User {
@@ -31,7 +31,7 @@ export interface User {
  * const whoAmI = Effect.map(CurrentUser, (user) => user.claims.sub)
  * ```
  *
- * @category services
+ * @category Services
  * @since 1.0.0
  */
 export class CurrentUser extends Context.Service<CurrentUser, User>()("@effect-texas/core/CurrentUser") {}

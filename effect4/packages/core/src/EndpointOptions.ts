@@ -18,7 +18,7 @@ import type { RequestEncoding } from "./TokenRequest.js"
  * const options: EndpointOptions = { endpoint: "http://127.0.0.1:8090/api/v1/token", timeout: "5 seconds" }
  * ```
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export interface EndpointOptions {
@@ -59,7 +59,7 @@ export interface EndpointOptions {
 /**
  * The settings of the retry budget.
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export interface RetryBudgetOptions {

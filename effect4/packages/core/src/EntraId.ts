@@ -23,7 +23,7 @@ import { TokenService } from "./TokenService.js"
  * })
  * ```
  *
- * @category accessors
+ * @category Accessors
  * @since 1.0.0
  */
 export const token = (target: string, options: Pick<TokenRequest, "skipCache"> = {}): Effect.Effect<AccessToken, TokenError, TokenService> =>

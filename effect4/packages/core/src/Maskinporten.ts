@@ -23,7 +23,7 @@ import { TokenService } from "./TokenService.js"
  * })
  * ```
  *
- * @category accessors
+ * @category Accessors
  * @since 1.0.0
  */
 export const token = (

@@ -21,7 +21,7 @@ import type { TokenRequest } from "./TokenRequest.js"
  * }).pipe(Effect.provide(TokenService.layerTest()))
  * ```
  *
- * @category testing
+ * @category Testing
  * @since 1.0.0
  */
 export class TestTokens extends Context.Service<TestTokens, {

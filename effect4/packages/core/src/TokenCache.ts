@@ -25,7 +25,7 @@ import type { AccessToken } from "./AccessToken.js"
 /**
  * What a service tells the engine.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export interface CacheOptions<K, A, E> {
@@ -52,7 +52,7 @@ export interface CacheOptions<K, A, E> {
 /**
  * The engine, as a service uses it.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export interface Cache<K, A, E> {
@@ -88,7 +88,7 @@ export interface Cache<K, A, E> {
  * }).pipe(Effect.scoped)
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 1.0.0
  */
 export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cache<K, A, E>, never, Scope.Scope> =>
@@ -181,7 +181,7 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
  * const usableUntil = (token: AccessToken) => TokenCache.tokenUsableUntil(token, 60_000)
  * ```
  *
- * @category expiry
+ * @category Expiry
  * @since 1.0.0
  */
 export const tokenUsableUntil = (token: AccessToken, skewMillis: number): number =>
@@ -199,7 +199,7 @@ export const tokenUsableUntil = (token: AccessToken, skewMillis: number): number
  * const holdMillis = TokenCache.tokenRenewHold("30 seconds")
  * ```
  *
- * @category expiry
+ * @category Expiry
  * @since 1.0.0
  */
 export const tokenRenewHold = (minRenewInterval: Duration.Input = "30 seconds"): (token: AccessToken) => number => {

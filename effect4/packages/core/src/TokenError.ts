@@ -21,7 +21,7 @@ import type * as Duration from "effect/Duration"
  * const refused = Effect.fail(new InvalidTokenRequest({ field: "target", reason: "is empty" }))
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 1.0.0
  */
 export class InvalidTokenRequest extends Data.TaggedError("InvalidTokenRequest")<{
@@ -43,7 +43,7 @@ export class InvalidTokenRequest extends Data.TaggedError("InvalidTokenRequest")
  * const error = new TokenEndpointUnreachable({ endpoint: "http://127.0.0.1:1/api/v1/token", reason: "Transport", detail: "ECONNREFUSED" })
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 1.0.0
  */
 export class TokenEndpointUnreachable extends Data.TaggedError("TokenEndpointUnreachable")<{
@@ -74,7 +74,7 @@ export class TokenEndpointUnreachable extends Data.TaggedError("TokenEndpointUnr
  * )
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 1.0.0
  */
 export class TokenEndpointError extends Data.TaggedError("TokenEndpointError")<{
@@ -107,7 +107,7 @@ export class TokenEndpointError extends Data.TaggedError("TokenEndpointError")<{
  * const error = new InvalidTokenResponse({ endpoint: "http://127.0.0.1:8090/api/v1/token", status: 200, reason: "the body is not JSON" })
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 1.0.0
  */
 export class InvalidTokenResponse extends Data.TaggedError("InvalidTokenResponse")<{
@@ -123,7 +123,7 @@ export class InvalidTokenResponse extends Data.TaggedError("InvalidTokenResponse
 /**
  * Any failure of a token request.
  *
- * @category errors
+ * @category Errors
  * @since 1.0.0
  */
 export type TokenError = InvalidTokenRequest | TokenEndpointUnreachable | TokenEndpointError | InvalidTokenResponse
@@ -141,7 +141,7 @@ export type TokenError = InvalidTokenRequest | TokenEndpointUnreachable | TokenE
  * )
  * ```
  *
- * @category predicates
+ * @category Predicates
  * @since 1.0.0
  */
 export const isTransient = (error: TokenError): boolean =>

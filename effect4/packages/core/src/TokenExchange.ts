@@ -25,7 +25,7 @@ import type { InvalidTokenRequest, TokenError } from "./TokenError.js"
 /**
  * An exchange: the provider, the application to call, and the user's token.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export interface ExchangeRequest {
@@ -39,7 +39,7 @@ export interface ExchangeRequest {
 /**
  * Settings of `TokenExchange.layer`.
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export interface TokenExchangeOptions extends EndpointOptions {
@@ -70,7 +70,7 @@ export interface TokenExchangeOptions extends EndpointOptions {
  *     exchange.exchange({ identityProvider: "tokenx", target: "dev-gcp:team:app", userToken: Redacted.make(userToken) }))
  * ```
  *
- * @category services
+ * @category Services
  * @since 1.0.0
  */
 export class TokenExchange extends Context.Service<TokenExchange, {
@@ -136,7 +136,7 @@ interface Exchange {
  * const service = makeExchange({ endpoint: "http://127.0.0.1:8090/api/v1/token/exchange" })
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 1.0.0
  */
 export const make: (options: TokenExchangeOptions) => Effect.Effect<TokenExchange["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(function*(options: TokenExchangeOptions) {

@@ -28,7 +28,7 @@ import { InvalidTokenResponse, type InvalidTokenRequest, type TokenError } from 
 /**
  * The claims of an active token: the common ones by name, the rest as `unknown`.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export interface Claims {
@@ -77,7 +77,7 @@ export interface Claims {
 /**
  * An organisation in a Maskinporten token (`consumer`, `supplier`).
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export interface Organisation {
@@ -97,7 +97,7 @@ export interface Organisation {
  * const verdict = new Active({ claims: { sub: "someone" } })
  * ```
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export class Active extends Data.TaggedClass("Active")<{ readonly claims: Claims }> {}
@@ -112,7 +112,7 @@ export class Active extends Data.TaggedClass("Active")<{ readonly claims: Claims
  * const verdict = new Inactive({ reason: "invalid token: ExpiredSignature" })
  * ```
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export class Inactive extends Data.TaggedClass("Inactive")<{ readonly reason: string }> {}
@@ -120,7 +120,7 @@ export class Inactive extends Data.TaggedClass("Inactive")<{ readonly reason: st
 /**
  * What an introspection found.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export type IntrospectionResult = Active | Inactive
@@ -128,7 +128,7 @@ export type IntrospectionResult = Active | Inactive
 /**
  * A token to check, and the provider that should have issued it.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export interface IntrospectRequest {
@@ -139,7 +139,7 @@ export interface IntrospectRequest {
 /**
  * Settings of `TokenIntrospection.layer`: short defaults for the request path.
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export interface TokenIntrospectionOptions extends EndpointOptions {
@@ -163,7 +163,7 @@ export interface TokenIntrospectionOptions extends EndpointOptions {
  *   })
  * ```
  *
- * @category services
+ * @category Services
  * @since 1.0.0
  */
 export class TokenIntrospection extends Context.Service<TokenIntrospection, {
@@ -221,7 +221,7 @@ const verdictUsableUntil = (result: IntrospectionResult, cap: number): number =>
  * const service = make({ endpoint: "http://127.0.0.1:8090/api/v1/introspect", cache: false })
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 1.0.0
  */
 export const make: (options: TokenIntrospectionOptions) => Effect.Effect<TokenIntrospection["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(function*(options: TokenIntrospectionOptions) {

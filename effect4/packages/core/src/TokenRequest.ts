@@ -8,7 +8,7 @@
  * Identity providers that issue machine-to-machine tokens; `azuread` is the
  * older name of `entra_id`.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export type IdentityProvider = "maskinporten" | "entra_id" | "azuread"
@@ -16,7 +16,7 @@ export type IdentityProvider = "maskinporten" | "entra_id" | "azuread"
 /**
  * A request for a machine token.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export interface TokenRequest {
@@ -34,7 +34,7 @@ export interface TokenRequest {
 /**
  * How request bodies are encoded.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export type RequestEncoding = "json" | "form"

@@ -30,7 +30,7 @@ import type { TokenRequest } from "./TokenRequest.js"
 /**
  * Settings of `TokenService.layer`.
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export interface TokenServiceOptions extends EndpointOptions {
@@ -69,7 +69,7 @@ export interface TokenServiceOptions extends EndpointOptions {
  * // Effect.runPromise(program.pipe(Effect.provide(TokensLive)))
  * ```
  *
- * @category services
+ * @category Services
  * @since 1.0.0
  */
 export class TokenService extends Context.Service<TokenService, {
@@ -154,7 +154,7 @@ const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => (
  * )
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 1.0.0
  */
 export const make: (options: TokenServiceOptions) => Effect.Effect<TokenService["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(function*(options: TokenServiceOptions) {
@@ -193,7 +193,7 @@ export const make: (options: TokenServiceOptions) => Effect.Effect<TokenService[
 /**
  * Settings of `TokenService.layerTest`.
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export interface TestOptions {

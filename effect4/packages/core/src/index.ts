@@ -3,6 +3,8 @@
  * programs: cached, shared between concurrent callers, retried, typed.
  *
  * @since 1.0.0
+ *
+ * @module @effect-texas/core
  */
 
 export { AccessToken } from "./AccessToken.js"
@@ -14,6 +16,7 @@ export type { EndpointOptions, RetryBudgetOptions } from "./EndpointOptions.js"
 /**
  * Entra ID machine-to-machine tokens.
  *
+ * @category Modules
  * @since 1.0.0
  */
 export * as EntraId from "./EntraId.js"
@@ -21,6 +24,7 @@ export * as EntraId from "./EntraId.js"
 /**
  * Maskinporten tokens in one call.
  *
+ * @category Modules
  * @since 1.0.0
  */
 export * as Maskinporten from "./Maskinporten.js"
@@ -30,6 +34,7 @@ export { TestTokens } from "./TestTokens.js"
 /**
  * The cache engine behind every caching service of the SDK.
  *
+ * @category Modules
  * @since 1.0.0
  */
 export * as TokenCache from "./TokenCache.js"
@@ -37,6 +42,7 @@ export * as TokenCache from "./TokenCache.js"
 /**
  * Calling an endpoint that hands out tokens as the SDK calls the sidecar.
  *
+ * @category Modules
  * @since 1.0.0
  */
 export * as TokenEndpoint from "./TokenEndpoint.js"
@@ -66,6 +72,7 @@ export {
 /**
  * Counters of cache hits, misses, endpoint requests, retries and failures.
  *
+ * @category Modules
  * @since 1.0.0
  */
 export * as TokenMetrics from "./TokenMetrics.js"

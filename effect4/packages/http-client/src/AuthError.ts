@@ -16,7 +16,7 @@ import * as Data from "effect/Data"
  * const refused = Effect.fail(new OriginNotAllowed({ origin: "https://elsewhere.example", allowedOrigins: ["https://api.example.com"] }))
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 1.0.0
  */
 export class OriginNotAllowed extends Data.TaggedError("OriginNotAllowed")<{
@@ -38,7 +38,7 @@ export class OriginNotAllowed extends Data.TaggedError("OriginNotAllowed")<{
  * const error = new InvalidRedirect({ status: 302, reason: "its Location header is not a URL" })
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 1.0.0
  */
 export class InvalidRedirect extends Data.TaggedError("InvalidRedirect")<{
@@ -53,7 +53,7 @@ export class InvalidRedirect extends Data.TaggedError("InvalidRedirect")<{
 /**
  * Any refusal of the middleware.
  *
- * @category errors
+ * @category Errors
  * @since 1.0.0
  */
 export type AuthError = OriginNotAllowed | InvalidRedirect

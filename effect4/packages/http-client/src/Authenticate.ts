@@ -22,7 +22,7 @@ import { redactRequest } from "./internal/redactedResponse.js"
 /**
  * Where tokens may go, whether to follow redirects, and how often a 401 may force a renewal.
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export interface OriginOptions {
@@ -41,7 +41,7 @@ export interface OriginOptions {
 /**
  * What token to use, and where it may go.
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export interface AuthenticateOptions extends Omit<TokenRequest, "skipCache">, OriginOptions {}
@@ -49,7 +49,7 @@ export interface AuthenticateOptions extends Omit<TokenRequest, "skipCache">, Or
 /**
  * Where an authenticated client gets its tokens: the current one, and a replacement for one an API rejected.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export interface TokenSource<E, R> {
@@ -77,7 +77,7 @@ export interface TokenSource<E, R> {
  * }).pipe(Effect.provide(FetchHttpClient.layer))
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 1.0.0
  */
 export const authenticate = (options: AuthenticateOptions) =>
@@ -107,7 +107,7 @@ export const authenticate = (options: AuthenticateOptions) =>
  * })
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 1.0.0
  */
 export const authenticateWith = <RT>(tokens: Effect.Effect<TokenService["Service"], never, RT>, options: AuthenticateOptions) =>
@@ -191,7 +191,7 @@ const redirectedRequest = (
  *   )
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 1.0.0
  */
 export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: OriginOptions) =>

@@ -17,7 +17,7 @@ import { type AuthenticateOptions, authenticateWith } from "./Authenticate.js"
 /**
  * A client whose requests carry a token, needing nothing from context.
  *
- * @category models
+ * @category Models
  * @since 1.0.0
  */
 export type AuthenticatedHttpClient = HttpClient.HttpClient.With<HttpClientError.HttpClientError | TokenError | AuthError>
@@ -25,7 +25,7 @@ export type AuthenticatedHttpClient = HttpClient.HttpClient.With<HttpClientError
 /**
  * One API: where it is and which token it wants.
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export interface Options extends Omit<AuthenticateOptions, "allowedOrigins"> {
@@ -58,7 +58,7 @@ const allowedOriginsOf = (options: Options): ReadonlyArray<string> =>
  * }
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 1.0.0
  */
 export const make: (options: Options) => Effect.Effect<AuthenticatedHttpClient, never, HttpClient.HttpClient | TokenService> = Effect.fnUntraced(
@@ -94,7 +94,7 @@ export const make: (options: Options) => Effect.Effect<AuthenticatedHttpClient, 
  * })
  * ```
  *
- * @category layers
+ * @category Layers
  * @since 1.0.0
  */
 export const layer = <I>(
@@ -132,7 +132,7 @@ export const layer = <I>(
  * })
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 1.0.0
  */
 export const transformClient = (tokens: TokenService["Service"], options: AuthenticateOptions) =>

@@ -13,7 +13,7 @@ import { authenticateFrom, type OriginOptions } from "./Authenticate.js"
 /**
  * Which exchange, and where the token may go.
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export interface OnBehalfOfOptions extends OriginOptions {
@@ -44,7 +44,7 @@ export interface OnBehalfOfOptions extends OriginOptions {
  *   })
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 1.0.0
  */
 export const authenticateOnBehalfOf = (options: OnBehalfOfOptions) =>

@@ -3,6 +3,8 @@
  * outbound requests with tokens from `@effect-texas/core`.
  *
  * @since 1.0.0
+ *
+ * @module @effect-texas/http-client
  */
 
 export {
@@ -17,6 +19,7 @@ export {
 /**
  * A ready authenticated client for one API, as a layer.
  *
+ * @category Modules
  * @since 1.0.0
  */
 export * as AuthenticatedClient from "./AuthenticatedClient.js"

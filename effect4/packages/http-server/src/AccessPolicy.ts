@@ -28,7 +28,7 @@ import * as Result from "effect/Result"
  * const citizens: AccessOptions = { identityProvider: "idporten", require: { acr: "idporten-loa-high" } }
  * ```
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export type AccessOptions = Access.Options<Claims>
@@ -45,7 +45,7 @@ export type AccessOptions = Access.Options<Claims>
  * const error = new InvalidPolicy({ identityProvider: "maskinporten", reason: "require.scopes is required" })
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 1.0.0
  */
 export class InvalidPolicy extends Data.TaggedError("InvalidPolicy")<{
@@ -69,7 +69,7 @@ export class InvalidPolicy extends Data.TaggedError("InvalidPolicy")<{
  * console.log(Result.isSuccess(policy)) // true
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 1.0.0
  */
 export const make = (options: AccessOptions): Result.Result<Access.Policy<Claims>, InvalidPolicy> => {

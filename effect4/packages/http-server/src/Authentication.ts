@@ -20,7 +20,7 @@ import { admit, bearerToken, refused, verifyUser } from "./internal/verify.js"
 /**
  * Which identity provider's users are accepted.
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export type AuthenticationOptions = AccessOptions
@@ -41,7 +41,7 @@ export type AuthenticationOptions = AccessOptions
  * const AuthLive = Authentication.layer({ identityProvider: "idporten" })
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 1.0.0
  */
 export class Authentication extends HttpApiMiddleware.Service<Authentication, { provides: CurrentUser; requires: never }>()(

@@ -19,7 +19,7 @@ import { admit, bearerToken, refused, verifyUser } from "./internal/verify.js"
  * Which identity provider's users are accepted, and what they must have
  * beyond an active token (`require`: see `AccessOptions`).
  *
- * @category options
+ * @category Options
  * @since 1.0.0
  */
 export type RequireUserOptions = AccessOptions
@@ -45,7 +45,7 @@ export type RequireUserOptions = AccessOptions
  * const Routes = HttpRouter.add("GET", "/api/me", me)
  * ```
  *
- * @category middleware
+ * @category Middleware
  * @since 1.0.0
  */
 export const requireUser = (options: RequireUserOptions) =>

@@ -3,6 +3,8 @@
  * `requireUser` for `effect/http` handlers, `Authentication` for `effect/http-api`.
  *
  * @since 1.0.0
+ *
+ * @module @effect-texas/http-server
  */
 
 export { Authentication, type AuthenticationOptions } from "./Authentication.js"
@@ -12,6 +14,7 @@ export { requireUser, type RequireUserOptions } from "./RequireUser.js"
 /**
  * Who may call: per-provider requirements (`require`) and the `InvalidPolicy` error.
  *
+ * @category Modules
  * @since 1.0.0
  */
 export * as AccessPolicy from "./AccessPolicy.js"

@@ -29,7 +29,7 @@ export {
  * const TestServers = AltinnEmulator.layer().pipe(Layer.provideMerge(TexasEmulator.layer()))
  * ```
  *
- * @category services
+ * @category Services
  * @since 1.0.0
  */
 export class AltinnEmulator extends Context.Service<AltinnEmulator, AltinnEmulatorHandle>()("@effect-texas/testkit/AltinnEmulator") {

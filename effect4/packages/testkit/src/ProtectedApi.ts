@@ -23,7 +23,7 @@ export { type ApiRequest, type ProtectedApiHandle, type ProtectedApiOptions, sta
  * const TestServers = ProtectedApi.layer({ requiredScope: "skatt:some.scope" }).pipe(Layer.provideMerge(TexasEmulator.layer()))
  * ```
  *
- * @category services
+ * @category Services
  * @since 1.0.0
  */
 export class ProtectedApi extends Context.Service<ProtectedApi, ProtectedApiHandle>()("@effect-texas/testkit/ProtectedApi") {

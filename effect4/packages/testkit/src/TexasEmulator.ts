@@ -44,7 +44,7 @@ export {
  * )
  * ```
  *
- * @category errors
+ * @category Errors
  * @since 1.0.0
  */
 export class EmulatorStartError extends Data.TaggedError("EmulatorStartError")<{
@@ -71,7 +71,7 @@ export class EmulatorStartError extends Data.TaggedError("EmulatorStartError")<{
  * }).pipe(Effect.provide(TexasEmulator.layer()))
  * ```
  *
- * @category services
+ * @category Services
  * @since 1.0.0
  */
 export class TexasEmulator extends Context.Service<TexasEmulator, {
@@ -127,7 +127,7 @@ export class TexasEmulator extends Context.Service<TexasEmulator, {
  * )
  * ```
  *
- * @category constructors
+ * @category Constructors
  * @since 1.0.0
  */
 export const fromHandle = (handle: TexasEmulatorHandle): TexasEmulator["Service"] => ({

@@ -4,11 +4,14 @@
  * from `@effect-texas/emulator`, shared with the Effect 3 line).
  *
  * @since 1.0.0
+ *
+ * @module @effect-texas/testkit
  */
 
 /**
  * Scripted faults for the emulator's endpoints.
  *
+ * @category Modules
  * @since 1.0.0
  */
 export * as Fault from "./Fault.js"

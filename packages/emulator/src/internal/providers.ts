@@ -8,7 +8,12 @@
 import type * as Jose from "jose"
 import type { DecodedTokenRequest, OAuthErrorAnswer } from "./protocol.js"
 
-/** An identity provider as the sidecar names it (`azuread` is an alias of `entra_id`). */
+/**
+ * An identity provider as the sidecar names it (`azuread` is an alias of `entra_id`).
+ *
+ * @category Models
+ * @since 0.1.0
+ */
 export type IdentityProvider = "maskinporten" | "entra_id" | "tokenx" | "idporten"
 
 /** Every provider, in the sidecar's order. */
