@@ -13,14 +13,6 @@ const { catalogue, durationBuckets } = Metrics
 /**
  * `token` calls answered from this client's cache, with no I/O.
  *
- * @example
- * ```ts
- * import { Effect, Metric } from "effect"
- * import { TokenMetrics } from "@effect-texas/core"
- *
- * const hits = Metric.value(TokenMetrics.cacheHits).pipe(Effect.map((state) => state.count))
- * ```
- *
  * @category Metrics
  * @since 0.1.0
  */
@@ -28,14 +20,6 @@ export const cacheHits = Metric.counter(catalogue.cacheHits.name, { description:
 
 /**
  * `token` calls that found no usable cached token (including `skipCache` calls).
- *
- * @example
- * ```ts
- * import { Effect, Metric } from "effect"
- * import { TokenMetrics } from "@effect-texas/core"
- *
- * const cacheMisses = Metric.value(TokenMetrics.cacheMisses)
- * ```
  *
  * @category Metrics
  * @since 0.1.0
@@ -45,14 +29,6 @@ export const cacheMisses = Metric.counter(catalogue.cacheMisses.name, { descript
 /**
  * Requests sent to the token endpoint (each attempt counts, retries included).
  *
- * @example
- * ```ts
- * import { Effect, Metric } from "effect"
- * import { TokenMetrics } from "@effect-texas/core"
- *
- * const fetches = Metric.value(TokenMetrics.fetches)
- * ```
- *
  * @category Metrics
  * @since 0.1.0
  */
@@ -60,14 +36,6 @@ export const fetches = Metric.counter(catalogue.fetches.name, { description: cat
 
 /**
  * Retries after a transient failure of the token endpoint.
- *
- * @example
- * ```ts
- * import { Effect, Metric } from "effect"
- * import { TokenMetrics } from "@effect-texas/core"
- *
- * const retries = Metric.value(TokenMetrics.retries)
- * ```
  *
  * @category Metrics
  * @since 0.1.0
@@ -78,14 +46,6 @@ export const retries = Metric.counter(catalogue.retries.name, { description: cat
  * Retries the retry budget held back: transient failures answered at once
  * because most recent calls to the sidecar had failed.
  *
- * @example
- * ```ts
- * import { Effect, Metric } from "effect"
- * import { TokenMetrics } from "@effect-texas/core"
- *
- * const denied = Metric.value(TokenMetrics.retriesDenied)
- * ```
- *
  * @category Metrics
  * @since 0.2.0
  */
@@ -93,14 +53,6 @@ export const retriesDenied = Metric.counter(catalogue.retriesDenied.name, { desc
 
 /**
  * Token acquisitions that failed (after retries), whatever the error.
- *
- * @example
- * ```ts
- * import { Effect, Metric } from "effect"
- * import { TokenMetrics } from "@effect-texas/core"
- *
- * const failures = Metric.value(TokenMetrics.failures)
- * ```
  *
  * @category Metrics
  * @since 0.1.0
@@ -110,14 +62,6 @@ export const failures = Metric.counter(catalogue.failures.name, { description: c
 /**
  * Background refreshes (refresh-ahead) that failed while the cached token was still valid.
  *
- * @example
- * ```ts
- * import { Effect, Metric } from "effect"
- * import { TokenMetrics } from "@effect-texas/core"
- *
- * const refreshFailures = Metric.value(TokenMetrics.refreshFailures)
- * ```
- *
  * @category Metrics
  * @since 0.1.0
  */
@@ -125,14 +69,6 @@ export const refreshFailures = Metric.counter(catalogue.refreshFailures.name, { 
 
 /**
  * Tokens held in the client cache right now (bounded by `maxEntries`).
- *
- * @example
- * ```ts
- * import { Effect, Metric } from "effect"
- * import { TokenMetrics } from "@effect-texas/core"
- *
- * const cacheEntries = Metric.value(TokenMetrics.cacheEntries)
- * ```
  *
  * @category Metrics
  * @since 0.1.0
@@ -142,14 +78,6 @@ export const cacheEntries = Metric.gauge(catalogue.cacheEntries.name, { descript
 /**
  * Introspection verdicts answered from the verdict cache (no request to the sidecar).
  *
- * @example
- * ```ts
- * import { Metric } from "effect"
- * import { TokenMetrics } from "@effect-texas/core"
- *
- * const hits = Metric.value(TokenMetrics.verdictCacheHits)
- * ```
- *
  * @category Metrics
  * @since 0.2.0
  */
@@ -158,14 +86,6 @@ export const verdictCacheHits = Metric.counter(catalogue.verdictCacheHits.name, 
 /**
  * Introspections that went to the sidecar (joined flights included).
  *
- * @example
- * ```ts
- * import { Metric } from "effect"
- * import { TokenMetrics } from "@effect-texas/core"
- *
- * const misses = Metric.value(TokenMetrics.verdictCacheMisses)
- * ```
- *
  * @category Metrics
  * @since 0.2.0
  */
@@ -173,14 +93,6 @@ export const verdictCacheMisses = Metric.counter(catalogue.verdictCacheMisses.na
 
 /**
  * Active verdicts held in the verdict cache.
- *
- * @example
- * ```ts
- * import { Metric } from "effect"
- * import { TokenMetrics } from "@effect-texas/core"
- *
- * const entries = Metric.value(TokenMetrics.verdictCacheEntries)
- * ```
  *
  * @category Metrics
  * @since 0.2.0
@@ -192,16 +104,6 @@ export const verdictCacheEntries = Metric.gauge(catalogue.verdictCacheEntries.na
  * (`texas.endpoint`) and `outcome` (`ok`, the status of an error answer, or
  * the error's tag), in the buckets OpenTelemetry advises for
  * `http.client.request.duration`.
- *
- * @example
- * ```ts
- * import { Metric } from "effect"
- * import { TokenMetrics } from "@effect-texas/core"
- *
- * const tokenCalls = Metric.value(
- *   TokenMetrics.requestDuration.pipe(Metric.tagged("texas.endpoint", "/api/v1/token"), Metric.tagged("outcome", "ok"))
- * )
- * ```
  *
  * @category Metrics
  * @since 0.2.0

@@ -41,7 +41,22 @@ export {
 } from "./TokenError.js"
 
 /**
- * Counters of cache hits, misses, endpoint requests, retries and failures.
+ * Counters of cache hits, misses, endpoint requests, retries and failures,
+ * and the request-duration histogram; the names are shared by both lines.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Maskinporten, TokenMetrics } from "@effect-texas/core"
+ *
+ * // Every metric is read the same way; export them with your metrics layer (OpenTelemetry, Prometheus).
+ * const hitRate = Effect.gen(function*() {
+ *   yield* Maskinporten.token("skatt:some.scope")
+ *   const hits = yield* Metric.value(TokenMetrics.cacheHits)
+ *   const misses = yield* Metric.value(TokenMetrics.cacheMisses)
+ *   return hits.count / Math.max(1, hits.count + misses.count)
+ * })
+ * ```
  *
  * @category Modules
  * @since 0.1.0

@@ -70,7 +70,17 @@ export {
 } from "./TokenIntrospection.js"
 
 /**
- * Counters of cache hits, misses, endpoint requests, retries and failures.
+ * Counters of cache hits, misses, endpoint requests, retries and failures,
+ * and the request-duration histogram; the names are shared by both lines.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Maskinporten, TokenMetrics } from "@effect-texas/core"
+ *
+ * // Every metric is read the same way; export them with your metrics layer (OpenTelemetry, Prometheus).
+ * const hits = Effect.andThen(Maskinporten.token("skatt:some.scope"), Metric.value(TokenMetrics.cacheHits))
+ * ```
  *
  * @category Modules
  * @since 1.0.0
