@@ -1,5 +1,5 @@
 /**
- * Runs every ```ts block of the READMEs as written, against the emulator's
+ * Runs every ```ts block of the READMEs and guides as written, against the emulator's
  * command (`effect-texas-emulator --api-scope skatt:some.scope --altinn`),
  * with the variables it prints exported: `NAIS_TOKEN_ENDPOINT`, `API_URL`,
  * `ALTINN_PLATFORM_URL`, `ALTINN_API_URL`, ... A block with `it.effect` or
@@ -24,6 +24,7 @@ mkdirSync(out)
 const isEffect4Block = (code: string) => /from "effect\/http/.test(code)
 const readmes = [
   "README.md",
+  ...(effect4 ? [] : readdirSync(join("docs", "guides")).map((name) => join("docs", "guides", name))),
   ...readdirSync("packages").map((name) => join("packages", name, "README.md")).filter((path) => existsSync(path)),
   ...(effect4 ? [join("..", "README.md")] : [])
 ]
