@@ -1,6 +1,6 @@
 /**
  * Type-checks every `@example` in the packages' JSDoc and every ```ts block
- * of the READMEs, so the docs cannot
+ * of the READMEs and guides, so the docs cannot
  * drift from the API: each ```ts block becomes a module under
  * `.doc-examples/` (git-ignored), compiled with the repository's settings
  * against the package sources.
@@ -36,7 +36,8 @@ for (const file of readdirSync("packages").flatMap((name) => sources(join("packa
 // that imports effect/http belongs to the Effect 4 line: the root README's are checked from effect4/.
 const effect4 = process.cwd().endsWith("effect4")
 const isEffect4Block = (code: string) => /from "effect\/http/.test(code)
-const readmes = ["README.md", ...readdirSync("packages").map((name) => join("packages", name, "README.md"))]
+const guides = effect4 ? [] : readdirSync(join("docs", "guides")).map((name) => join("docs", "guides", name))
+const readmes = ["README.md", ...readdirSync("packages").map((name) => join("packages", name, "README.md")), ...guides]
 for (const file of effect4 ? [...readmes, join("..", "README.md")] : readmes) {
   const text = readFileSync(file, "utf8")
   const outside = file.startsWith("..")
