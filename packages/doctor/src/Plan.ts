@@ -112,11 +112,20 @@ const entraSteps = (manifest: Manifest, caller: Checkup.Workload): ReadonlyArray
   })
 }
 
+/**
+ * Whether the application validates Entra ID tokens: it logs employees in
+ * (`azure.sidecar`), or it is an Entra ID application that lets others in.
+ */
+const validatesEntraId = (manifest: Manifest): Flag => {
+  if (manifest.entraIdLogin !== false) return manifest.entraIdLogin
+  return manifest.inbound.length > 0 ? manifest.entraId : false
+}
+
 /** An introspection per provider whose tokens the application validates, as its manifest says. */
 const probeSteps = (manifest: Manifest): ReadonlyArray<Step> => {
   const validates: ReadonlyArray<readonly [Checkup.Probe["provider"], Flag, string]> = [
     ["maskinporten", manifest.exposesScopes ? manifest.maskinporten : false, "spec.maskinporten.enabled"],
-    ["entra_id", manifest.entraIdLogin === false && manifest.inbound.length > 0 ? manifest.entraId : manifest.entraIdLogin, "spec.azure"],
+    ["entra_id", validatesEntraId(manifest), "spec.azure"],
     ["tokenx", manifest.tokenX, "spec.tokenx.enabled"],
     ["idporten", manifest.idporten, "spec.idporten.enabled"]
   ]
