@@ -7,6 +7,7 @@
  * Effect: results come back as plain data.
  */
 import type { Plan } from "@effect-texas/doctor"
+import type { RunCommand } from "./command.js"
 
 /** A token as a test sees it: the string, and the object the line handed out (for `renew`). */
 export interface TokenView {
@@ -198,8 +199,12 @@ export interface Driver {
     readonly startupCheck: (manifestPath: string, failOnProblems: boolean, options?: DoctorOptions) => Promise<Outcome<void>>
     readonly render: (report: DoctorReport) => string
   }
-  /** The line's `effect-texas` command (its source) and the tsconfig that maps the packages to their sources. */
-  readonly doctorCommand: { readonly bin: string; readonly tsconfig: string }
+  /**
+   * The line's `effect-texas` command: its source and the tsconfig that maps the packages to their
+   * sources (to run it as a process), and `run`, the same command in-process (`Cli.main` with this
+   * line's `verify`, output captured).
+   */
+  readonly doctorCommand: { readonly bin: string; readonly tsconfig: string; readonly run: RunCommand }
   /** Builds `TokenService.layerConfig()` reading only `variables`: nothing, or the typed error the layer failed with. */
   readonly tokenServiceFromConfig: (variables: Readonly<Record<string, string>>) => Promise<Outcome<void>>
 }

@@ -318,18 +318,17 @@ describe(`what the doctor prints (security review) (${driver.line})`, () => {
   })
 })
 
-// Each case runs the command in a process of its own: concurrently, as they share nothing but the emulator.
-describe.concurrent(`effect-texas doctor, run as a command (${driver.line})`, () => {
+// The command as a process: once, the real bin (exit codes reach the shell, nothing is coloured in a pipe).
+describe(`effect-texas doctor, run as a process (${driver.line})`, () => {
   const { bin, tsconfig: linesTsconfig } = driver.doctorCommand
   // Resolved here, so the command runs from any working directory (as `npx effect-texas` would).
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href
   // Asynchronous: the emulator answers from this very process while the command runs.
-  const doctor = (args: ReadonlyArray<string>, env: Record<string, string>, cwd = process.cwd()) =>
+  const spawned = (args: ReadonlyArray<string>, env: Record<string, string>) =>
     new Promise<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }>((resolve) => {
       // The line's tsconfig maps the packages to their sources (no build needed), from any working directory.
       const child = spawn(process.execPath, ["--import", tsx, bin, "doctor", ...args], {
-        cwd,
-        env: { ...process.env, TSX_TSCONFIG_PATH: linesTsconfig, ...env }
+        env: { ...process.env, TSX_TSCONFIG_PATH: linesTsconfig, FORCE_COLOR: "1", ...env }
       })
       let stdout = ""
       let stderr = ""
@@ -337,6 +336,23 @@ describe.concurrent(`effect-texas doctor, run as a command (${driver.line})`, ()
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
       child.on("close", (status) => resolve({ status, stdout, stderr }))
     })
+
+  it("exit 0 and exit 1 reach the shell; a pipe gets no colour", async () => {
+    const [ok, failing] = await Promise.all([
+      spawned(["--manifest", write(manifestText([granted]))], envFor(emulator)),
+      spawned(["--manifest", write(manifestText([granted, ungranted]))], envFor(emulator))
+    ])
+    expect(ok).toMatchObject({ status: 0, stderr: "" })
+    expect(ok.stdout).toContain("all 2 checks passed")
+    expect(failing.status).toBe(1)
+    expect(failing.stdout).toMatch(/^FAIL  maskinporten skatt:not\.granted +invalid_scope$/m)
+    expect(`${ok.stdout}${failing.stdout}`).not.toContain("\u001b")
+  }, 60_000)
+})
+
+// The cases: the same command in-process (Cli.main with this line's verify), written to a pipe.
+describe(`effect-texas doctor, the command (${driver.line})`, () => {
+  const doctor = (args: ReadonlyArray<string>, env: Record<string, string>, cwd = process.cwd()) => driver.doctorCommand.run(args, env, cwd)
 
   it("exit 0 when every check passes, 1 when one fails; never a token in the output", async () => {
     const ok = await doctor(["--manifest", write(manifestText([granted]))], envFor(emulator))

@@ -17,6 +17,7 @@ import {
 import { NodeHttpServer } from "@effect/platform-node"
 import { AltinnToken, authenticateAltinn, systemUser } from "@effect-texas/altinn"
 import { Doctor, Manifest } from "@effect-texas/cli"
+import { commandRunner } from "../command.js"
 import {
   type AccessToken,
   CurrentUser,
@@ -319,6 +320,10 @@ const systemUserOf: D.Driver["systemUser"] = (options) =>
     return yield* systemUser(options)
   })).then((exit) => outcomeOf(exit, (detail): Readonly<Record<string, unknown>> => detail))
 
+// What the line's bin.ts hands to the shared command.
+const commandVerify = (manifest: Manifest.Manifest, options: Doctor.VerifyOptions) =>
+  Effect.runPromise(Doctor.verify(manifest, options).pipe(Effect.provide(FetchHttpClient.layer)))
+
 const doctor: D.Driver["doctor"] = {
   verify: (manifest, env, options = {}) => {
     const read: Effect.Effect<Manifest.Manifest | ReadonlyArray<string>, Manifest.ManifestError> = typeof manifest === "string"
@@ -342,5 +347,5 @@ export const driver: D.Driver = {
   tokenServiceFromConfig,
   systemUser: systemUserOf,
   doctor,
-  doctorCommand: { bin: repository("packages/cli/src/bin.ts"), tsconfig: repository("tsconfig.json") }
+  doctorCommand: { bin: repository("packages/cli/src/bin.ts"), tsconfig: repository("tsconfig.json"), run: commandRunner(commandVerify) }
 }

@@ -15,6 +15,7 @@ import {
 } from "@effect-texas/core"
 import { AltinnToken, authenticateAltinn, systemUser } from "@effect-texas/altinn"
 import { Doctor, Manifest } from "@effect-texas/cli"
+import { commandRunner } from "../../behaviour/command.js"
 import { authenticate, AuthenticatedClient, authenticateOnBehalfOf } from "@effect-texas/http-client"
 import { type AccessOptions, Authentication, requireUser } from "@effect-texas/http-server"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -321,6 +322,10 @@ const systemUserOf: D.Driver["systemUser"] = (options) =>
     return yield* systemUser(options)
   })).then((exit) => outcomeOf(exit, (detail): Readonly<Record<string, unknown>> => detail))
 
+// What the line's bin.ts hands to the shared command.
+const commandVerify = (manifest: Manifest.Manifest, options: Doctor.VerifyOptions) =>
+  Effect.runPromise(Doctor.verify(manifest, options).pipe(Effect.provide(FetchHttpClient.layer)))
+
 const doctor: D.Driver["doctor"] = {
   verify: (manifest, env, options = {}) => {
     const read: Effect.Effect<Manifest.Manifest | ReadonlyArray<string>, Manifest.ManifestError> = typeof manifest === "string"
@@ -344,5 +349,5 @@ export const driver: D.Driver = {
   tokenServiceFromConfig,
   systemUser: systemUserOf,
   doctor,
-  doctorCommand: { bin: line("packages/cli/src/bin.ts"), tsconfig: line("tsconfig.json") }
+  doctorCommand: { bin: line("packages/cli/src/bin.ts"), tsconfig: line("tsconfig.json"), run: commandRunner(commandVerify) }
 }
