@@ -97,6 +97,14 @@ const logLimit = 10_000
 const authorizationKind = (value: string | undefined): AltinnRequest["authorization"] =>
   value === undefined ? "none" : /^Bearer /.test(value) ? "bearer" : "other"
 
+// Altinn's signing key: made once per process, as the Texas emulators' keys are (internal/keys.ts).
+let processKey: Promise<{ readonly privateKey: Jose.CryptoKey; readonly jwk: Jose.JWK }> | undefined
+const altinnKey = () =>
+  (processKey ??= Jose.generateKeyPair("RS256", { extractable: true }).then(async ({ privateKey, publicKey }) => ({
+    privateKey,
+    jwk: { ...(await Jose.exportJWK(publicKey)), kid: "altinn", alg: "RS256", use: "sig" }
+  })))
+
 /**
  * Starts the Altinn emulator, trusting `texas`'s Maskinporten key, issuer and clock.
  *
@@ -120,8 +128,7 @@ export const startAltinnEmulator = async (
 ): Promise<AltinnEmulatorHandle> => {
   const host = options.host ?? "127.0.0.1"
   if (!isLoopback(host)) throw new Error(`refusing to listen on ${host}: the Altinn emulator listens on loopback only`)
-  const { privateKey, publicKey } = await Jose.generateKeyPair("RS256", { extractable: true })
-  const jwk = { ...(await Jose.exportJWK(publicKey)), kid: "altinn", alg: "RS256", use: "sig" }
+  const { privateKey, jwk } = await altinnKey()
   const maskinportenKeys = Jose.createLocalJWKSet({ keys: texas.jwks.keys.filter((key) => key.kid === "maskinporten") })
   let faults: Array<Fault> = []
   let log: Array<AltinnRequest> = []

@@ -61,7 +61,9 @@ export interface ProtectedApiOptions {
   readonly jwks?: Jose.JSONWebKeySet | undefined
   /**
    * The issuer every token must carry.
-   * @default undefined (not checked)
+   * @default with the emulator's keys, one of its providers' issuers (every emulator in a process
+   * signs with the same keys, so this is what refuses another emulator's tokens); with `jwks`,
+   * not checked
    */
   readonly issuer?: string | undefined
   /**
@@ -108,6 +110,8 @@ type Verdict =
 
 const bearerPrefix = /^Bearer (.+)$/
 
+const emulatorProviders = ["maskinporten", "entra_id", "tokenx", "idporten"] as const
+
 /**
  * Starts a protected API that trusts `emulator`'s keys and clock.
  *
@@ -134,6 +138,7 @@ export const startProtectedApi = async (
   options: ProtectedApiOptions = {}
 ): Promise<ProtectedApiHandle> => {
   const keys = Jose.createLocalJWKSet(options.jwks ?? emulator.jwks)
+  const issuers = options.issuer ?? (options.jwks === undefined ? emulatorProviders.map(emulator.issuer) : undefined)
   const requestLogLimit = 10_000
   let log: Array<ApiRequest> = []
   let forced: Array<number> = []
@@ -150,7 +155,7 @@ export const startProtectedApi = async (
         currentDate: new Date(emulator.now()),
         clockTolerance: options.leewaySeconds ?? 0,
         ...(options.audience === undefined ? {} : { audience: options.audience }),
-        ...(options.issuer === undefined ? {} : { issuer: options.issuer })
+        ...(issuers === undefined ? {} : { issuer: issuers })
       })
       const scopes = typeof payload["scope"] === "string" ? payload["scope"].split(" ") : []
       if (options.requiredScope !== undefined && !scopes.includes(options.requiredScope)) {

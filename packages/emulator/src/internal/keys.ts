@@ -3,6 +3,12 @@
  * with the provider's name as `kid` (as the sidecar's own test set-up has
  * them), so a token is checked only against the keys of the provider it is
  * introspected for, as the sidecar does with each provider's JWKS.
+ *
+ * The pairs are made once per process and shared by every emulator in it, as
+ * every sidecar of an environment trusts the same identity providers: RSA key
+ * generation costs about 300 ms of CPU a key, which made each emulator's start
+ * cost over a second. Emulators still tell their tokens apart by issuer (each
+ * has its own address in it) and audience.
  */
 import * as Jose from "jose"
 import type { IdentityProvider } from "./providers.js"
@@ -32,9 +38,15 @@ const makeKey = async (kid: string): Promise<ProviderKey> => {
   return { privateKey, publicKey, jwk: { ...(await Jose.exportJWK(publicKey)), kid, alg: "RS256", use: "sig" } }
 }
 
-/** Generates the four key pairs (in parallel: RSA key generation runs on libuv's pool). */
+let processKeys: Promise<ReadonlyArray<readonly [IdentityProvider, ProviderKey]>> | undefined
+
+/** The four key pairs, generated on first use (in parallel: RSA key generation runs on libuv's pool). */
+const providerKeys = () =>
+  (processKeys ??= Promise.all(allProviders.map(async (provider) => [provider, await makeKey(provider)] as const)))
+
+/** The providers' keys: this process's four key pairs. */
 export const makeKeys = async (): Promise<Keys> => {
-  const pairs = await Promise.all(allProviders.map(async (provider) => [provider, await makeKey(provider)] as const))
+  const pairs = await providerKeys()
   const byProvider = new Map<IdentityProvider, ProviderKey>(pairs)
   const keyOf = (provider: IdentityProvider): ProviderKey => byProvider.get(provider)!
   const keyMaps = new Map(allProviders.map((provider) => [provider, new Map([[provider as string, keyOf(provider).publicKey]])]))
