@@ -56,5 +56,6 @@ const behaviour = {
 }
 
 export default defineConfig({
-  test: { projects: [project("core"), project("testkit"), project("http-client"), project("http-server"), project("altinn"), project("cli"), behaviour] }
+  // Files share a worker's module graph (as at the root): effect loads once per project, not per file.
+  test: { isolate: false, projects: [project("core"), project("testkit"), project("http-client"), project("http-server"), project("altinn"), project("cli"), behaviour] }
 })
