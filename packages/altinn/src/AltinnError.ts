@@ -3,7 +3,7 @@
  * (which the exchange fails with: a refused exchange is a
  * `TokenEndpointError` with its status and `identityProvider: "altinn"`).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as Data from "effect/Data"
 
@@ -21,7 +21,7 @@ import * as Data from "effect/Data"
  * ```
  *
  * @category Errors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export class InvalidOrganizationNumber extends Data.TaggedError("InvalidOrganizationNumber")<{
   /** What was given (an organisation number is public, never a secret). */

@@ -4,7 +4,7 @@
  * cached until the Altinn token's own expiry, shared between concurrent
  * callers, retried and typed as the SDK's own tokens.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -30,7 +30,7 @@ import { Altinn, Request } from "@effect-texas/protocol"
  * system user) of the token to exchange.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface AltinnTokenRequest {
   /** The scope(s): one string (separated by whitespace) or a list. */
@@ -48,7 +48,7 @@ export interface AltinnTokenRequest {
  * What `AltinnToken` offers.
  *
  * @category Services
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Service {
   /**
@@ -72,7 +72,7 @@ export interface Service {
  * retry schedule and retry budget as `TokenService` takes.
  *
  * @category Options
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface AltinnTokenOptions extends Omit<EndpointOptions, "endpoint" | "encoding"> {
   /**
@@ -118,7 +118,7 @@ export interface AltinnTokenOptions extends Omit<EndpointOptions, "endpoint" | "
  * ```
  *
  * @category Constants
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const platformUrls = Altinn.platformUrls
 
@@ -135,7 +135,7 @@ export const platformUrls = Altinn.platformUrls
  * ```
  *
  * @category Metrics
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const AltinnMetrics = {
   cacheHits: Metric.counter("altinn.token.cache.hits", { description: "Altinn tokens served from the cache" }),
@@ -170,13 +170,13 @@ export const AltinnMetrics = {
  * ```
  *
  * @category Services
- * @since 0.2.0
+ * @since 0.1.0
  */
 export class AltinnToken extends Context.Tag("@effect-texas/altinn/AltinnToken")<AltinnToken, Service>() {
   /**
    * Builds the service without a layer.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly make = (options: AltinnTokenOptions) => make(options)
 
@@ -184,7 +184,7 @@ export class AltinnToken extends Context.Tag("@effect-texas/altinn/AltinnToken")
    * The service for a platform URL (or `"production"` / `"tt02"`); one that is
    * not an http(s) URL fails the layer with `InvalidTokenRequest`.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly layer = (
     options: AltinnTokenOptions
@@ -195,7 +195,7 @@ export class AltinnToken extends Context.Tag("@effect-texas/altinn/AltinnToken")
    * The service with the platform read from `ALTINN_PLATFORM_URL` (a URL, or
    * `production` / `tt02`) unless given, and the other options as `Config`s.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly layerConfig = (
     options: Config.Config.Wrap<Omit<AltinnTokenOptions, "platformUrl">> & {
@@ -209,13 +209,13 @@ export class AltinnToken extends Context.Tag("@effect-texas/altinn/AltinnToken")
  * Types that go with `AltinnToken`.
  *
  * @category Services
- * @since 0.2.0
+ * @since 0.1.0
  */
 export declare namespace AltinnToken {
   /**
    * What the service offers.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   export type Service = AltinnTokenApi
 }
@@ -305,7 +305,7 @@ const prepare = (request: AltinnTokenRequest): Either.Either<Prepared, InvalidTo
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const make = (
   options: AltinnTokenOptions

@@ -3,7 +3,7 @@
  * origin carries the Altinn token; a 401 renews it once (a fresh Maskinporten
  * token and a new exchange, shared by concurrent 401s) and replays.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { TokenError } from "@effect-texas/core"
@@ -16,7 +16,7 @@ import { AltinnToken, type AltinnTokenRequest } from "./AltinnToken.js"
  * What to authenticate with, and where the token may go.
  *
  * @category Options
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface AuthenticateAltinnOptions extends Omit<AltinnTokenRequest, "skipCache">, OriginOptions {}
 
@@ -48,7 +48,7 @@ export interface AuthenticateAltinnOptions extends Omit<AltinnTokenRequest, "ski
  * ```
  *
  * @category Middleware
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const authenticateAltinn = (options: AuthenticateAltinnOptions) =>
 <E, R>(

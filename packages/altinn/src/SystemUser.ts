@@ -3,7 +3,7 @@
  * what a system asks Maskinporten for to act as the system user an
  * organisation has set up for it.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { Access, Altinn } from "@effect-texas/protocol"
 import * as Either from "effect/Either"
@@ -15,7 +15,7 @@ import { InvalidOrganizationNumber } from "./AltinnError.js"
  * spell them.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type SystemUserDetail = Altinn.SystemUserDetail
 
@@ -23,7 +23,7 @@ export type SystemUserDetail = Altinn.SystemUserDetail
  * Who the system acts for.
  *
  * @category Options
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type SystemUserOptions = Altinn.SystemUserOptions
 
@@ -40,7 +40,7 @@ export type SystemUserOptions = Altinn.SystemUserOptions
  * ```
  *
  * @category Validation
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const checkOrganizationNumber = (organization: string): string | undefined => Access.organizationNumberProblem(organization)
 
@@ -62,7 +62,7 @@ export const checkOrganizationNumber = (organization: string): string | undefine
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const systemUser = (options: SystemUserOptions): Either.Either<SystemUserDetail, InvalidOrganizationNumber> => {
   const detail = Altinn.systemUserDetail(options)

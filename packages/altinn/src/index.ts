@@ -3,7 +3,7 @@
  * authorization details, the Altinn token exchanged from a Maskinporten
  * token (cached, shared, retried, typed), and middleware for Altinn's APIs.
  *
- * @since 0.2.0
+ * @since 0.1.0
  *
  * @module @effect-texas/altinn
  */

@@ -7,7 +7,7 @@
  * tokens the application validates. As data (`verify`), as text (`render`)
  * and as a startup check (`layerStartupCheck`).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { TokenIntrospection, TokenService } from "@effect-texas/core"
@@ -24,7 +24,7 @@ import * as Manifest from "./Manifest.js"
  * One check and its verdict.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Check = Checkup.Check
 
@@ -32,7 +32,7 @@ export type Check = Checkup.Check
  * What the doctor found.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Report = Plan.Report
 
@@ -48,7 +48,7 @@ export type Report = Plan.Report
  * ```
  *
  * @category Errors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export class DoctorError extends Data.TaggedError("DoctorError")<{ readonly report: Report }> {
   override get message(): string {
@@ -78,7 +78,7 @@ const once = { retrySchedule: Schedule.stop, timeout: "10 seconds", attemptTimeo
  * Settings of `verify`.
  *
  * @category Options
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface VerifyOptions {
   /**
@@ -109,7 +109,7 @@ export interface VerifyOptions {
  * ```
  *
  * @category Checks
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const verify = (
   manifestOrScopes: Manifest.Manifest | ReadonlyArray<string>,
@@ -140,7 +140,7 @@ export const verify = (
  * ```
  *
  * @category Rendering
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const render = (report: Report, options: Output.RenderOptions = {}): string => Output.render(report, options)
 
@@ -157,7 +157,7 @@ export const render = (report: Report, options: Output.RenderOptions = {}): stri
  * ```
  *
  * @category Rendering
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const toJson = (report: Report): string => Output.toJson(report)
 
@@ -176,7 +176,7 @@ export const toJson = (report: Report): string => Output.toJson(report)
  * ```
  *
  * @category Layers
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const layerStartupCheck = (
   options: {

@@ -3,7 +3,7 @@
  * found as effects that fail with `ManifestError` (the reading itself is
  * `@effect-texas/doctor`'s, shared with the Effect 4 line).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { Manifest as Shared } from "@effect-texas/doctor"
 import * as Data from "effect/Data"
@@ -13,7 +13,7 @@ import * as Effect from "effect/Effect"
  * What the doctor needs from a manifest.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Manifest = Shared.Manifest
 
@@ -31,7 +31,7 @@ export type Manifest = Shared.Manifest
  * ```
  *
  * @category Errors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export class ManifestError extends Data.TaggedError("ManifestError")<{ readonly reason: string }> {
   override get message(): string {
@@ -56,7 +56,7 @@ const lift = <A>(read: () => A | Shared.Problem): Effect.Effect<A, ManifestError
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const parse = (text: string, source = "the manifest", options: Shared.ReadOptions = {}): Effect.Effect<Manifest, ManifestError> =>
   lift(() => Shared.parse(text, source, options))
@@ -73,7 +73,7 @@ export const parse = (text: string, source = "the manifest", options: Shared.Rea
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const read = (path: string, options: Shared.ReadOptions = {}): Effect.Effect<Manifest, ManifestError> => lift(() => Shared.read(path, options))
 
@@ -88,6 +88,6 @@ export const read = (path: string, options: Shared.ReadOptions = {}): Effect.Eff
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const find = (directory: string): Effect.Effect<string, ManifestError> => lift(() => Shared.find(directory))

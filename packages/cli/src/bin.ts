@@ -4,7 +4,7 @@
  * (arguments, help, output, exit codes, the same on both lines), verifying
  * with this line's `Doctor.verify`. `effect-texas doctor --help` says the rest.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { Cli } from "@effect-texas/doctor"

@@ -1,7 +1,7 @@
 /**
  * `effect-texas doctor`: is this application set up right for its tokens?
  *
- * @since 0.2.0
+ * @since 0.1.0
  *
  * @module @effect-texas/cli
  */
@@ -10,7 +10,7 @@
  * Checks of the environment and the grants, as data, text and a startup layer.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Doctor from "./Doctor.js"
 
@@ -18,6 +18,6 @@ export * as Doctor from "./Doctor.js"
  * The nais Application manifest, as far as tokens go.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Manifest from "./Manifest.js"

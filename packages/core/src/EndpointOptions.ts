@@ -93,7 +93,7 @@ export interface EndpointOptions {
  * ```
  *
  * @category Options
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface RetryBudgetOptions {
   /**

@@ -11,7 +11,7 @@
  * used). A service says only what its key is, how to fetch, and until when a
  * value may be used.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { CacheState, Policy } from "@effect-texas/protocol"
 import * as Clock from "effect/Clock"
@@ -35,7 +35,7 @@ import type { AccessToken } from "./AccessToken.js"
  * besides its key; `A` the cached value; `E` what a fetch fails with.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface CacheOptions<K, A, E> {
   /** Fetches the value for `request`; `forced` asks past every cache (`skip_cache`). */
@@ -62,7 +62,7 @@ export interface CacheOptions<K, A, E> {
  * The engine, as a service uses it.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Cache<K, A, E> {
   /** The cached value while usable, else the flight for `key` (joined or started). */
@@ -102,7 +102,7 @@ const tagsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>) => fiber.getFiberRe
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cache<K, A, E>, never, Scope.Scope> =>
   Effect.map(Effect.scope, (scope) => {
@@ -194,7 +194,7 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
  * ```
  *
  * @category Expiry
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const tokenUsableUntil = (token: AccessToken, skewMillis: number): number =>
   Policy.tokenUsableUntil(DateTime.toEpochMillis(token.expiresAt), Duration.toMillis(token.expiresIn), skewMillis)
@@ -212,7 +212,7 @@ export const tokenUsableUntil = (token: AccessToken, skewMillis: number): number
  * ```
  *
  * @category Expiry
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const tokenRenewHold = (minRenewInterval: Duration.DurationInput = "30 seconds"): (token: AccessToken) => number => {
   const minRenewMillis = Duration.toMillis(Duration.decode(minRenewInterval))

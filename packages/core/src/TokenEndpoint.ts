@@ -5,7 +5,7 @@
  * and metrics as `TokenService`, and the same typed errors. Public for
  * packages that build further services on the SDK.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -23,7 +23,7 @@ import { InvalidTokenResponse, type InvalidTokenRequest, type TokenError } from 
  * never quote the text: it may be a token).
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Call<A> {
   readonly request: HttpClientRequest.HttpClientRequest
@@ -40,7 +40,7 @@ export interface Call<A> {
  * An endpoint, called as the SDK calls the sidecar.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface TokenEndpoint {
   /** The endpoint's URL, as errors name it. */
@@ -76,7 +76,7 @@ export interface TokenEndpoint {
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const make = (
   options: EndpointOptions

@@ -125,7 +125,7 @@ export class TokenExchange extends Context.Tag("@effect-texas/core/TokenExchange
   /**
    * Builds the service without a layer (what the layers use).
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly make = (options: TokenExchangeOptions) => make(options)
 
@@ -179,13 +179,13 @@ export class TokenExchange extends Context.Tag("@effect-texas/core/TokenExchange
  * Types that go with `TokenExchange`.
  *
  * @category Services
- * @since 0.2.0
+ * @since 0.1.0
  */
 export declare namespace TokenExchange {
   /**
    * What the service offers (as `TokenExchange["Type"]`).
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   export type Service = TokenExchangeApi
 }

@@ -236,7 +236,7 @@ export class TokenIntrospection extends Context.Tag("@effect-texas/core/TokenInt
   /**
    * Builds the service without a layer (what the layers use).
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly make = (options: TokenIntrospectionOptions) => make(options)
 
@@ -280,13 +280,13 @@ export class TokenIntrospection extends Context.Tag("@effect-texas/core/TokenInt
  * Types that go with `TokenIntrospection`.
  *
  * @category Services
- * @since 0.2.0
+ * @since 0.1.0
  */
 export declare namespace TokenIntrospection {
   /**
    * What the service offers (as `TokenIntrospection["Type"]`).
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   export type Service = TokenIntrospectionApi
 }

@@ -47,7 +47,7 @@ export const retries = Metric.counter(catalogue.retries.name, { description: cat
  * because most recent calls to the sidecar had failed.
  *
  * @category Metrics
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const retriesDenied = Metric.counter(catalogue.retriesDenied.name, { description: catalogue.retriesDenied.description })
 
@@ -79,7 +79,7 @@ export const cacheEntries = Metric.gauge(catalogue.cacheEntries.name, { descript
  * Introspection verdicts answered from the verdict cache (no request to the sidecar).
  *
  * @category Metrics
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const verdictCacheHits = Metric.counter(catalogue.verdictCacheHits.name, { description: catalogue.verdictCacheHits.description })
 
@@ -87,7 +87,7 @@ export const verdictCacheHits = Metric.counter(catalogue.verdictCacheHits.name, 
  * Introspections that went to the sidecar (joined flights included).
  *
  * @category Metrics
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const verdictCacheMisses = Metric.counter(catalogue.verdictCacheMisses.name, { description: catalogue.verdictCacheMisses.description })
 
@@ -95,7 +95,7 @@ export const verdictCacheMisses = Metric.counter(catalogue.verdictCacheMisses.na
  * Active verdicts held in the verdict cache.
  *
  * @category Metrics
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const verdictCacheEntries = Metric.gauge(catalogue.verdictCacheEntries.name, { description: catalogue.verdictCacheEntries.description })
 
@@ -106,7 +106,7 @@ export const verdictCacheEntries = Metric.gauge(catalogue.verdictCacheEntries.na
  * `http.client.request.duration`.
  *
  * @category Metrics
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const requestDuration = Metric.histogram(
   catalogue.requestDuration.name,

@@ -89,7 +89,7 @@ export class TokenService extends Context.Tag("@effect-texas/core/TokenService")
   /**
    * Builds the service without a layer (what the layers use).
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly make = (options: TokenServiceOptions) => make(options)
 
@@ -110,7 +110,7 @@ export class TokenService extends Context.Tag("@effect-texas/core/TokenService")
    * console.log(Either.getOrNull(a) === Either.getOrNull(b)) // true
    * ```
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly cacheKey = (request: TokenRequest): Either.Either<string, InvalidTokenRequest> => {
     const prepared = prepareRemembered(request)
@@ -155,13 +155,13 @@ export class TokenService extends Context.Tag("@effect-texas/core/TokenService")
  * Types that go with `TokenService`.
  *
  * @category Services
- * @since 0.2.0
+ * @since 0.1.0
  */
 export declare namespace TokenService {
   /**
    * What the service offers (as `TokenService["Type"]`).
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   export type Service = TokenServiceApi
 }

@@ -4,7 +4,7 @@
  * sidecar's answer means for each, with the hint the platform's docs give.
  * Each line's `Doctor` only asks the sidecar.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 // ---- Models ------------------------------------------------------------------
 
@@ -13,7 +13,7 @@
  * an unknown cluster, an endpoint that is not set): only `failed` fails the report.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Status = "ok" | "failed" | "not checked"
 
@@ -21,7 +21,7 @@ export type Status = "ok" | "failed" | "not checked"
  * One check and its verdict.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Check {
   /** What was checked: a variable, a machine token, or a provider's introspection. */
@@ -45,7 +45,7 @@ export interface Check {
  * undefined when not known).
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Workload {
   readonly application: string
@@ -58,7 +58,7 @@ export interface Workload {
  * target; for Entra ID also who asks and whom for, to say whose rules to change.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Ask {
   readonly kind: "maskinporten" | "entra_id"
@@ -72,7 +72,7 @@ export interface Ask {
  * `probeToken`, which no provider signed, so a live sidecar says inactive.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Probe {
   readonly provider: "maskinporten" | "entra_id" | "tokenx" | "idporten"
@@ -82,7 +82,7 @@ export interface Probe {
  * The SDK's token errors as the doctor reads them (both lines' `TokenError`s have this shape).
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type TokenErrorLike =
   | { readonly _tag: "TokenEndpointError"; readonly error: string; readonly errorDescription: string }
@@ -93,7 +93,7 @@ export type TokenErrorLike =
  * What an introspection said, as both lines' `IntrospectionResult` says it.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type IntrospectionLike = { readonly _tag: "Active" } | { readonly _tag: "Inactive"; readonly reason: string }
 
@@ -110,7 +110,7 @@ export type IntrospectionLike = { readonly _tag: "Active" } | { readonly _tag: "
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const check = (kind: Check["kind"], scope: string, verdict: string, fields: Partial<Omit<Check, "ok">> = {}): Check => {
   const status = fields.status ?? "failed"
@@ -129,7 +129,7 @@ export const check = (kind: Check["kind"], scope: string, verdict: string, field
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const notChecked = (kind: Check["kind"], scope: string, why: string, hint: string): Check =>
   check(kind, scope, `not checked: ${why}`, { status: "not checked", hint })
@@ -147,7 +147,7 @@ export const notChecked = (kind: Check["kind"], scope: string, why: string, hint
  * ```
  *
  * @category Verdicts
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const granted = (ask: Ask, secondsLeft: number): Check => check(ask.kind, ask.scope, `ok, valid for ${formatSeconds(secondsLeft)}`, { status: "ok" })
 
@@ -228,7 +228,7 @@ const entraHint = (ask: Ask, refusal: "not assigned" | "no such application" | u
  * ```
  *
  * @category Verdicts
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const refused = (ask: Ask, error: TokenErrorLike): Check => {
   const { kind, scope } = ask
@@ -266,7 +266,7 @@ const callFailed = (kind: Check["kind"], scope: string, error: Exclude<TokenErro
  * ```
  *
  * @category Verdicts
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const probeToken: string = [{ alg: "RS256", typ: "JWT" }, { sub: "effect-texas-doctor" }]
   .map((part) => Buffer.from(JSON.stringify(part)).toString("base64url"))
@@ -285,7 +285,7 @@ export const probeToken: string = [{ alg: "RS256", typ: "JWT" }, { sub: "effect-
  * ```
  *
  * @category Verdicts
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const probed = (probe: Probe, result: IntrospectionLike | TokenErrorLike): Check => {
   const { provider } = probe

@@ -3,7 +3,7 @@
  * its help, its output and its exit codes. A line gives it only the way to
  * verify a manifest (its `Doctor.verify`), so the two commands cannot drift.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { resolve } from "node:path"
 import { parseArgs } from "node:util"
@@ -28,7 +28,7 @@ import type { Variables } from "./Template.js"
  * ```
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const ExitCode = { ok: 0, problem: 1, unusable: 2, usage: 64, software: 70 } as const
 
@@ -36,7 +36,7 @@ export const ExitCode = { ok: 0, problem: 1, unusable: 2, usage: 64, software: 7
  * What the command reads and writes: `process`'s parts, or a test's.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Io {
   /** The arguments after the program's name (`process.argv.slice(2)`). */
@@ -51,7 +51,7 @@ export interface Io {
  * How a line verifies a manifest: its `Doctor.verify`, run to a promise.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Verify = (manifest: Manifest.Manifest, options: PlanOptions) => Promise<Report>
 
@@ -59,7 +59,7 @@ export type Verify = (manifest: Manifest.Manifest, options: PlanOptions) => Prom
  * A command line that asks for the doctor.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Invocation {
   readonly _tag: "Doctor"
@@ -74,7 +74,7 @@ export interface Invocation {
  * What a command line asks for.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Parsed = Invocation | { readonly _tag: "Help" } | { readonly _tag: "Version" } | { readonly _tag: "UsageError"; readonly message: string }
 
@@ -92,7 +92,7 @@ export type Parsed = Invocation | { readonly _tag: "Help" } | { readonly _tag: "
  * ```
  *
  * @category Help
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const help = `effect-texas doctor: is this application set up for its tokens?
 
@@ -174,7 +174,7 @@ const usageMessage = (error: unknown): string => {
  * ```
  *
  * @category Arguments
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const parse = (argv: ReadonlyArray<string>): Parsed => {
   let values: Record<string, string | boolean | Array<string> | undefined>
@@ -224,7 +224,7 @@ export const parse = (argv: ReadonlyArray<string>): Parsed => {
  * ```
  *
  * @category Output
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const useColour = (stream: { readonly isTTY?: boolean | undefined }, env: Readonly<Record<string, string | undefined>>): boolean =>
   stream.isTTY === true && (env["NO_COLOR"] ?? "") === "" && env["TERM"] !== "dumb"
@@ -256,11 +256,11 @@ const manifestOf = (invocation: Invocation, cwd: string): Manifest.Manifest | Ma
  *
  * declare const verify: Cli.Verify
  * const io = { argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }
- * process.exitCode = await Cli.main(io, verify, "0.2.0")
+ * process.exitCode = await Cli.main(io, verify, "0.1.0")
  * ```
  *
  * @category Running
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const main = async (io: Io, verify: Verify, version: string): Promise<number> => {
   const parsed = parse(io.argv)

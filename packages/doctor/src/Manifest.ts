@@ -2,7 +2,7 @@
  * The nais manifest as far as tokens go, read without Effect: each line's
  * `@effect-texas/cli` wraps these in its own effects and `ManifestError`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
@@ -14,7 +14,7 @@ import * as Template from "./Template.js"
  * `"templated"` when the flag is an unfilled template variable.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Flag = boolean | "templated"
 
@@ -23,7 +23,7 @@ export type Flag = boolean | "templated"
  * it runs elsewhere (`*` for any application).
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Rule {
   readonly application: string
@@ -36,7 +36,7 @@ export interface Rule {
  * template variable read as written (`{{namespace}}`, see `Template.isTemplated`).
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Manifest {
   /** `kind`: an `Application` (`nais.io/v1alpha1`) or a `Naisjob` (`nais.io/v1`). */
@@ -73,7 +73,7 @@ export interface Manifest {
  * Why a manifest cannot be used, in one sentence.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Problem {
   readonly _tag: "Problem"
@@ -94,7 +94,7 @@ const problem = (reason: string): Problem => ({ _tag: "Problem", reason })
  * ```
  *
  * @category Guards
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const isProblem = (value: unknown): value is Problem =>
   typeof value === "object" && value !== null && (value as { readonly _tag?: unknown })._tag === "Problem"
@@ -103,7 +103,7 @@ export const isProblem = (value: unknown): value is Problem =>
  * Settings for reading a manifest.
  *
  * @category Options
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface ReadOptions {
   /**
@@ -196,7 +196,7 @@ const fromWorkload = (workload: unknown, unfilled: ReadonlyArray<string>, notes:
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const parse = (text: string, source = "the manifest", options: ReadOptions = {}): Manifest | Problem => {
   const filled = Template.fill(text, options.variables)
@@ -225,7 +225,7 @@ export const parse = (text: string, source = "the manifest", options: ReadOption
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const read = (path: string, options: ReadOptions = {}): Manifest | Problem => {
   const text = readText(path)
@@ -244,7 +244,7 @@ export const read = (path: string, options: ReadOptions = {}): Manifest | Proble
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const readVariables = (path: string): Template.Variables | Problem => {
   const text = readText(path)
@@ -294,7 +294,7 @@ const fileKind = (path: string): "file" | "missing" | "not a regular file" | "la
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const find = (directory: string): string | Problem => {
   let nais: ReadonlyArray<string> = []

@@ -3,7 +3,7 @@
  * asked) and as a program reads it (one JSON document, also when the
  * manifest could not be used). Tokens never appear: no check carries one.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type { Report } from "./Plan.js"
 
@@ -11,7 +11,7 @@ import type { Report } from "./Plan.js"
  * How to render for a terminal.
  *
  * @category Options
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface RenderOptions {
   /**
@@ -45,7 +45,7 @@ const labels = { ok: ["ok  ", "32"], failed: ["FAIL", "31"], "not checked": ["SK
  * ```
  *
  * @category Rendering
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const render = (report: Report, options: RenderOptions = {}): string => {
   const paint = (code: string, text: string) => (options.colour === true ? `\u001b[${code}m${text}\u001b[0m` : text)
@@ -87,7 +87,7 @@ const summary = (report: Report): string => {
  * ```
  *
  * @category Rendering
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const toJson = (report: Report): string =>
   JSON.stringify(
@@ -101,7 +101,7 @@ export const toJson = (report: Report): string =>
  * line (64), or the doctor itself (70).
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type ErrorKind = "manifest" | "usage" | "internal"
 
@@ -117,7 +117,7 @@ export type ErrorKind = "manifest" | "usage" | "internal"
  * ```
  *
  * @category Rendering
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const errorJson = (kind: ErrorKind, message: string, exitCode: number): string =>
   JSON.stringify({ ok: false, error: { kind, message, exitCode } }, undefined, 2)

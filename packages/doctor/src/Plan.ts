@@ -4,7 +4,7 @@
  * and Entra ID target, an introspection per provider that validates tokens,
  * and what cannot be checked (templated, cluster unknown) and why.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as Checkup from "./Checkup.js"
 import type { Flag, Manifest, Rule } from "./Manifest.js"
@@ -17,7 +17,7 @@ import * as Template from "./Template.js"
  * or an introspection.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Step =
   | { readonly _tag: "Decided"; readonly check: Checkup.Check }
@@ -30,7 +30,7 @@ export type Step =
  * and the warnings to show beside the report.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Plan {
   readonly application: string
@@ -46,7 +46,7 @@ export interface Plan {
  * What the doctor found.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Report {
   readonly application: string
@@ -63,7 +63,7 @@ export interface Report {
  * Where the doctor runs.
  *
  * @category Options
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface PlanOptions {
   /** The environment: the sidecar's endpoints and `NAIS_CLUSTER_NAME`. */
@@ -170,7 +170,7 @@ const needing = (steps: ReadonlyArray<Step>, variable: Checkup.Check): ReadonlyA
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const plan = (manifest: Manifest, options: PlanOptions = {}): Plan => {
   const env = options.env ?? {}
@@ -230,7 +230,7 @@ const warnings = (manifest: Manifest, steps: ReadonlyArray<Step>): ReadonlyArray
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const report = (plan: Plan, checks: ReadonlyArray<Checkup.Check>): Report => ({
   application: plan.application,
@@ -252,7 +252,7 @@ export const report = (plan: Plan, checks: ReadonlyArray<Checkup.Check>): Report
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const fromScopes = (scopes: ReadonlyArray<string>): Manifest => ({
   kind: "Application",

@@ -4,7 +4,7 @@
  * guessed: it stays visible as `{{name}}` and is named, so the checks that
  * depend on it can say "not checked: templated".
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as HandlebarsModule from "handlebars"
 
@@ -16,7 +16,7 @@ const Handlebars: typeof HandlebarsModule = (HandlebarsModule as unknown as { re
  * `--var name=value` adds them.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Variables = Readonly<Record<string, unknown>>
 
@@ -27,7 +27,7 @@ export type Variables = Readonly<Record<string, unknown>>
  * from that YAML back into what a person wrote (`{{name}}`).
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Filled {
   readonly text: string
@@ -39,7 +39,7 @@ export interface Filled {
  * Why a template cannot be rendered, in one sentence.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface TemplateProblem {
   readonly _tag: "TemplateProblem"
@@ -64,7 +64,7 @@ const markers = /__effect_texas_template_(\d+)__/g
  * ```
  *
  * @category Rendering
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const fill = (text: string, variables: Variables | undefined): Filled | TemplateProblem => {
   if (variables === undefined && !text.includes("{{")) return { text, unfilled: [], restore: (value) => value }
@@ -97,7 +97,7 @@ export const fill = (text: string, variables: Variables | undefined): Filled | T
  * ```
  *
  * @category Guards
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const isTemplated = (value: unknown): boolean => typeof value === "string" && /\{\{[^}]*\}\}/.test(value)
 

@@ -4,7 +4,7 @@
  * implies, the verdicts and their hints, the report as text and JSON, and
  * the command itself.
  *
- * @since 0.2.0
+ * @since 0.1.0
  *
  * @module @effect-texas/doctor
  */
@@ -13,7 +13,7 @@
  * The checks and their verdicts.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Checkup from "./Checkup.js"
 
@@ -21,7 +21,7 @@ export * as Checkup from "./Checkup.js"
  * The `effect-texas doctor` command: arguments, help, output, exit codes.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Cli from "./Cli.js"
 
@@ -29,7 +29,7 @@ export * as Cli from "./Cli.js"
  * The nais manifest as far as tokens go.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Manifest from "./Manifest.js"
 
@@ -37,7 +37,7 @@ export * as Manifest from "./Manifest.js"
  * The report as a table and as JSON.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Output from "./Output.js"
 
@@ -45,7 +45,7 @@ export * as Output from "./Output.js"
  * What a manifest asks of the doctor, and the report.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Plan from "./Plan.js"
 
@@ -53,6 +53,6 @@ export * as Plan from "./Plan.js"
  * Templated manifests, rendered as nais/deploy does.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Template from "./Template.js"

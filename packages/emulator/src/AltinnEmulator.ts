@@ -4,7 +4,7 @@
  * of its own (the "platform URL"), trusting the Texas emulator's Maskinporten
  * key and clock.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as Http from "node:http"
 import * as Jose from "jose"
@@ -22,7 +22,7 @@ import type { TexasEmulatorHandle } from "./TexasEmulator.js"
  * Settings of the Altinn emulator.
  *
  * @category Options
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface AltinnEmulatorOptions {
   /** @default 0 (a free port) */
@@ -47,7 +47,7 @@ export interface AltinnEmulatorOptions {
  * One request the Altinn emulator received.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface AltinnRequest {
   readonly method: string
@@ -66,7 +66,7 @@ export interface AltinnRequest {
  * A running Altinn emulator.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface AltinnEmulatorHandle {
   /** The platform URL, as `AltinnToken.layer({ platformUrl })` takes it. */
@@ -120,7 +120,7 @@ const altinnKey = () =>
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const startAltinnEmulator = async (
   texas: TexasEmulatorHandle,

@@ -3,7 +3,7 @@
  * protected API and the Altinn exchange) until interrupted, printing the
  * variables to export. Both lines' testkits ship it as their command.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { parseArgs } from "node:util"
 import { startAltinnEmulator } from "./AltinnEmulator.js"
@@ -99,7 +99,7 @@ const say = (line: string): void => {
  * ```
  *
  * @category Command
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => {
   let values: ReturnType<typeof parse>

@@ -3,7 +3,7 @@
  * or text such as `"5 minutes"` or `"-30 seconds"`, or a `Duration` of
  * either Effect line (read through its `toJSON`).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 
 /**
@@ -13,7 +13,7 @@
  * bigint, or an Effect `Duration`.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type DurationInput =
   | number
@@ -58,7 +58,7 @@ const fromJson = (json: unknown): number | undefined => {
  * ```
  *
  * @category Conversions
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const toMillis = (input: DurationInput): number => {
   if (typeof input === "number") return input

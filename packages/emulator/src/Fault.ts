@@ -181,7 +181,7 @@ export const respond = (
  * ```
  *
  * @category Identity provider
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const sidecarRetries = { attempts: 4, attemptMillis: 2000 } as const
 
@@ -203,7 +203,7 @@ export const sidecarRetries = { attempts: 4, attemptMillis: 2000 } as const
  * ```
  *
  * @category Identity provider
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const slowProvider = (duration: DurationInput): Fault => ({ _tag: "SlowProvider", duration })
 
@@ -224,7 +224,7 @@ export const slowProvider = (duration: DurationInput): Fault => ({ _tag: "SlowPr
  * ```
  *
  * @category Identity provider
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const providerError = (
   status: number,

@@ -33,7 +33,7 @@ export type {
  * requires of tokens from `entra_id`, `tokenx` and `idporten`.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface ProviderOptions {
   /** @default `<emulator url>/<provider>` (`/entra_id/v2.0` for Entra ID) */
@@ -46,7 +46,7 @@ export interface ProviderOptions {
  * Issuer and client id for each provider that should not have the defaults.
  *
  * @category Options
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface ProvidersOptions {
   /** Maskinporten (no audience is required of its tokens). */

@@ -4,7 +4,7 @@
  * tokens, and an emulator of Altinn's token exchange. Both lines of
  * `@effect-texas/testkit` wrap it as layers; use it directly from any test.
  *
- * @since 0.2.0
+ * @since 0.1.0
  *
  * @module @effect-texas/emulator
  */
@@ -13,7 +13,7 @@
  * Lengths of time as the emulator takes them.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Duration from "./Duration.js"
 

@@ -44,7 +44,7 @@ export class OriginNotAllowed extends Data.TaggedError("OriginNotAllowed")<{
  * ```
  *
  * @category Errors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export class InvalidRedirect extends Data.TaggedError("InvalidRedirect")<{
   readonly status: number
@@ -67,6 +67,6 @@ export class InvalidRedirect extends Data.TaggedError("InvalidRedirect")<{
  * ```
  *
  * @category Errors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type AuthError = OriginNotAllowed | InvalidRedirect

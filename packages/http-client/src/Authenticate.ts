@@ -12,7 +12,6 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { type AccessToken, type TokenError, type TokenRequest, TokenService } from "@effect-texas/core"
 import { Origins } from "@effect-texas/protocol"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -44,14 +43,6 @@ export interface AuthenticateOptions extends Omit<TokenRequest, "skipCache"> {
    * @default 0
    */
   readonly followRedirects?: number | undefined
-  /**
-   * No longer read here: the hold on forced renewals is the token service's,
-   * per cache key (`TokenService.layer({ minRenewInterval })`, and the same
-   * option on `TokenExchange` and `AltinnToken`), so that clients built per
-   * request or shared by users cannot multiply renewals.
-   * @deprecated since 0.2.0: set `minRenewInterval` on the service.
-   */
-  readonly minRenewInterval?: Duration.DurationInput | undefined
 }
 
 // ---- Middleware --------------------------------------------------------------
@@ -218,7 +209,7 @@ export interface TokenSource<E, R> {
  * @category Options
  * @since 0.1.0
  */
-export type OriginOptions = Pick<AuthenticateOptions, "allowedOrigins" | "followRedirects" | "minRenewInterval">
+export type OriginOptions = Pick<AuthenticateOptions, "allowedOrigins" | "followRedirects">
 
 /**
  * The middleware behind `authenticate`, for any source of tokens: it attaches

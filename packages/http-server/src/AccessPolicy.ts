@@ -4,7 +4,7 @@
  * one fails with. The rules themselves are `@effect-texas/protocol`'s
  * `Access`, shared with the Effect 4 line.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type { Claims, IntrospectRequest } from "@effect-texas/core"
 import { Access } from "@effect-texas/protocol"
@@ -32,7 +32,7 @@ import * as Either from "effect/Either"
  * ```
  *
  * @category Options
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type AccessOptions = Access.Options<Claims>
 
@@ -51,7 +51,7 @@ export type AccessOptions = Access.Options<Claims>
  * ```
  *
  * @category Errors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export class InvalidPolicy extends Data.TaggedError("InvalidPolicy")<{
   readonly identityProvider: string
@@ -77,7 +77,7 @@ export class InvalidPolicy extends Data.TaggedError("InvalidPolicy")<{
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const make = (options: AccessOptions): Either.Either<Access.Policy<Claims>, InvalidPolicy> => {
   const provider: IntrospectRequest["identityProvider"] = options.identityProvider

@@ -16,7 +16,7 @@ export { requireUser, type RequireUserOptions } from "./RequireUser.js"
  * Who may call: per-provider requirements (`require`) and the `InvalidPolicy` error.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as AccessPolicy from "./AccessPolicy.js"
 

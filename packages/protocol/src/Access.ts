@@ -5,7 +5,7 @@
  * and calling applications for Entra ID), checked against the token's claims.
  * Both lines' inbound middleware use it; it needs no Effect.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 
 // ---- Models ------------------------------------------------------------------
@@ -15,7 +15,7 @@
  * requirement of `substantial`.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Acr = "idporten-loa-substantial" | "idporten-loa-high"
 
@@ -25,7 +25,7 @@ export type Acr = "idporten-loa-substantial" | "idporten-loa-high"
  * Maskinporten token, issued to any organisation for any API, would do.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface MaskinportenRequirements<C> {
   /** Every one must be in the token's space-separated `scope` claim. */
@@ -40,7 +40,7 @@ export interface MaskinportenRequirements<C> {
  * What an ID-porten caller must have.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface IdportenRequirements<C> {
   /** The minimum level of assurance (`acr`); `idporten-loa-high` satisfies `idporten-loa-substantial`. */
@@ -52,7 +52,7 @@ export interface IdportenRequirements<C> {
  * What a TokenX caller must have.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface TokenxRequirements<C> {
   /** The minimum level of assurance of the user's login (`acr`). */
@@ -67,7 +67,7 @@ export interface TokenxRequirements<C> {
  * either will do (users come with groups, applications with roles).
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface EntraIdRequirements<C> {
   /** Group object ids: the token's `groups` must hold at least one. */
@@ -87,7 +87,7 @@ export interface EntraIdRequirements<C> {
  * for any API would be let in.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Options<C> =
   | { readonly identityProvider: "maskinporten"; readonly require: MaskinportenRequirements<C> }
@@ -99,7 +99,7 @@ export type Options<C> =
  * Any provider's requirements, as an untyped caller may pass them.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface AnyRequirements<C> {
   readonly scopes?: ReadonlyArray<string> | undefined
@@ -117,7 +117,7 @@ export interface AnyRequirements<C> {
  * which (for an `insufficient_scope` challenge).
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Verdict =
   | { readonly _tag: "Allowed" }
@@ -127,7 +127,7 @@ export type Verdict =
  * A checked set of requirements, ready to judge claims.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Policy<C> {
   readonly _tag: "Policy"
@@ -138,7 +138,7 @@ export interface Policy<C> {
  * Requirements that cannot be a policy, and why.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Invalid {
   readonly _tag: "Invalid"
@@ -162,7 +162,7 @@ const weights = [3, 2, 7, 6, 5, 4, 3, 2]
  * ```
  *
  * @category Checks
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const organizationNumberProblem = (organization: string): string | undefined => {
   if (!/^\d{9}$/.test(organization)) return "it must be exactly nine digits"
@@ -267,7 +267,7 @@ const listProblem = (name: string, value: unknown, required: boolean): string | 
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const compile = <C>(identityProvider: string, requirements: AnyRequirements<C> | undefined): Policy<C> | Invalid => {
   const given = requirements ?? {}
@@ -321,7 +321,7 @@ export const compile = <C>(identityProvider: string, requirements: AnyRequiremen
  * ```
  *
  * @category Responses
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const forbiddenChallenge = (verdict: Verdict): string | undefined =>
   verdict._tag === "Forbidden" && verdict.missingScopes.length > 0

@@ -3,7 +3,7 @@
  * where the exchange is, what its answer means, and the system user as a
  * Maskinporten authorization detail.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as Jose from "jose"
 import { organizationNumberProblem } from "./Access.js"
@@ -21,7 +21,7 @@ import { expiryProblem } from "./Policy.js"
  * ```
  *
  * @category Constants
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const platformUrls = {
   production: "https://platform.altinn.no",
@@ -44,7 +44,7 @@ const exchangePath = "/authentication/api/v1/exchange/maskinporten"
  * ```
  *
  * @category Endpoints
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const exchangeUrl = (platformUrl: string | URL, test: boolean): string | { readonly reason: string } => {
   const text = String(platformUrl)
@@ -69,7 +69,7 @@ const tokenText = (text: string): string | undefined => {
  * not one (by shape and length only: never a part of the text).
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Answer =
   | { readonly ok: true; readonly token: string; readonly expiresAtMillis: number }
@@ -89,7 +89,7 @@ export type Answer =
  * ```
  *
  * @category Answers
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const readAnswer = (text: string, receivedAtMillis: number): Answer => {
   const token = tokenText(text)
@@ -115,7 +115,7 @@ export const readAnswer = (text: string, receivedAtMillis: number): Answer => {
  * spell them.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type SystemUserDetail = {
   readonly type: "urn:altinn:systemuser"
@@ -134,7 +134,7 @@ export type SystemUserDetail = {
  * Who the system acts for.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface SystemUserOptions {
   /** The organisation number (nine digits) of the organisation that owns the system user. */
@@ -158,7 +158,7 @@ export interface SystemUserOptions {
  * ```
  *
  * @category System users
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const systemUserDetail = (options: SystemUserOptions): SystemUserDetail | { readonly reason: string } => {
   const reason = organizationNumberProblem(options.organization)
@@ -193,7 +193,7 @@ const deepFreeze = <A>(value: A): A => {
  * ```
  *
  * @category System users
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const frozenDetails = (details: ReadonlyArray<Record<string, unknown>>): ReadonlyArray<Record<string, unknown>> => {
   try {

@@ -2,7 +2,7 @@
  * Bearer tokens in and out of headers (RFC 6750), shared by both lines'
  * inbound authentication.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 
 const bearerHeader = /^Bearer ([^\s]+)$/i
@@ -19,7 +19,7 @@ const bearerHeader = /^Bearer ([^\s]+)$/i
  * ```
  *
  * @category Headers
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const tokenOf = (header: string | undefined): string | undefined => bearerHeader.exec(header ?? "")?.[1]
 
@@ -34,6 +34,6 @@ export const tokenOf = (header: string | undefined): string | undefined => beare
  * ```
  *
  * @category Headers
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const challenge = (description: string): string => `Bearer error="invalid_token", error_description="${description}"`

@@ -10,7 +10,7 @@
  * method is synchronous and runs inside one step of the line's engine, so no
  * other caller can observe a half-made change, and the hit allocates nothing.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { makeRoom, nextRefreshTry } from "./Policy.js"
 
@@ -20,7 +20,7 @@ import { makeRoom, nextRefreshTry } from "./Policy.js"
  * One cached value and when to stop handing it out.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Entry<A> {
   readonly value: A
@@ -40,7 +40,7 @@ export interface Entry<A> {
  * line's own (a `Deferred`).
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Flight<F> {
   readonly handle: F
@@ -53,7 +53,7 @@ export interface Flight<F> {
  * out, and how long a forced one is held against further forced renewals.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Settled<A> {
   readonly value: A
@@ -66,7 +66,7 @@ export interface Settled<A> {
  * forced one replaced stores nothing), and whether a background refresh failed.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Outcome = "stored" | "superseded" | "failed" | "refreshFailed"
 
@@ -74,7 +74,7 @@ export type Outcome = "stored" | "superseded" | "failed" | "refreshFailed"
  * Settings of a cache state.
  *
  * @category Options
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Options {
   readonly maxEntries: number
@@ -99,7 +99,7 @@ export interface Options {
  * ```
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export class CacheState<A, F> {
   readonly entries = new Map<string, Entry<A>>()

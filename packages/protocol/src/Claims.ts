@@ -3,14 +3,14 @@
  * check both lines make of them: a known claim of the wrong type makes the
  * answer unusable (named by claim, never by value), the rest pass as they are.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 
 /**
  * What a known claim must be.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Kind = "string" | "number" | "string or list of strings" | "list of strings" | "organisation (authority and ID)"
 
@@ -25,7 +25,7 @@ export type Kind = "string" | "number" | "string or list of strings" | "list of 
  * ```
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const kinds: Readonly<Record<string, Kind>> = {
   iss: "string or list of strings",
@@ -89,7 +89,7 @@ const fits = (kind: Kind, value: unknown): boolean => {
  * ```
  *
  * @category Checks
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const problems = (claims: Readonly<Record<string, unknown>>): ReadonlyArray<string> => {
   const found: Array<string> = []

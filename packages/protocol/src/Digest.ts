@@ -1,7 +1,7 @@
 /**
  * Digests for cache keys of users' tokens.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { createHash } from "node:crypto"
 
@@ -17,6 +17,6 @@ import { createHash } from "node:crypto"
  * ```
  *
  * @category Digests
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const sha256Hex = (text: string): string => createHash("sha256").update(text).digest("hex")

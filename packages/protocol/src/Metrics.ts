@@ -4,14 +4,14 @@
  * follow OpenTelemetry's dotted style (an exporter to Prometheus turns the
  * dots into underscores), as `http.client.request.duration` does.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 
 /**
  * A metric's name and description.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Definition {
   readonly name: string
@@ -32,7 +32,7 @@ const define = (name: string, description: string): Definition => ({ name, descr
  * ```
  *
  * @category Constants
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const catalogue = {
   cacheHits: define("texas.token.cache.hits", "token calls answered from the client cache"),
@@ -67,7 +67,7 @@ export const catalogue = {
  * ```
  *
  * @category Constants
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const durationBuckets: ReadonlyArray<number> = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
 
@@ -83,7 +83,7 @@ export const durationBuckets: ReadonlyArray<number> = [0.005, 0.01, 0.025, 0.05,
  * ```
  *
  * @category Outcomes
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const outcome = (error: { readonly _tag: string; readonly status?: number } | "ok" | "interrupted"): string =>
   typeof error === "string" ? error : error._tag === "TokenEndpointError" && error.status !== undefined ? String(error.status) : error._tag

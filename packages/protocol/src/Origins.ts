@@ -3,7 +3,7 @@
  * the allow-list check (remembered per URL), and what a redirect turns a
  * request into (the fetch standard's rules). Both lines' middleware use it.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 
 /**
@@ -18,7 +18,7 @@
  * ```
  *
  * @category Origins
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const originOf = (url: string): string | undefined => {
   if (!URL.canParse(url)) return undefined
@@ -37,7 +37,7 @@ export const originOf = (url: string): string | undefined => {
  * ```
  *
  * @category Origins
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const describeOrigin = (url: string): string =>
   originOf(url) ?? (URL.canParse(url) ? "(opaque origin)" : url.startsWith("/") ? "(relative URL)" : "(invalid URL)")
@@ -58,7 +58,7 @@ const maxRememberedUrls = 1024
  * ```
  *
  * @category Origins
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const allowList = (origins: ReadonlyArray<string>) => {
   const allowed = new Set<string>()
@@ -93,7 +93,7 @@ export const allowList = (origins: ReadonlyArray<string>) => {
  * ```
  *
  * @category Redirects
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const isRedirect = (status: number): boolean =>
   status === 301 || status === 302 || status === 303 || status === 307 || status === 308
@@ -109,7 +109,7 @@ export const isRedirect = (status: number): boolean =>
  * ```
  *
  * @category Redirects
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const contentHeaders: ReadonlyArray<string> = ["content-type", "content-length", "content-encoding", "content-language", "content-location"]
 
@@ -125,7 +125,7 @@ export const contentHeaders: ReadonlyArray<string> = ["content-type", "content-l
  * ```
  *
  * @category Redirects
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const redirectsToGet = (status: number, method: string): boolean =>
   (status === 303 && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST")
@@ -144,7 +144,7 @@ export const redirectsToGet = (status: number, method: string): boolean =>
  * ```
  *
  * @category Redirects
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const redirectTarget = (location: string, requestUrl: string): string | { readonly reason: string } => {
   if (!URL.canParse(location, requestUrl)) return { reason: "its Location header is not a URL" }
@@ -171,7 +171,7 @@ export const redirectTarget = (location: string, requestUrl: string): string | {
  * ```
  *
  * @category Redirects
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const fetchWithoutRedirects = (outer: typeof globalThis.fetch): typeof globalThis.fetch =>
   async (input, init) => {
@@ -196,7 +196,7 @@ export const fetchWithoutRedirects = (outer: typeof globalThis.fetch): typeof gl
  * ```
  *
  * @category Origins
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const isLoopbackHost = (host: string): boolean =>
   host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host)
@@ -217,7 +217,7 @@ export const isLoopbackHost = (host: string): boolean =>
  * ```
  *
  * @category Origins
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const checkBaseUrl = (text: string): string | { readonly reason: string } => {
   if (!URL.canParse(text)) return { reason: "is not an absolute URL" }

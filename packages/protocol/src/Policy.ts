@@ -3,7 +3,7 @@
  * value stops being handed out, which entries make room, when a failed
  * refresh is tried again, and the retry budget's token bucket.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 
 /**
@@ -20,7 +20,7 @@
  * ```
  *
  * @category Expiry
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const tokenUsableUntil = (expiresAtMillis: number, lifetimeMillis: number, skewMillis: number): number =>
   Math.min(expiresAtMillis - Math.min(skewMillis, lifetimeMillis / 2), expiresAtMillis - lifetimeMillis + maxCachedMillis)
@@ -38,7 +38,7 @@ export const tokenUsableUntil = (expiresAtMillis: number, lifetimeMillis: number
  * ```
  *
  * @category Expiry
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const renewHoldMillis = (minRenewMillis: number, lifetimeMillis: number): number =>
   Math.max(0, Math.min(minRenewMillis, lifetimeMillis / 2))
@@ -59,7 +59,7 @@ export const renewHoldMillis = (minRenewMillis: number, lifetimeMillis: number):
  * ```
  *
  * @category Expiry
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const maxCachedMillis = 365 * 24 * 60 * 60 * 1000
 
@@ -80,7 +80,7 @@ const maxDateMillis = 8.64e15
  * ```
  *
  * @category Expiry
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const expiryProblem = (expiresAtMillis: number): string | undefined =>
   Number.isFinite(expiresAtMillis) && Math.abs(expiresAtMillis) <= maxDateMillis
@@ -100,7 +100,7 @@ export const expiryProblem = (expiresAtMillis: number): string | undefined =>
  * ```
  *
  * @category Expiry
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const verdictUsableUntil = (active: boolean, exp: unknown, capMillis: number): number =>
   active && typeof exp === "number" && Number.isFinite(exp) ? Math.min(exp * 1000, capMillis) : -Infinity
@@ -117,7 +117,7 @@ export const verdictUsableUntil = (active: boolean, exp: unknown, capMillis: num
  * ```
  *
  * @category Expiry
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const userTokenExpiry = (token: string): number => {
   const payload = token.split(".")[1]
@@ -144,7 +144,7 @@ const refreshRetryMillis = 5_000
  * ```
  *
  * @category Caching
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const nextRefreshTry = (now: number, usableUntil: number): number =>
   now + Math.min(refreshRetryMillis, Math.max(0, usableUntil - now) / 4)
@@ -162,7 +162,7 @@ export const nextRefreshTry = (now: number, usableUntil: number): number =>
  * ```
  *
  * @category Caching
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const makeRoom = <K>(
   entries: Map<K, { readonly usableUntil: number; readonly lastUsed: number }>,
@@ -190,7 +190,7 @@ export const makeRoom = <K>(
  * only while more than half of `maxTokens` are left.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface RetryBucket {
   readonly failed: () => void
@@ -211,7 +211,7 @@ export interface RetryBucket {
  * ```
  *
  * @category Retries
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const retryBucket = (options: { readonly maxTokens?: number | undefined; readonly tokenRatio?: number | undefined } = {}): RetryBucket => {
   const maxTokens = Math.max(1, options.maxTokens ?? 10)
@@ -248,7 +248,7 @@ export const retryBucket = (options: { readonly maxTokens?: number | undefined; 
  * ```
  *
  * @category Timing
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const tokenTiming = {
   /** The sidecar's worst case: 4 attempts of 2 s each. */

@@ -5,7 +5,7 @@
  * the common path (a valid request) allocates little. A refusal is an
  * `Invalid` value, which each line of the SDK turns into its own tagged error.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 
 // ---- Models ------------------------------------------------------------------
@@ -14,7 +14,7 @@
  * Why a request cannot be sent: the field and what is wrong with it.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface Invalid {
   readonly _tag: "Invalid"
@@ -42,7 +42,7 @@ export interface Invalid {
  * ```
  *
  * @category Guards
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const isInvalid = (value: unknown): value is Invalid =>
   typeof value === "object" && value !== null && (value as { _tag?: unknown })._tag === "Invalid"
@@ -51,7 +51,7 @@ export const isInvalid = (value: unknown): value is Invalid =>
  * A request for a machine token, as callers of either line give it.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface TokenRequest {
   readonly identityProvider: string
@@ -65,7 +65,7 @@ export interface TokenRequest {
  * A validated request: what to send and which cache entry it maps to.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface PreparedRequest {
   /** Provider after alias resolution: `azuread` and `entra_id` share tokens on the sidecar. */
@@ -95,7 +95,7 @@ export interface PreparedRequest {
  * ```
  *
  * @category Constants
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const maxTargetLength = 8192
 
@@ -118,7 +118,7 @@ const controlCharacterInUrl = /[\u0000-\u001f\u007f-\u009f]/
  * ```
  *
  * @category Constructors
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const invalid = (field: Invalid["field"], reason: string): Invalid => ({ _tag: "Invalid", field, reason })
 const fail = invalid
@@ -226,7 +226,7 @@ const checkDetails = (details: unknown): { readonly wire: ReadonlyArray<Record<s
  * ```
  *
  * @category Token
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const prepare = (request: TokenRequest): PreparedRequest | Invalid => {
   if (!isPlainObject(request)) return fail("target", "the request must be an object")
@@ -286,7 +286,7 @@ const remembered = new WeakMap<TokenRequest, PreparedRequest>()
  * ```
  *
  * @category Token
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const isFrozenPlainData = (value: unknown): boolean => {
   if (value === null || value === undefined) return true
@@ -314,7 +314,7 @@ export const isFrozenPlainData = (value: unknown): boolean => {
  * ```
  *
  * @category Token
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const prepareRemembered = (request: TokenRequest): PreparedRequest | Invalid => {
   const known = typeof request === "object" && request !== null ? remembered.get(request) : undefined
@@ -339,7 +339,7 @@ export const prepareRemembered = (request: TokenRequest): PreparedRequest | Inva
  * ```
  *
  * @category Token
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const tokenFields = (request: PreparedRequest, forced: boolean): Record<string, unknown> => {
   const fields: Record<string, unknown> = { identity_provider: request.providerName, target: request.target }
@@ -363,7 +363,7 @@ export const tokenFields = (request: PreparedRequest, forced: boolean): Record<s
  * ```
  *
  * @category Endpoints
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const checkEndpoint = (endpoint: string | URL): string | Invalid => {
   const text = String(endpoint)

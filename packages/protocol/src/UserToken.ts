@@ -3,7 +3,7 @@
  * Entra ID on-behalf-of) and introspections. Refusals are `Request.Invalid`
  * values, as for machine tokens.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { type Invalid, invalid as fail, maxTargetLength } from "./Request.js"
 
@@ -12,7 +12,7 @@ import { type Invalid, invalid as fail, maxTargetLength } from "./Request.js"
  * `Redacted`), or why it cannot: a token passed unwrapped is refused.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type Unwrap = (token: unknown) => { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string }
 
@@ -22,7 +22,7 @@ const asIs: Unwrap = (token) => ({ ok: true, value: token })
  * An exchange of a user's token (wrapped as the line wraps secrets).
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface ExchangeRequest {
   readonly identityProvider: string
@@ -41,7 +41,7 @@ const maxUserTokenLength = 64 * 1024
  * A validated exchange: what to send.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface PreparedExchange {
   readonly provider: "tokenx" | "entra_id"
@@ -62,7 +62,7 @@ export interface PreparedExchange {
  * ```
  *
  * @category Exchange
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const prepareExchange = (request: ExchangeRequest, unwrap: Unwrap = asIs): PreparedExchange | Invalid => {
   if (typeof request !== "object" || request === null) return fail("target", "the request must be an object")
@@ -107,7 +107,7 @@ const jwsShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
  * `src/oauth/token.rs` decodes the header first and answers inactive when it cannot).
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type PreparedIntrospection =
   | { readonly _tag: "Send"; readonly provider: string; readonly token: string }
@@ -125,7 +125,7 @@ export type PreparedIntrospection =
  * ```
  *
  * @category Introspection
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const prepareIntrospection = (
   request: { readonly identityProvider: string; readonly token: unknown },
@@ -157,7 +157,7 @@ export const prepareIntrospection = (
  * ```
  *
  * @category Exchange
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const exchangeFields = (request: PreparedExchange, forced: boolean): Record<string, unknown> => {
   const fields: Record<string, unknown> = {

@@ -3,14 +3,14 @@
  * encoding, answers read as JSON objects without ever quoting them, which
  * statuses are worth retrying, and `Retry-After`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 
 /**
  * How request bodies are encoded.
  *
  * @category Models
- * @since 0.2.0
+ * @since 0.1.0
  */
 export type RequestEncoding = "json" | "form"
 
@@ -27,7 +27,7 @@ export type RequestEncoding = "json" | "form"
  * ```
  *
  * @category Encoding
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const encodeFields = (
   fields: Readonly<Record<string, unknown>>,
@@ -53,7 +53,7 @@ export const encodeFields = (
  * ```
  *
  * @category Decoding
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const parseJson = (text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false } => {
   try {
@@ -78,7 +78,7 @@ const jsonType = (value: unknown): string =>
  * ```
  *
  * @category Decoding
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const parseJsonObject = (
   text: string
@@ -103,7 +103,7 @@ export const parseJsonObject = (
  * ```
  *
  * @category Decoding
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const errorBody = (text: string): { readonly error: string; readonly description: string } | undefined => {
   const json = parseJsonObject(text)
@@ -129,7 +129,7 @@ export const errorBody = (text: string): { readonly error: string; readonly desc
  * ```
  *
  * @category Classification
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const isTransientStatus = (status: number): boolean => status >= 500 || status === 408 || status === 429
 
@@ -149,7 +149,7 @@ export const isTransientStatus = (status: number): boolean => status >= 500 || s
  * ```
  *
  * @category Classification
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const isConnectionRefused = (error: unknown): boolean => {
   const seen = new Set<unknown>()
@@ -176,7 +176,7 @@ export const isConnectionRefused = (error: unknown): boolean => {
  * ```
  *
  * @category Classification
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const retryAfterMillis = (value: string | undefined, nowMillis: number): number | undefined => {
   if (value === undefined) return undefined
@@ -197,7 +197,7 @@ export const retryAfterMillis = (value: string | undefined, nowMillis: number): 
  * ```
  *
  * @category Decoding
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const describeBody = (contentType: string | undefined, text: string): string =>
   `content-type ${contentType ?? "(none)"}, ${text.length} characters`
@@ -215,7 +215,7 @@ export const describeBody = (contentType: string | undefined, text: string): str
  * ```
  *
  * @category Messages
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const endpointErrorMessage = (error: {
   readonly status: number

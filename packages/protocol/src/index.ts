@@ -3,7 +3,7 @@
  * lines of the SDK: request validation and cache keys, body encoding, answer
  * classification, `Retry-After`, digests.
  *
- * @since 0.2.0
+ * @since 0.1.0
  *
  * @module @effect-texas/protocol
  */
@@ -12,7 +12,7 @@
  * Who may call an API: requirements per identity provider, checked against claims.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Access from "./Access.js"
 
@@ -20,7 +20,7 @@ export * as Access from "./Access.js"
  * Altinn 3: the exchange's URL and answer, system users.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Altinn from "./Altinn.js"
 
@@ -28,7 +28,7 @@ export * as Altinn from "./Altinn.js"
  * Bearer tokens in and out of headers.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Bearer from "./Bearer.js"
 
@@ -36,7 +36,7 @@ export * as Bearer from "./Bearer.js"
  * The cache engine's decisions (hits, flights, refresh-ahead, eviction, the renewal hold).
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as CacheState from "./CacheState.js"
 
@@ -44,7 +44,7 @@ export * as CacheState from "./CacheState.js"
  * The claims the SDK types, and the check both lines make of them.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Claims from "./Claims.js"
 
@@ -52,7 +52,7 @@ export * as Claims from "./Claims.js"
  * Digests for cache keys of users' tokens.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Digest from "./Digest.js"
 
@@ -60,7 +60,7 @@ export * as Digest from "./Digest.js"
  * Where a token may go: origins, the allow-list, redirects.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Origins from "./Origins.js"
 
@@ -68,7 +68,7 @@ export * as Origins from "./Origins.js"
  * Expiry, eviction, refresh and retry-budget rules.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Policy from "./Policy.js"
 
@@ -76,7 +76,7 @@ export * as Policy from "./Policy.js"
  * Validation, cache keys and body fields of requests to the sidecar.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Request from "./Request.js"
 
@@ -84,7 +84,7 @@ export * as Request from "./Request.js"
  * Exchanges and introspections: requests that carry a user's token.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as UserToken from "./UserToken.js"
 
@@ -92,7 +92,7 @@ export * as UserToken from "./UserToken.js"
  * Encoding of requests and classification of answers.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Wire from "./Wire.js"
 
@@ -100,6 +100,6 @@ export * as Wire from "./Wire.js"
  * The metrics' names, descriptions and buckets, the same on both lines.
  *
  * @category Modules
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * as Metrics from "./Metrics.js"

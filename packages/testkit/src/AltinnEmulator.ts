@@ -2,7 +2,7 @@
  * The emulator of Altinn's token exchange from `@effect-texas/emulator`, as
  * an Effect 3 service bound to the `TexasEmulator`, and re-exported.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { type AltinnEmulatorHandle, type AltinnEmulatorOptions, startAltinnEmulator } from "@effect-texas/emulator"
 import * as Context from "effect/Context"
@@ -31,13 +31,13 @@ export {
  * ```
  *
  * @category Services
- * @since 0.2.0
+ * @since 0.1.0
  */
 export class AltinnEmulator extends Context.Tag("@effect-texas/testkit/AltinnEmulator")<AltinnEmulator, AltinnEmulatorHandle>() {
   /**
    * Starts the emulator for the layer's scope, trusting the `TexasEmulator` in context.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly layer = (
     options: AltinnEmulatorOptions = {}

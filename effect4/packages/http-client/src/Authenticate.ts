@@ -7,7 +7,6 @@
  */
 import { type AccessToken, type TokenError, type TokenRequest, TokenService } from "@effect-texas/core"
 import { Origins } from "@effect-texas/protocol"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -30,12 +29,6 @@ export interface OriginOptions {
   readonly allowedOrigins: ReadonlyArray<string>
   /** Follow up to this many redirects here, keeping the token on allowed origins only. @default 0 */
   readonly followRedirects?: number | undefined
-  /**
-   * No longer read here: the hold on forced renewals is the token service's, per cache key
-   * (`TokenService.layer({ minRenewInterval })`, likewise `TokenExchange`).
-   * @deprecated set `minRenewInterval` on the service.
-   */
-  readonly minRenewInterval?: Duration.Input | undefined
 }
 
 /**
