@@ -38,6 +38,7 @@ export const projects = [
   project("altinn", "packages/altinn/test/**/*.test.ts"),
   project("conformance", "conformance/**/*.test.ts"),
   project("reliability", "reliability/**/*.test.ts", 60_000),
+  project("release", "scripts/**/*.test.ts", 60_000),
   // The behaviour suite, written once for both lines; this line runs it through its own driver
   // (effect4/vitest.config.ts runs the same files through the Effect 4 driver).
   {

@@ -1,0 +1,193 @@
+/**
+ * The release, in two steps (README "Contributing"):
+ *
+ * - `npm run release:version` (`tsx scripts/release.ts version`): applies the pending changesets.
+ *   The root's `.changeset` versions the Effect 3 line and the shared packages; when that moves a
+ *   shared package, the Effect 4 packages that depend on it get the new range and a patch
+ *   changeset saying so (as changesets does for dependents within one root); then
+ *   `effect4/.changeset` versions the Effect 4 line. Both lockfiles follow.
+ * - `npm run release:publish` (both lines built from a clean state, then
+ *   `tsx scripts/release.ts publish`): `npm publish` of every package whose version the registry
+ *   does not have yet, the shared packages first, the Effect 4 line last. Each package's
+ *   `publishConfig` says how: public, with provenance, and the Effect 3 line under the dist-tag
+ *   `effect3`, so that `latest` is the Effect 4 line.
+ *
+ * `scripts/rehearse-release.ts` runs the same `publish` against a registry on loopback.
+ */
+import { spawn } from "node:child_process"
+import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join, resolve } from "node:path"
+
+export const repository = resolve(import.meta.dirname, "..")
+
+/** The packages both lines use, versioned once, from the root's `.changeset`. */
+export const sharedNames = ["protocol", "emulator", "doctor"] as const
+const lineNames = ["core", "http-client", "http-server", "testkit", "altinn", "cli"] as const
+
+export interface Package {
+  readonly directory: string
+  readonly name: string
+  readonly version: string
+  readonly line: "shared" | "effect3" | "effect4"
+}
+
+interface Manifest {
+  readonly name: string
+  readonly version: string
+  readonly dependencies?: Record<string, string>
+  readonly peerDependencies?: Record<string, string>
+}
+
+const manifestAt = (directory: string): Manifest => JSON.parse(readFileSync(join(directory, "package.json"), "utf8")) as Manifest
+
+/** Every published package, in the order they are published. */
+export const packages = (root = repository): ReadonlyArray<Package> => {
+  const at = (line: Package["line"], directory: string): Package => {
+    const { name, version } = manifestAt(directory)
+    return { directory, name, version, line }
+  }
+  return [
+    ...sharedNames.map((name) => at("shared", join(root, "packages", name))),
+    ...lineNames.map((name) => at("effect3", join(root, "packages", name))),
+    ...lineNames.map((name) => at("effect4", join(root, "effect4", "packages", name)))
+  ]
+}
+
+export interface Ran {
+  readonly status: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** A command's exit status and output (asynchronous, so a registry in this process keeps answering). */
+export const run = (command: string, args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv = process.env) =>
+  new Promise<Ran>((done) => {
+    const child = spawn(command, args, { cwd, env })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on("close", (status) => done({ status, stdout, stderr }))
+  })
+
+/** `run`, failing with the command's output unless it exits 0. */
+export const succeed = async (command: string, args: ReadonlyArray<string>, cwd: string, env?: NodeJS.ProcessEnv) => {
+  const ran = await run(command, args, cwd, env)
+  if (ran.status !== 0) throw new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${ran.stdout}\n${ran.stderr}`)
+  return ran.stdout
+}
+
+// ---- version --------------------------------------------------------------------------------
+
+/** The changesets of `effect4/.changeset` that name a shared package (they belong in the root's). */
+export const misplacedChangesets = (root = repository): ReadonlyArray<string> => {
+  const folder = join(root, "effect4", ".changeset")
+  const shared = sharedNames.map((name) => `@effect-texas/${name}`)
+  return readdirSync(folder)
+    .filter((file) => file.endsWith(".md") && file !== "README.md")
+    .filter((file) => {
+      const front = readFileSync(join(folder, file), "utf8").split("---")[1] ?? ""
+      return shared.some((name) => front.includes(`"${name}"`) || front.includes(`'${name}'`) || new RegExp(`^${name}:`, "m").test(front))
+    })
+}
+
+/**
+ * Points the Effect 4 packages at the shared versions the root's release made, and writes the
+ * patch changeset that records it for each of them. Returns the packages moved.
+ */
+const followSharedPackages = (root: string, before: ReadonlyMap<string, string>): ReadonlyArray<string> => {
+  const moved = packages(root).filter((pkg) => pkg.line === "shared" && before.get(pkg.name) !== pkg.version)
+  if (moved.length === 0) return []
+  const dependents: Array<string> = []
+  for (const pkg of packages(root).filter((pkg) => pkg.line === "effect4")) {
+    const path = join(pkg.directory, "package.json")
+    const manifest = JSON.parse(readFileSync(path, "utf8")) as Manifest
+    let changed = false
+    for (const shared of moved) {
+      for (const field of [manifest.dependencies, manifest.peerDependencies]) {
+        if (field?.[shared.name] !== undefined) {
+          field[shared.name] = `^${shared.version}`
+          changed = true
+        }
+      }
+    }
+    if (changed) {
+      writeFileSync(path, `${JSON.stringify(manifest, null, 2)}\n`)
+      dependents.push(pkg.name)
+    }
+  }
+  if (dependents.length > 0) {
+    const front = dependents.map((name) => `"${name}": patch`).join("\n")
+    const body = `Updated dependencies: ${moved.map((pkg) => `${pkg.name}@${pkg.version}`).join(", ")}`
+    writeFileSync(join(root, "effect4", ".changeset", `shared-${moved.map((pkg) => `${pkg.name.split("/")[1]}-${pkg.version}`).join("-")}.md`), `---\n${front}\n---\n\n${body}\n`)
+  }
+  return dependents
+}
+
+/** Applies the pending changesets of both lines; `lockfiles: false` leaves the lockfiles alone. */
+export const version = async (options: { readonly root?: string; readonly lockfiles?: boolean } = {}) => {
+  const root = options.root ?? repository
+  const misplaced = misplacedChangesets(root)
+  if (misplaced.length > 0) throw new Error(`effect4/.changeset names a shared package (version those from the root's .changeset): ${misplaced.join(", ")}`)
+  const changeset = join(repository, "node_modules", ".bin", "changeset")
+  const before = new Map(packages(root).filter((pkg) => pkg.line === "shared").map((pkg) => [pkg.name, pkg.version]))
+  await succeed(changeset, ["version"], root)
+  const dependents = followSharedPackages(root, before)
+  await succeed(changeset, ["version"], join(root, "effect4"))
+  if (options.lockfiles !== false) {
+    for (const folder of [root, join(root, "effect4")]) await succeed("npm", ["install", "--package-lock-only", "--no-audit", "--no-fund"], folder)
+  }
+  return { dependents }
+}
+
+// ---- publish --------------------------------------------------------------------------------
+
+/** Whether the registry has `pkg` at its version already (a 404 is "no"; anything else fails). */
+const published = async (pkg: Package, registryArgs: ReadonlyArray<string>) => {
+  const view = await run("npm", ["view", `${pkg.name}@${pkg.version}`, "version", ...registryArgs], pkg.directory)
+  if (view.status === 0) return view.stdout.trim() === pkg.version
+  if (/E404|404 Not Found/.test(view.stderr)) return false
+  throw new Error(`npm view ${pkg.name}@${pkg.version} failed:\n${view.stderr}`)
+}
+
+/**
+ * `npm publish` in each package's folder whose version the registry lacks, in `packages()` order.
+ * `args` go to every npm command (`--registry`, an auth token, `--provenance=false` off CI).
+ */
+export const publish = async (options: { readonly root?: string; readonly args?: ReadonlyArray<string> } = {}) => {
+  const args = options.args ?? []
+  const done: Array<string> = []
+  for (const pkg of packages(options.root)) {
+    if (await published(pkg, args)) {
+      console.log(`skip ${pkg.name}@${pkg.version}: published already`)
+      continue
+    }
+    await succeed("npm", ["publish", ...args], pkg.directory)
+    done.push(`${pkg.name}@${pkg.version}`)
+  }
+  return done
+}
+
+const main = async (command: string | undefined) => {
+  switch (command) {
+    case "version": {
+      const { dependents } = await version()
+      console.log(`versioned both lines${dependents.length === 0 ? "" : `; the Effect 4 line follows the shared packages in ${dependents.join(", ")}`}`)
+      return
+    }
+    case "publish": {
+      const done = await publish({ args: process.argv.slice(3) })
+      console.log(done.length === 0 ? "nothing to publish" : `published ${done.join(", ")}`)
+      return
+    }
+    default:
+      throw new Error("usage: tsx scripts/release.ts version | publish [npm publish options]")
+  }
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  main(process.argv[2]).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error))
+    process.exit(1)
+  })
+}
