@@ -345,7 +345,7 @@ describe(`effect-texas doctor, run as a process (${driver.line})`, () => {
     expect(ok).toMatchObject({ status: 0, stderr: "" })
     expect(ok.stdout).toContain("all 2 checks passed")
     expect(failing.status).toBe(1)
-    expect(failing.stdout).toMatch(/^FAIL  maskinporten skatt:not\.granted +invalid_scope$/m)
+    expect(failing.stdout).toMatch(/^FAIL {2}maskinporten skatt:not\.granted +invalid_scope$/m)
     expect(`${ok.stdout}${failing.stdout}`).not.toContain("\u001b")
   }, 60_000)
 })
