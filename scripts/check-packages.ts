@@ -12,13 +12,12 @@
  * - versions: the Effect 3 line and the shared packages on 0.x, the Effect 4 line on 1.x, each
  *   package's own `CHANGELOG.md` with an entry for its version;
  * - every `@since` in a package's source names a version of its `CHANGELOG.md` or the version its
- *   pending changesets will give it (`changeset status`), and no changeset of `effect4/` names a
+ *   pending changesets will give it, and no changeset of `effect4/` names a
  *   shared package (those are versioned once, from the root).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join, relative } from "node:path"
-import { misplacedChangesets, type Package, packages, repository, run, sharedNames } from "./release.js"
+import { misplacedChangesets, type Package, packages, plannedVersions, repository, run, sharedNames } from "./release.js"
 
 const allowed = (path: string) => ["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(path) || path.startsWith("dist/")
 const base = "https://github.com/effect-texas/effect-texas"
@@ -37,27 +36,6 @@ interface Manifest {
   readonly keywords?: ReadonlyArray<string>
   readonly engines?: { readonly node?: string }
   readonly publishConfig?: { readonly access?: string; readonly provenance?: boolean; readonly tag?: string }
-}
-
-/** The versions each package will have once its pending changesets are applied. */
-const plannedVersions = async (): Promise<ReadonlyMap<string, string>> => {
-  const planned = new Map<string, string>()
-  const folder = mkdtempSync(join(tmpdir(), "effect-texas-status-"))
-  try {
-    for (const [line, cwd] of [["effect3", repository], ["effect4", join(repository, "effect4")]] as const) {
-      const output = join(folder, `${line}.json`)
-      const status = await run(join(repository, "node_modules", ".bin", "changeset"), ["status", `--output=${output}`], cwd)
-      if (status.status !== 0) {
-        fail(`changeset status (${line}) failed:\n${status.stdout}${status.stderr}`)
-        continue
-      }
-      const { releases } = JSON.parse(readFileSync(output, "utf8")) as { releases: ReadonlyArray<{ name: string; newVersion: string; type: string }> }
-      for (const release of releases) if (release.type !== "none") planned.set(`${line}:${release.name}`, release.newVersion)
-    }
-  } finally {
-    rmSync(folder, { recursive: true, force: true })
-  }
-  return planned
 }
 
 const sourceFiles = (directory: string): ReadonlyArray<string> =>
@@ -134,7 +112,7 @@ const check = async (pkg: Package, planned: ReadonlyMap<string, string>) => {
 
 const misplaced = misplacedChangesets()
 if (misplaced.length > 0) fail(`effect4/.changeset names a shared package (${sharedNames.join(", ")}): ${misplaced.join(", ")}`)
-const planned = await plannedVersions()
+const planned = plannedVersions()
 // Two packages at a time (the checks are single-threaded; CI has two cores).
 const queue = [...packages()]
 const worker = async () => {

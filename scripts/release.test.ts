@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { repository, version } from "./release.js"
+import { plannedVersions, repository, version } from "./release.js"
 
 let copy: string
 
@@ -62,6 +62,17 @@ describe("npm run release:version", () => {
     // Every changeset is used up.
     for (const line of ["", "effect4"]) expect(readdirSync(join(copy, line, ".changeset")).filter((file) => file.endsWith(".md"))).toEqual([])
   }, 60_000)
+
+  it("plans the versions `@since` may name before they ship: the largest bump of a package's own changesets", () => {
+    changeset("", "a.md", { "@effect-texas/core": "patch" }, "A fix.")
+    changeset("", "b.md", { "@effect-texas/core": "minor", "@effect-texas/doctor": "patch" }, "A new export.")
+    changeset("effect4", "c.md", { "@effect-texas/core": "major" }, "A break.")
+    expect(Object.fromEntries(plannedVersions(copy))).toEqual({
+      "effect3:@effect-texas/core": "0.2.0",
+      "effect3:@effect-texas/doctor": "0.1.1",
+      "effect4:@effect-texas/core": "2.0.0"
+    })
+  })
 
   it("refuses an Effect 4 changeset that names a shared package, before changing anything", async () => {
     changeset("effect4", "shared.md", { "@effect-texas/protocol": "patch" }, "Versioned from the wrong folder.")

@@ -79,16 +79,48 @@ export const succeed = async (command: string, args: ReadonlyArray<string>, cwd:
 
 // ---- version --------------------------------------------------------------------------------
 
+type Bump = "major" | "minor" | "patch"
+
+/** Each changeset of a folder: its file name and the bump it asks for each package it names. */
+export const changesets = (folder: string): ReadonlyArray<{ readonly file: string; readonly bumps: ReadonlyMap<string, Bump> }> =>
+  readdirSync(folder)
+    .filter((file) => file.endsWith(".md") && file !== "README.md")
+    .map((file) => {
+      const front = readFileSync(join(folder, file), "utf8").split("---")[1] ?? ""
+      const bumps = new Map<string, Bump>()
+      for (const [, name, bump] of front.matchAll(/^\s*["']?([^"':\s]+)["']?\s*:\s*(major|minor|patch)\s*$/gm)) bumps.set(name!, bump as Bump)
+      return { file, bumps }
+    })
+
 /** The changesets of `effect4/.changeset` that name a shared package (they belong in the root's). */
 export const misplacedChangesets = (root = repository): ReadonlyArray<string> => {
-  const folder = join(root, "effect4", ".changeset")
-  const shared = sharedNames.map((name) => `@effect-texas/${name}`)
-  return readdirSync(folder)
-    .filter((file) => file.endsWith(".md") && file !== "README.md")
-    .filter((file) => {
-      const front = readFileSync(join(folder, file), "utf8").split("---")[1] ?? ""
-      return shared.some((name) => front.includes(`"${name}"`) || front.includes(`'${name}'`) || new RegExp(`^${name}:`, "m").test(front))
-    })
+  const shared = new Set<string>(sharedNames.map((name) => `@effect-texas/${name}`))
+  return changesets(join(root, "effect4", ".changeset")).filter(({ bumps }) => [...bumps.keys()].some((name) => shared.has(name))).map(({ file }) => file)
+}
+
+const bumped = (version: string, bump: Bump) => {
+  const [major, minor, patch] = version.split(/[.-]/).map(Number) as [number, number, number]
+  return bump === "major" ? `${major + 1}.0.0` : bump === "minor" ? `${major}.${minor + 1}.0` : `${major}.${minor}.${patch + 1}`
+}
+
+/**
+ * The version each package's own pending changesets will give it (`line:name` to version), as
+ * `changeset version` computes it: the largest bump named wins.
+ */
+export const plannedVersions = (root = repository): ReadonlyMap<string, string> => {
+  const rank = { patch: 0, minor: 1, major: 2 } as const
+  const planned = new Map<string, string>()
+  for (const [line, folder] of [["effect3", join(root, ".changeset")], ["effect4", join(root, "effect4", ".changeset")]] as const) {
+    const largest = new Map<string, Bump>()
+    for (const { bumps } of changesets(folder)) {
+      for (const [name, bump] of bumps) if (!largest.has(name) || rank[bump] > rank[largest.get(name)!]) largest.set(name, bump)
+    }
+    for (const pkg of packages(root).filter((pkg) => (line === "effect4") === (pkg.line === "effect4"))) {
+      const bump = largest.get(pkg.name)
+      if (bump !== undefined) planned.set(`${line}:${pkg.name}`, bumped(pkg.version, bump))
+    }
+  }
+  return planned
 }
 
 /**
