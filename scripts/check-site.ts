@@ -2,7 +2,8 @@
  * The built documentation site (`docs/api`, one per line) as a reader finds
  * it: every local link and asset resolves to a file, modules are named by
  * package, no "Other" group, one main heading per page, no raw `media/`
- * README copies linked. Run after typedoc (`npm run docs`); `--root <dir>`
+ * README copies linked, each package's README a page of its module (`@document`
+ * in its index.ts), not of a `packages` folder in the navigation. Run after typedoc (`npm run docs`); `--root <dir>`
  * checks another line's site.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
@@ -32,6 +33,9 @@ for (const page of all) {
   if (headings > 1) problems.push(`${where}: ${headings} <h1> headings`)
   if (/<h2[^>]*>\s*(?:<[^>]+>\s*)*Other\s*</.test(html)) problems.push(`${where}: an "Other" group`)
   if (/\/src(?:<|")/.test(html.match(/<title>[^<]*<\/title>/)?.[0] ?? "")) problems.push(`${where}: a module named by its folder`)
+}
+for (const page of existsSync(join(root, "documents")) ? readdirSync(join(root, "documents")) : []) {
+  if (/README\.html$/.test(page) && !/^_effect-texas_[a-z-]+\.README\.html$/.test(page)) problems.push(`documents/${page}: a README outside its package's module`)
 }
 for (const problem of problems) console.log(`FAIL ${problem}`)
 console.log(`site: ${all.length} pages checked under ${root}, ${problems.length} problem(s)`)

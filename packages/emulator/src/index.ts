@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  *
+ * @document ../README.md
  * @module @effect-texas/emulator
  */
 

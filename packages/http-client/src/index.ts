@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  *
+ * @document ../README.md
  * @module @effect-texas/http-client
  */
 

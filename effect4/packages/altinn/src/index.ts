@@ -5,6 +5,7 @@
  *
  * @since 1.0.0
  *
+ * @document ../README.md
  * @module @effect-texas/altinn
  */
 

@@ -3,6 +3,7 @@
  *
  * @since 1.0.0
  *
+ * @document ../README.md
  * @module @effect-texas/cli
  */
 

@@ -4,6 +4,7 @@
  *
  * @since 1.0.0
  *
+ * @document ../README.md
  * @module @effect-texas/core
  */
 
