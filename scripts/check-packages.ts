@@ -15,7 +15,7 @@
  *   pending changesets will give it, and no changeset of `effect4/` names a
  *   shared package (those are versioned once, from the root).
  */
-import { readdirSync, readFileSync, statSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { misplacedChangesets, type Package, packages, plannedVersions, repository, run, sharedNames } from "./release.js"
 
@@ -39,10 +39,7 @@ interface Manifest {
 }
 
 const sourceFiles = (directory: string): ReadonlyArray<string> =>
-  readdirSync(directory).flatMap((entry) => {
-    const path = join(directory, entry)
-    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith(".ts") ? [path] : []
-  })
+  readdirSync(directory, { recursive: true, encoding: "utf8" }).filter((path) => path.endsWith(".ts")).map((path) => join(directory, path))
 
 const checkMetadata = (pkg: Package, manifest: Manifest) => {
   const directory = relative(repository, pkg.directory)

@@ -8,6 +8,7 @@
 import * as Http from "node:http"
 import * as Jose from "jose"
 import * as HttpIo from "./internal/http.js"
+import { allProviders } from "./internal/providers.js"
 import type { TexasEmulatorHandle } from "./TexasEmulator.js"
 
 // ---- Models ------------------------------------------------------------------
@@ -110,8 +111,6 @@ type Verdict =
 
 const bearerPrefix = /^Bearer (.+)$/
 
-const emulatorProviders = ["maskinporten", "entra_id", "tokenx", "idporten"] as const
-
 /**
  * Starts a protected API that trusts `emulator`'s keys and clock.
  *
@@ -138,7 +137,7 @@ export const startProtectedApi = async (
   options: ProtectedApiOptions = {}
 ): Promise<ProtectedApiHandle> => {
   const keys = Jose.createLocalJWKSet(options.jwks ?? emulator.jwks)
-  const issuers = options.issuer ?? (options.jwks === undefined ? emulatorProviders.map(emulator.issuer) : undefined)
+  const issuers = options.issuer ?? (options.jwks === undefined ? allProviders.map(emulator.issuer) : undefined)
   const requestLogLimit = 10_000
   let log: Array<ApiRequest> = []
   let forced: Array<number> = []
