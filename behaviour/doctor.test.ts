@@ -10,7 +10,7 @@
  * `src/oauth/token.rs`, `MissingKeyIDInTokenHeader`).
  */
 import { spawn } from "node:child_process"
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -281,6 +281,13 @@ ${entraOnly("application: accounts", "application: ledger\n          namespace: 
     expect(checkOf(unset, "tokenx")).toMatchObject({ status: "not checked" })
   })
 
+  it("a manifest whose aliases cannot be expanded is a ManifestError from Manifest.parse, not a defect", async () => {
+    const unset = failure(await driver.doctor.verify(workload("").replace("name: skatt-reporter", "name: *nowhere"), envFor(emulator)))
+    expect(unset._tag).toBe("ManifestError")
+    const bomb = failure(await driver.doctor.verify(`${workload("")}\nx: &x [a, a]\ny: &y [*x, *x, *x, *x, *x, *x, *x, *x, *x, *x]\nz: [*y, *y, *y, *y, *y, *y, *y, *y, *y, *y, *y, *y]\n`, envFor(emulator)))
+    expect(bomb).toMatchObject({ _tag: "ManifestError", message: expect.stringMatching(/not usable YAML/) })
+  })
+
   it("the startup check passes, or fails startup with a DoctorError when told to", async () => {
     const saved = { ...process.env }
     Object.assign(process.env, envFor(emulator))
@@ -372,10 +379,25 @@ describe(`effect-texas doctor, the command (${driver.line})`, () => {
     expect((await doctor([], envFor(emulator), directory)).status).toBe(0)
   })
 
+  /** A link named app.yaml to `target` (what a hostile checkout can hold). */
+  const linkTo = (target: string) => {
+    const path = join(mkdtempSync(join(tmpdir(), "effect-texas-doctor-link-")), "app.yaml")
+    symlinkSync(target, path)
+    return path
+  }
+  /** An alias bomb: each level doubles the one below, far past the YAML library's alias cap. */
+  const aliasBomb = ["a: &a [x, x]", ..."bcdefghijklmnopqrst".split("").map((name, index) => `${name}: &${name} [*${"abcdefghijklmnopqrst"[index]}, *${"abcdefghijklmnopqrst"[index]}]`)].join("\n")
   const badInput: ReadonlyArray<readonly [string, () => string, RegExp]> = [
     ["not YAML", () => write("kind: [Application"), /not valid YAML: .* at line 1, column \d+\.$/],
     ["without an Application or Naisjob", () => write("kind: ConfigMap\nmetadata: { name: x }"), /holds no nais Application or Naisjob/],
-    ["unreadable", () => "/nonexistent/app.yaml", /cannot read \/nonexistent\/app.yaml: there is no such file \(ENOENT\)\.$/]
+    ["unreadable", () => "/nonexistent/app.yaml", /cannot read \/nonexistent\/app.yaml: there is no such file \(ENOENT\)\.$/],
+    // stat says 0 bytes for a procfs file; read, it is gigabytes. Only the cap plus one byte is read.
+    ["that is a link to /proc/self/pagemap", () => linkTo("/proc/self/pagemap"), /cannot read .*app\.yaml: it is larger than 1 MiB\.$/],
+    ["that is a device", () => linkTo("/dev/zero"), /cannot read .*app\.yaml: it is not a regular file\.$/],
+    ["with an alias to an anchor never set", () => write(workload("").replace("name: skatt-reporter", "name: *nowhere")), /is not (valid|usable) YAML: .*nowhere/],
+    ["with an alias bomb", () => write(`${workload("")}\n${aliasBomb}\n`), /is not usable YAML: .*alias/i],
+    ["with more template expressions than any manifest needs", () => write(`${workload("")}\n${"x: {{a}}\n".repeat(2_001)}`), /not a template nais\/deploy can render: it has more than 2000 template expressions/],
+    ["nesting blocks deeper than any manifest needs", () => write(`${workload("")}\n${"{{#if a}}".repeat(33)}${"{{/if}}".repeat(33)}\n`), /not a template nais\/deploy can render: it nests blocks more than 32 deep/]
   ]
   for (const [name, path, says] of badInput) {
     it(`a manifest ${name}: one whole sentence, exit 2, no stack trace`, async () => {
@@ -386,6 +408,34 @@ describe(`effect-texas doctor, the command (${driver.line})`, () => {
       expect(result.stderr).not.toMatch(/\n\s+at /)
     })
   }
+
+  it("a --vars file that is a procfs link or an alias bomb: exit 2 and one sentence, as a manifest would", async () => {
+    const manifest = write(workload(consumes(granted)))
+    for (const [vars, says] of [[linkTo("/proc/self/pagemap"), /it is larger than 1 MiB\.$/], [write(aliasBomb, "vars.yaml"), /the variables file .* is not usable YAML/]] as const) {
+      const result = await doctor(["--manifest", manifest, "--vars", vars], envFor(emulator))
+      expect(result.status).toBe(2)
+      expect(result.stderr.trim()).toMatch(says)
+      expect(result.stderr.trim().split("\n")).toHaveLength(1)
+    }
+  })
+
+  it("a template's {{log}} writes nothing: under --json stdout is the one document (the manifest is refused, exit 2)", async () => {
+    const forged = JSON.stringify({ ok: true, checks: [] })
+    const result = await doctor(["--json", "--manifest", write(`${workload(consumes(granted))}\n# {{log '${forged}'}}\n`)], envFor(emulator))
+    expect(result.status).toBe(2)
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { kind: "manifest", message: expect.stringContaining("`log`") } })
+    expect(result.stderr).toBe("")
+  })
+
+  it("a workload's name with terminal escapes is printed neutralised in warnings and errors, on stderr too", async () => {
+    const escaped = "\\e[2K\\e[1Aok all checks passed"
+    const job = await doctor(["--manifest", write(workload("", { kind: "Naisjob", apiVersion: "nais.io/v1" }).replace("name: skatt-reporter", `name: "${escaped}"`))], envFor(emulator))
+    expect(job.status).toBe(0)
+    expect(job.stderr).toMatch(/^warning: nothing to check: \uFFFD\[2K\uFFFD\[1Aok all checks passed/)
+    const unusable = await doctor(["--manifest", write(`kind: Application\nmetadata: { name: x }\nspec: [\n# "\\e[2K`)], envFor(emulator))
+    expect(unusable.status).toBe(2)
+    for (const printed of [job.stdout, job.stderr, unusable.stderr]) expect(printed).not.toContain("\u001b")
+  })
 
   it("--json prints one JSON document on stdout also when the manifest is unusable", async () => {
     const result = await doctor(["--json", "--manifest", write("kind: ConfigMap")], envFor(emulator))

@@ -267,7 +267,7 @@ export const main = async (io: Io, verify: Verify, version: string): Promise<num
   const json = io.argv.includes("--json")
   const fail = (kind: Output.ErrorKind, message: string, exitCode: number, hint?: string) => {
     if (json) io.stdout.write(`${Output.errorJson(kind, message, exitCode)}\n`)
-    else io.stderr.write(`effect-texas doctor: ${message}\n${hint === undefined ? "" : `${hint}\n`}`)
+    else io.stderr.write(`effect-texas doctor: ${Output.printable(message)}\n${hint === undefined ? "" : `${hint}\n`}`)
     return exitCode
   }
   switch (parsed._tag) {
@@ -286,7 +286,7 @@ export const main = async (io: Io, verify: Verify, version: string): Promise<num
     const report = await verify(manifest, { env: io.env, cluster: parsed.cluster })
     if (parsed.json) io.stdout.write(`${Output.toJson(report)}\n`)
     else {
-      for (const warning of report.warnings) io.stderr.write(`warning: ${warning}\n`)
+      for (const warning of report.warnings) io.stderr.write(`warning: ${Output.printable(warning)}\n`)
       io.stdout.write(`${Output.render(report, { colour: useColour(io.stdout, io.env) })}\n`)
     }
     return report.ok ? ExitCode.ok : ExitCode.problem

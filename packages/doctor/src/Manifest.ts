@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { readdirSync, readFileSync, statSync } from "node:fs"
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs"
 import { join } from "node:path"
 import * as Yaml from "yaml"
 import * as Template from "./Template.js"
@@ -158,7 +158,25 @@ const documentsOf = (text: string, source: string): ReadonlyArray<unknown> | Pro
   const documentList = Array.isArray(documents) ? documents : [documents]
   const failed = documentList.find((document) => document.errors.length > 0)
   if (failed !== undefined) return problem(`${source} is not valid YAML: ${yamlSentence(failed.errors[0]!.message)}`)
-  return documentList.map((document) => document.toJS({ maxAliasCount: 100 }) as unknown)
+  const values: Array<unknown> = []
+  for (const document of documentList) {
+    const value = toValue(document, source)
+    if (isProblem(value)) return value
+    values.push(value)
+  }
+  return values
+}
+
+/**
+ * A parsed document as plain values, or why not: the YAML library throws while converting an
+ * alias to an anchor that was never set, or aliases that would expand past `maxAliasCount`.
+ */
+const toValue = (document: Yaml.Document, source: string): unknown => {
+  try {
+    return document.toJS({ maxAliasCount: 100 }) as unknown
+  } catch (error) {
+    return problem(`${source} is not usable YAML: ${yamlSentence(error instanceof Error ? error.message : String(error))}`)
+  }
 }
 
 /** The manifest the doctor reads from a workload document. */
@@ -214,8 +232,8 @@ export const parse = (text: string, source = "the manifest", options: ReadOption
 }
 
 /**
- * Reads the manifest at `path`: a regular file of at most 1 MiB, looked at
- * before it is opened (a named pipe would block the read).
+ * Reads the manifest at `path`: a regular file of at most 1 MiB (a pipe, a
+ * device or a procfs file that holds more is refused, without reading past the cap).
  *
  * @example
  * ```ts
@@ -251,37 +269,59 @@ export const readVariables = (path: string): Template.Variables | Problem => {
   if (isProblem(text)) return text
   const document = Yaml.parseDocument(text, { logLevel: "silent" })
   if (document.errors.length > 0) return problem(`the variables file ${path} is not valid YAML or JSON: ${yamlSentence(document.errors[0]!.message)}`)
-  const variables = record(document.toJS({ maxAliasCount: 100 }))
-  return variables ?? problem(`the variables file ${path} holds no mapping of names to values.`)
+  const value = toValue(document, `the variables file ${path}`)
+  if (isProblem(value)) return value
+  return record(value) ?? problem(`the variables file ${path} holds no mapping of names to values.`)
 }
 
-/** The text of the file at `path`: a regular file of at most 1 MiB, looked at before it is opened. */
+/**
+ * The text of the file at `path`: opened without blocking (a named pipe would block an open),
+ * refused unless the open file is a regular one, and read from that descriptor only until it
+ * holds more than the cap. A size from `stat` is not trusted: procfs files say 0 and can hold gigabytes
+ * (`/proc/self/pagemap`), and a file can grow between a look and a read.
+ */
 const readText = (path: string): string | Problem => {
+  let descriptor: number | undefined
   try {
-    const kind = fileKind(path)
-    if (kind !== "file" && kind !== "missing") return problem(`cannot read ${path}: it is ${kind}.`)
-    return readFileSync(path, "utf8")
+    descriptor = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+    if (!fstatSync(descriptor).isFile()) return problem(`cannot read ${path}: it is not a regular file.`)
+    const bytes = readAtMost(descriptor, maxManifestBytes)
+    if (bytes.length > maxManifestBytes) return problem(`cannot read ${path}: it is larger than 1 MiB.`)
+    return new TextDecoder().decode(bytes)
   } catch (error) {
     return problem(`cannot read ${path}: ${readFailure((error as { readonly code?: unknown }).code)}.`)
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor)
   }
+}
+
+/**
+ * The start of an open file, read in whole chunks until it ends or holds more than `limit` bytes
+ * (some procfs files take reads of whole records only: `pagemap` refuses a read of an odd size).
+ */
+const readAtMost = (descriptor: number, limit: number): Uint8Array => {
+  const chunk = 64 * 1024
+  const buffer = new Uint8Array(limit + chunk)
+  let filled = 0
+  while (filled <= limit) {
+    const read = readSync(descriptor, buffer, filled, chunk, null)
+    if (read === 0) break
+    filled += read
+  }
+  return buffer.subarray(0, filled)
 }
 
 /** Why a file could not be read, in words (the system's code in brackets). */
 const readFailure = (code: unknown): string => {
-  const words: Record<string, string> = { ENOENT: "there is no such file", EACCES: "permission denied", EISDIR: "it is a directory" }
+  const words: Record<string, string> = { ENOENT: "there is no such file", EACCES: "permission denied", EISDIR: "it is a directory", EAGAIN: "it is not a regular file" }
   return typeof code === "string" ? `${words[code] ?? "it could not be read"} (${code})` : "it could not be read"
 }
 
-/** The largest manifest read (a nais manifest is a few KB). */
+/** The largest manifest or variables file read (a nais manifest is a few KB). */
 const maxManifestBytes = 1024 * 1024
 
-/** What is at `path`, without opening it: a regular file of bounded size, or why not. */
-const fileKind = (path: string): "file" | "missing" | "not a regular file" | "larger than 1 MiB" => {
-  const stats = statSync(path, { throwIfNoEntry: false })
-  if (stats === undefined) return "missing"
-  if (!stats.isFile()) return "not a regular file"
-  return stats.size > maxManifestBytes ? "larger than 1 MiB" : "file"
-}
+/** Whether `path` names a regular file, looked at without opening it (for `find`'s candidates). */
+const isRegularFile = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isFile() === true
 
 /**
  * The manifest a project has: the first of `.nais/*.yaml`, `.nais/*.yml`, `nais.yaml` under `directory`.
@@ -309,6 +349,6 @@ export const find = (directory: string): string | Problem => {
     join(directory, "nais.yaml")
   ]
   // Looked at, never opened: a named pipe among the candidates would block an open.
-  const found = candidates.find((candidate) => fileKind(candidate) === "file")
+  const found = candidates.find(isRegularFile)
   return found ?? problem(`no manifest found: looked for .nais/*.yaml, .nais/*.yml and nais.yaml in ${directory}; name one with --manifest.`)
 }

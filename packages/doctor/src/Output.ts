@@ -25,10 +25,21 @@ export interface RenderOptions {
 /**
  * Text as a terminal may show it: control characters (escape sequences that
  * could move the cursor, erase a FAIL line or print a fake "ok", and line
- * breaks) from what a server or a manifest said become \uFFFD.
+ * breaks) from what a server or a manifest said become \uFFFD. Every line
+ * the doctor prints on a terminal goes through it.
+ *
+ * @example
+ * ```ts
+ * import { Output } from "@effect-texas/doctor"
+ *
+ * console.log(Output.printable("app\u001b[2K ok")) // "app\uFFFD[2K ok"
+ * ```
+ *
+ * @category Rendering
+ * @since 0.1.0
  */
 // eslint-disable-next-line no-control-regex
-const printable = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\uFFFD")
+export const printable = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\uFFFD")
 
 const labels = { ok: ["ok  ", "32"], failed: ["FAIL", "31"], "not checked": ["SKIP", "33"] } as const
 

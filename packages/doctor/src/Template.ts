@@ -68,8 +68,14 @@ const markers = /__effect_texas_template_(\d+)__/g
  */
 export const fill = (text: string, variables: Variables | undefined): Filled | TemplateProblem => {
   if (variables === undefined && !text.includes("{{")) return { text, unfilled: [], restore: (value) => value }
+  const tooLarge = sizeProblem(text)
+  if (tooLarge !== undefined) return { _tag: "TemplateProblem", reason: tooLarge }
   const unfilled: Array<string> = []
   const handlebars = Handlebars.create()
+  // `log` writes to the console: under --json a template could print a document of its own before the report.
+  handlebars.registerHelper("log", () => {
+    throw new UnknownHelper("log", "which writes to the console, so the doctor does not run it")
+  })
   handlebars.registerHelper("helperMissing", function(...args: ReadonlyArray<unknown>) {
     const options = args[args.length - 1] as { readonly name: string }
     if (args.length > 1) throw new UnknownHelper(options.name)
@@ -101,9 +107,36 @@ export const fill = (text: string, variables: Variables | undefined): Filled | T
  */
 export const isTemplated = (value: unknown): boolean => typeof value === "string" && /\{\{[^}]*\}\}/.test(value)
 
+/**
+ * The most template expressions (`{{ }}`) and the deepest nesting of blocks a manifest may have.
+ * Handlebars' parser and compiler grow faster than the text (6,000 nested `{{#if}}` take seconds
+ * per thousand, 150,000 `{{a}}` take gigabytes); a nais manifest has a few dozen and nests a few.
+ *
+ * @category Rendering
+ * @since 0.1.0
+ */
+export const limits = { expressions: 2_000, nesting: 32 } as const
+
+/** An expression's opening braces, unless escaped (`\{{`), and whether it opens (`#`, `^name`) or closes (`/`) a block. */
+const expressionStart = /(\\?)\{\{\{?~?\s*(?:([#/])|(\^)(?!\s*~?\}))?/g
+
+/** Why `text` is too large a template to render, from a scan of its braces (no parsing), or undefined. */
+const sizeProblem = (text: string): string | undefined => {
+  let expressions = 0
+  let depth = 0
+  for (const match of text.matchAll(expressionStart)) {
+    if (match[1] === "\\") continue
+    if (++expressions > limits.expressions) return `it has more than ${limits.expressions} template expressions, which no nais manifest needs.`
+    if (match[2] === "#" || match[3] === "^") {
+      if (++depth > limits.nesting) return `it nests blocks more than ${limits.nesting} deep, which no nais manifest needs.`
+    } else if (match[2] === "/") depth = Math.max(0, depth - 1)
+  }
+  return undefined
+}
+
 class UnknownHelper extends Error {
-  constructor(readonly helper: string) {
-    super(`it calls \`${helper}\`, which is neither a variable nor a Handlebars helper`)
+  constructor(readonly helper: string, why = "which is neither a variable nor a Handlebars helper") {
+    super(`it calls \`${helper}\`, ${why}`)
   }
 }
 
