@@ -128,6 +128,55 @@ describe.each(["requireUser", "Authentication"] as const)(`%s (${driver.line})`,
     expect((await ask(kind, policy, { provider: "idporten", claims: { locale: "en" } })).status).toBe(403)
   })
 
+  it("check allows only on true: a Promise (an async check), the string \"false\" or an object refuses with 403", async () => {
+    expect((await ask(kind, { identityProvider: "idporten", require: { check: () => true } }, { provider: "idporten" })).status).toBe(200)
+    for (const result of [Promise.resolve(true), "false", {}, 1]) {
+      const answer = await ask(kind, { identityProvider: "idporten", require: { check: () => result } }, { provider: "idporten" })
+      expect(answer.status).toBe(403)
+    }
+  })
+
+  it("scopes follow RFC 6749's scope-token grammar (§3.3): CR/LF, NUL, a quote, a backslash or a space is a typed InvalidPolicy, not a 500 on every refusal", async () => {
+    for (const scope of ["nav:api/read\r\nx-injected: 1", "nav:api/read\u0000", 'nav:"api"', "nav:api\\read", "nav:api/read nav:api/write", ""]) {
+      const bad = { identityProvider: "maskinporten", require: { scopes: [scope] } }
+      if (kind === "Authentication") expect(failure(await services.serve(kind, bad))).toMatchObject({ _tag: "InvalidPolicy" })
+      else {
+        const answer = await ask(kind, bad, { provider: "maskinporten", scope: "other:scope" })
+        expect(answer.status).toBe(500)
+        expect(JSON.parse(answer.body)).toEqual({ error: "InvalidPolicy" })
+      }
+    }
+  })
+
+  it("a key the options do not have (requires for require, from untyped configuration) is a typed InvalidPolicy, not an open policy", async () => {
+    const misspelt = { identityProvider: "idporten", requires: { acr: "idporten-loa-high" } }
+    if (kind === "Authentication") expect(failure(await services.serve(kind, misspelt))).toMatchObject({ _tag: "InvalidPolicy", message: expect.stringContaining("requires") })
+    else expect((await ask(kind, misspelt, { provider: "idporten", acr: "idporten-loa-substantial" })).status).toBe(500)
+  })
+
+  it("claims from the verdict cache cannot be changed by one request for the next: what a check sees is what the sidecar said", async () => {
+    const seen: Array<ReadonlyArray<string>> = []
+    const check = (claims: { readonly groups?: Array<string> }) => {
+      seen.push([...claims.groups ?? []])
+      try {
+        claims.groups?.push("admin")
+      } catch {
+        // Frozen: a change is refused, which is the point.
+      }
+      return true
+    }
+    const server = success(await services.serve(kind, { identityProvider: "entra_id", require: { check } }))
+    try {
+      const token = await emulator.issueUserToken({ provider: "entra_id", groups: ["readers"] })
+      for (let call = 0; call < 3; call++) expect((await fetch(`${server.url}${path[kind]}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200)
+      expect(seen).toEqual([["readers"], ["readers"], ["readers"]])
+      // One introspection: the second and third came from the cache.
+      expect(emulator.requests().filter((request) => request.path === "/api/v1/introspect")).toHaveLength(1)
+    } finally {
+      await server.close()
+    }
+  })
+
   it("no require on a provider other than Maskinporten: any active token, as before", async () => {
     expect((await ask(kind, { identityProvider: "tokenx" }, { provider: "tokenx" })).status).toBe(200)
   })

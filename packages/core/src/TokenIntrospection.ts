@@ -316,7 +316,7 @@ const toResult = (settings: EndpointSettings) => (
   const answer = decodeAnswer(json.right)
   if (Either.isLeft(answer)) return Either.left(invalid(describeIssues(answer.left)))
   const { active, error, ...claims } = answer.right
-  return Either.right(active ? new Active({ claims }) : new Inactive({ reason: error ?? "token is not active" }))
+  return Either.right(active ? new Active({ claims: ClaimKinds.frozen(claims) }) : new Inactive({ reason: error ?? "token is not active" }))
 }
 
 /** On the request path of a server: one retry, soon. */

@@ -81,6 +81,6 @@ export class InvalidPolicy extends Data.TaggedError("InvalidPolicy")<{
  */
 export const make = (options: AccessOptions): Either.Either<Access.Policy<Claims>, InvalidPolicy> => {
   const provider: IntrospectRequest["identityProvider"] = options.identityProvider
-  const compiled = Access.compile<Claims>(provider, options.require as Access.AnyRequirements<Claims> | undefined)
+  const compiled = Access.fromOptions<Claims>(options)
   return compiled._tag === "Policy" ? Either.right(compiled) : Either.left(new InvalidPolicy({ identityProvider: String(provider), reason: compiled.reason }))
 }

@@ -234,12 +234,27 @@ const membershipRule = (groups: ReadonlyArray<string> | undefined, roles: Readon
   return forbidden(groups !== undefined && roles !== undefined ? "the caller has none of the groups or roles allowed" : groups !== undefined ? "the caller is in none of the groups allowed" : "the caller has none of the roles allowed")
 }
 
+/** Allows only on `true`: a Promise (an async check is not awaited), `"false"` or an object refuses. */
 const checkRule = <C>(check: (claims: C) => boolean): Rule => (claims) => {
   try {
-    return check(claims as C) ? undefined : forbidden("the policy's check refused the claims")
+    const result: unknown = check(claims as C)
+    if (result === true) return undefined
+    return forbidden(result === false ? "the policy's check refused the claims" : `the policy's check returned no boolean (${result instanceof Promise ? "a Promise: an async check is not awaited" : typeof result})`)
   } catch {
     return forbidden("the policy's check failed")
   }
+}
+
+/**
+ * A scope as RFC 6749 §3.3 writes one (`scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`): no space,
+ * quote, backslash or control character, which would never match a token's space-separated
+ * `scope` claim, or break the `WWW-Authenticate` challenge that names it.
+ */
+const scopeToken = /^[\x21\x23-\x5B\x5D-\x7E]+$/
+
+const scopeProblem = (scopes: ReadonlyArray<string> | undefined): string | undefined => {
+  const wrong = scopes?.find((scope) => !scopeToken.test(scope))
+  return wrong === undefined ? undefined : `require.scopes: ${JSON.stringify(wrong)} is no scope (RFC 6749 §3.3: printable ASCII without space, quote or backslash)`
 }
 
 /** Why a list option is unusable, or undefined. */
@@ -280,6 +295,7 @@ export const compile = <C>(identityProvider: string, requirements: AnyRequiremen
     listProblem("require.groups", given.groups, false) ??
     listProblem("require.roles", given.roles, false) ??
     listProblem("require.clients", given.clients, false) ??
+    scopeProblem(given.scopes) ??
     (given.acr !== undefined && !levels.includes(given.acr) ? `require.acr must be one of ${levels.join(", ")}` : undefined) ??
     (given.check !== undefined && typeof given.check !== "function" ? "require.check must be a function" : undefined) ??
     given.consumers?.map((organization) => {
@@ -308,6 +324,32 @@ export const compile = <C>(identityProvider: string, requirements: AnyRequiremen
   }
 }
 
+/** The keys of `Options`: anything else (`requires` for `require`) is a mistake, not an open policy. */
+const optionKeys: ReadonlyArray<string> = ["identityProvider", "require"]
+
+/**
+ * Checks a middleware's options once, when it is built: `compile` of their
+ * `require` for their `identityProvider`, after refusing a key the options do
+ * not have (from untyped configuration, `requires` for `require` would
+ * otherwise leave the policy open).
+ *
+ * @example
+ * ```ts
+ * import { Access } from "@effect-texas/protocol"
+ *
+ * const misspelt = { identityProvider: "idporten", requires: { acr: "idporten-loa-high" } }
+ * console.log(Access.fromOptions(misspelt as unknown as Access.Options<unknown>)._tag) // Invalid
+ * ```
+ *
+ * @category Constructors
+ * @since 0.1.0
+ */
+export const fromOptions = <C>(options: Options<C>): Policy<C> | Invalid => {
+  const unknown = Object.keys(options).filter((key) => !optionKeys.includes(key))
+  if (unknown.length > 0) return { _tag: "Invalid", reason: `the options have no ${unknown.join(", ")} (they take ${optionKeys.join(", ")})` }
+  return compile<C>(options.identityProvider, options.require as AnyRequirements<C> | undefined)
+}
+
 /**
  * The `WWW-Authenticate` value of a 403 for missing scopes (RFC 6750 §3.1),
  * or undefined for other refusals (a plain 403).
@@ -325,5 +367,5 @@ export const compile = <C>(identityProvider: string, requirements: AnyRequiremen
  */
 export const forbiddenChallenge = (verdict: Verdict): string | undefined =>
   verdict._tag === "Forbidden" && verdict.missingScopes.length > 0
-    ? `Bearer error="insufficient_scope", scope="${verdict.missingScopes.join(" ").replace(/["\\]/g, "")}"`
+    ? `Bearer error="insufficient_scope", scope="${verdict.missingScopes.join(" ")}"`
     : undefined

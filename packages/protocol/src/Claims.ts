@@ -99,3 +99,28 @@ export const problems = (claims: Readonly<Record<string, unknown>>): ReadonlyArr
   }
   return found
 }
+
+/**
+ * `claims` frozen all the way down, and returned. A verdict cache hands the
+ * same claims to every request with the same token: frozen, a handler or a
+ * policy's check that changes them (`groups.push`) throws in strict mode
+ * instead of changing what the next request sees. Frozen once, when an
+ * answer is decoded, so a cache hit costs nothing more.
+ *
+ * @example
+ * ```ts
+ * import { Claims } from "@effect-texas/protocol"
+ *
+ * const claims = Claims.frozen({ sub: "user-a", groups: ["readers"] })
+ * console.log(Object.isFrozen(claims.groups)) // true
+ * ```
+ *
+ * @category Constructors
+ * @since 0.1.0
+ */
+export const frozen = <A extends object>(claims: A): A => {
+  for (const value of Object.values(claims)) {
+    if (typeof value === "object" && value !== null && !Object.isFrozen(value)) frozen(value as object)
+  }
+  return Object.freeze(claims)
+}

@@ -246,7 +246,7 @@ export const make: (options: TokenIntrospectionOptions) => Effect.Effect<TokenIn
         if (typeof active !== "boolean") return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: "active: expected a boolean" }))
         const wrong = ClaimKinds.problems(claims)
         if (wrong.length > 0) return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: wrong.join("; ") }))
-        return Result.succeed(active ? new Active({ claims }) : new Inactive({ reason: typeof error === "string" ? error : "token is not active" }))
+        return Result.succeed(active ? new Active({ claims: ClaimKinds.frozen(claims) }) : new Inactive({ reason: typeof error === "string" ? error : "token is not active" }))
       })
     const verdicts = yield* TokenCache.make<Asked, IntrospectionResult, TokenError>({
       fetch: ask,

@@ -74,7 +74,7 @@ export class InvalidPolicy extends Data.TaggedError("InvalidPolicy")<{
  */
 export const make = (options: AccessOptions): Result.Result<Access.Policy<Claims>, InvalidPolicy> => {
   const provider: IntrospectRequest["identityProvider"] = options.identityProvider
-  const compiled = Access.compile<Claims>(provider, options.require as Access.AnyRequirements<Claims> | undefined)
+  const compiled = Access.fromOptions<Claims>(options)
   return compiled._tag === "Policy"
     ? Result.succeed(compiled)
     : Result.fail(new InvalidPolicy({ identityProvider: String(provider), reason: compiled.reason }))
