@@ -183,12 +183,12 @@ export const startAltinnEmulator = async (
     save(200, fault?._tag)
   }
 
-  const server = Http.createServer((request, response) => {
+  const server = Http.createServer(HttpIo.loopbackOnly(false, (request, response) => {
     handle(request, response).catch(() => {
       if (!response.headersSent) HttpIo.sendText(response, 500, "text/plain", "")
       else response.destroy()
     })
-  })
+  }))
   server.on("clientError", (_error, socket) => socket.destroy())
   const port = await HttpIo.listen(server, options.port ?? 0, host)
   url = HttpIo.baseUrl(host, port)

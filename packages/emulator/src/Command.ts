@@ -19,8 +19,10 @@ Options:
   --port <n>          port to listen on (default 8090; 0 picks a free one)
   --host <addr>       interface to bind (default 127.0.0.1; loopback only, see below)
   --allow-non-loopback
-                      let --host be another address; the emulator grants tokens to
-                      anyone who asks, so only on a network you trust
+                      let --host be another address, and answer requests addressed
+                      to any host name (otherwise only localhost, 127.0.0.0/8 and
+                      [::1]: others get 421); the emulator grants tokens to anyone
+                      who asks, so only on a network you trust
   --providers <list>  enabled identity providers, comma-separated
                       (default maskinporten,entra_id,tokenx,idporten)
   --client-id <id>    the application's client id: the audience introspection
@@ -161,7 +163,7 @@ export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => 
   if (startupSeconds > 0) say(`  starting: connections are refused for ${startupSeconds} s`)
   const apiScope = values["api-scope"]
   if (apiScope !== undefined) {
-    const api = await startProtectedApi(emulator, { requiredScope: apiScope, port: apiPort, host: values.host })
+    const api = await startProtectedApi(emulator, { requiredScope: apiScope, port: apiPort, host: values.host, allowNonLoopback: values["allow-non-loopback"] })
     closers.push(api.close)
     say(`Protected API listening on ${api.url} (takes the emulator's tokens with scope ${apiScope})`)
     say(`  export API_URL=${api.url}`)
@@ -171,7 +173,7 @@ export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => 
     closers.push(altinn.close)
     say(`Altinn token exchange emulated on ${altinn.url}`)
     say(`  export ALTINN_PLATFORM_URL=${altinn.url}`)
-    const altinnApi = await startProtectedApi(emulator, { jwks: altinn.jwks, issuer: altinn.issuer, host: values.host })
+    const altinnApi = await startProtectedApi(emulator, { jwks: altinn.jwks, issuer: altinn.issuer, host: values.host, allowNonLoopback: values["allow-non-loopback"] })
     closers.push(altinnApi.close)
     say(`An API that takes Altinn tokens only listening on ${altinnApi.url}`)
     say(`  export ALTINN_API_URL=${altinnApi.url}`)

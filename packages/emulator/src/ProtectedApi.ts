@@ -79,6 +79,12 @@ export interface ProtectedApiOptions {
   readonly port?: number | undefined
   /** @default "127.0.0.1" */
   readonly host?: string | undefined
+  /**
+   * Answer requests addressed to any host, not only loopback names (as the
+   * emulator's `allowNonLoopback`); otherwise another `Host` gets `421`.
+   * @default false
+   */
+  readonly allowNonLoopback?: boolean | undefined
 }
 
 /**
@@ -232,12 +238,12 @@ export const startProtectedApi = async (
     save(200, verdict.claims.jti)
   }
 
-  const server = Http.createServer((request, response) => {
+  const server = Http.createServer(HttpIo.loopbackOnly(options.allowNonLoopback === true, (request, response) => {
     handle(request, response).catch(() => {
       if (!response.headersSent) HttpIo.sendJson(response, 500, { error: "server_error" })
       else response.destroy()
     })
-  })
+  }))
   server.on("clientError", (_error, socket) => socket.destroy())
   const port = await HttpIo.listen(server, options.port ?? 0, options.host ?? "127.0.0.1")
 

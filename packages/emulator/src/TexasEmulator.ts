@@ -77,8 +77,11 @@ export interface TexasEmulatorOptions {
    */
   readonly host?: string | undefined
   /**
-   * Let `host` be an address other than loopback. The emulator grants tokens
-   * to anyone who asks: only for a network you trust.
+   * Let `host` be an address other than loopback, and answer requests
+   * addressed to any host name (otherwise a `Host` that is not `localhost`,
+   * `127.0.0.0/8` or `[::1]` gets `421`: a web page that rebinds its own name
+   * to 127.0.0.1 cannot mint tokens). The emulator grants tokens to anyone
+   * who asks: only for a network you trust.
    * @default false
    */
   readonly allowNonLoopback?: boolean | undefined
@@ -309,14 +312,15 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     faulted: () => state.counters.faults++,
     record: state.log.push
   }
-  const server = Http.createServer((request, response) => {
+  const allowNonLoopback = options.allowNonLoopback === true
+  const server = Http.createServer(HttpIo.loopbackOnly(allowNonLoopback, (request, response) => {
     Routes.handle(routes, request, response).catch((error: unknown) => Routes.internalError(response, error))
-  })
+  }))
   // A client that disconnects mid-request must not take the emulator down.
   server.on("clientError", (_error, socket) => socket.destroy())
   const starting = toMillis(options.startupDelay ?? 0)
   const listeners = [await HttpIo.listener(server, options.port ?? 0, host, starting)]
-  if (options.probePort !== undefined) listeners.push(await HttpIo.listener(HttpIo.probeServer(), options.probePort, host, starting))
+  if (options.probePort !== undefined) listeners.push(await HttpIo.listener(HttpIo.probeServer(allowNonLoopback), options.probePort, host, starting))
   url = HttpIo.baseUrl(host, listeners[0]!.port)
   return makeHandle(url, sidecar, state, {
     probeUrl: listeners[1] === undefined ? undefined : HttpIo.baseUrl(host, listeners[1].port),

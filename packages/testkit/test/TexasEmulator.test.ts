@@ -1,6 +1,10 @@
 import { spawn } from "node:child_process"
 import { createInterface } from "node:readline"
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import { it as effectIt } from "@effect/vitest"
+import { request as httpRequest } from "node:http"
+import { startAltinnEmulator, startProtectedApi } from "@effect-texas/emulator"
 import { Fault, startTexasEmulator, TexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -550,6 +554,50 @@ describe("the command's manners", () => {
   })
 })
 
+/** A GET of `url` whose `Host` header names `host` (as a browser sends after a DNS rebinding), with the status it got. */
+const getWithHost = (url: string, host: string) =>
+  new Promise<number>((resolve, reject) => {
+    const sent = httpRequest(url, { headers: { host } }, (response) => {
+      response.resume()
+      resolve(response.statusCode ?? 0)
+    })
+    sent.on("error", reject)
+    sent.end()
+  })
+
+describe("loopback hosts only (security review)", () => {
+  it("every port the emulator serves answers a non-loopback Host with 421, and loopback names with any port as before", async () => {
+    const texas = await startTexasEmulator({ probePort: 0 })
+    const api = await startProtectedApi(texas)
+    const altinn = await startAltinnEmulator(texas)
+    try {
+      const port = new URL(texas.url).port
+      const urls = [`${texas.url}/api/v1/token`, `${texas.probeUrl!}/healthz`, `${api.url}/`, `${altinn.url}/`]
+      for (const url of urls) {
+        for (const host of ["evil.example", `evil.example:${port}`, "127.0.0.1.evil.example", "localhost.evil.example", "10.0.0.1"]) expect(await getWithHost(url, host)).toBe(421)
+        for (const host of [`localhost:${port}`, "LOCALHOST", "127.0.0.1", `127.1.2.3:${port}`, "[::1]", `[::1]:${port}`]) expect(await getWithHost(url, host)).not.toBe(421)
+      }
+      // The refused requests reached no route: only the six with a loopback Host are in the log.
+      expect(texas.requests().filter((request) => request.path === "/api/v1/token")).toHaveLength(6)
+    } finally {
+      await altinn.close()
+      await api.close()
+      await texas.close()
+    }
+  })
+
+  it("allowNonLoopback answers any host, as --allow-non-loopback says", async () => {
+    const texas = await startTexasEmulator({ allowNonLoopback: true, probePort: 0 })
+    const api = await startProtectedApi(texas, { allowNonLoopback: true })
+    try {
+      for (const url of [`${texas.url}/api/v1/token`, `${texas.probeUrl!}/healthz`, `${api.url}/`]) expect(await getWithHost(url, "texas.dev.example")).not.toBe(421)
+    } finally {
+      await api.close()
+      await texas.close()
+    }
+  })
+})
+
 describe("bounds (security review)", () => {
   it("refuses to listen beyond loopback unless told to", async () => {
     await expect(startTexasEmulator({ host: "0.0.0.0" })).rejects.toThrow(/allowNonLoopback/)
@@ -590,4 +638,27 @@ describe("bounds (security review)", () => {
       await bounded.close()
     }
   }, 60_000)
+
+  it("the memory bound holds after every request, not only now and then: 120 form POSTs of 1.5 MB leave the heap within the budget", async () => {
+    setFlagsFromString("--expose-gc")
+    const gc = runInNewContext("gc") as () => void
+    const heap = () => {
+      gc()
+      return process.memoryUsage().heapUsed
+    }
+    const bounded = await startTexasEmulator()
+    try {
+      const before = heap()
+      for (let i = 0; i < 120; i++) {
+        const target = `skatt:${String(i).padStart(4, "0")}${"x".repeat(1_500_000)}`
+        await (await postForm(bounded.tokenEndpoint, { identity_provider: "maskinporten", target })).arrayBuffer()
+      }
+      expect(bounded.stats().tokensIssued).toBe(120)
+      // Three bounded stores of 64 MiB each (the request log, the issued tokens, the sidecar's cache), plus a constant.
+      // Before evicted entries were dropped at once, this run left 440 MB live (300 such requests: 1 GB).
+      expect(heap() - before).toBeLessThan(3 * 64 * 1024 * 1024 + 32 * 1024 * 1024)
+    } finally {
+      await bounded.close()
+    }
+  }, 120_000)
 })

@@ -19,8 +19,7 @@ import { makeSidecarCache } from "./sidecarCache.js"
 
 const defaultClientId = "dev-gcp:team:app"
 
-export const isLoopback = (host: string): boolean =>
-  host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host)
+export { isLoopback } from "./http.js"
 
 const defaultIssuer = (url: string, provider: IdentityProvider): string =>
   provider === "entra_id" ? `${url}/entra_id/v2.0` : `${url}/${provider}`
@@ -40,24 +39,31 @@ const seeded = (seed: number) => {
 /** What the emulator's logs may hold in all, each: a request with a 1.5 MB field cannot pin memory. */
 export const maxLogBytes = 64 * 1024 * 1024
 
-/** A bounded list: the most recent entries, at most `limit` of them and `maxBytes` by `sizeOf`. */
+/**
+ * A bounded list: the most recent entries, at most `limit` of them and `maxBytes` by `sizeOf`.
+ * An evicted entry's slot is emptied at once, so the bound holds after every push (the slots
+ * themselves are compacted away now and then: a pointer each, not the entries).
+ */
 const boundedList = <A>(limit: number, sizeOf: (item: A) => number, maxBytes = maxLogBytes) => {
-  let items: Array<A> = []
+  let slots: Array<A | undefined> = []
   let head = 0
   let bytes = 0
   return {
     push: (item: A) => {
-      items.push(item)
+      slots.push(item)
       bytes += sizeOf(item)
-      while (items.length - head > limit || (bytes > maxBytes && items.length - head > 1)) bytes -= sizeOf(items[head++]!)
-      if (head > 1024 && head * 2 > items.length) {
-        items = items.slice(head)
+      while (slots.length - head > limit || (bytes > maxBytes && slots.length - head > 1)) {
+        bytes -= sizeOf(slots[head]!)
+        slots[head++] = undefined
+      }
+      if (head > 1024 && head * 2 > slots.length) {
+        slots = slots.slice(head)
         head = 0
       }
     },
-    all: (): ReadonlyArray<A> => items.slice(head),
+    all: (): ReadonlyArray<A> => slots.slice(head) as Array<A>,
     clear: () => {
-      items = []
+      slots = []
       head = 0
       bytes = 0
     }

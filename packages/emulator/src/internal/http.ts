@@ -62,6 +62,26 @@ export const sendText = (
   response.end(text)
 }
 
+/** Whether `host` (an address to bind, or a `Host` header's name) is a loopback name: `localhost`, `127.0.0.0/8`, `::1`. */
+export const isLoopback = (host: string): boolean =>
+  /^localhost$/i.test(host) || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host)
+
+/** The name in a `Host` header, without its port (`[::1]:8080` is `[::1]`). */
+const hostName = (header: string): string => (header.startsWith("[") ? header.slice(0, header.indexOf("]") + 1) : header.split(":")[0]!)
+
+/**
+ * A request listener that answers only requests addressed to a loopback name. A web page can
+ * rebind a name of its own to 127.0.0.1 and so reach a server on loopback from a browser; its
+ * requests still carry that name as `Host`, and get `421 Misdirected Request` here. With
+ * `allowNonLoopback` (the server was told to listen beyond loopback) every host is answered.
+ */
+export const loopbackOnly = (allowNonLoopback: boolean, listener: Http.RequestListener): Http.RequestListener =>
+  allowNonLoopback ? listener : (request, response) => {
+    const host = request.headers.host
+    if (host !== undefined && isLoopback(hostName(host))) return listener(request, response)
+    sendText(response, 421, "text/plain; charset=utf-8", "This emulator answers requests to loopback hosts only (localhost, 127.0.0.0/8, [::1]); start it with --allow-non-loopback to answer others.\n")
+  }
+
 /** Starts listening and resolves with the bound port. */
 export const listen = (server: Http.Server, port: number, host: string): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -118,13 +138,13 @@ export const listener = async (server: Http.Server, port: number, host: string, 
 }
 
 /** The sidecar's probe listener (nais/texas `src/http/router.rs`, `probe`): `GET /` and `/healthz` answer `200 ok`. */
-export const probeServer = (): Http.Server =>
-  Http.createServer((request, response) => {
+export const probeServer = (allowNonLoopback = false): Http.Server =>
+  Http.createServer(loopbackOnly(allowNonLoopback, (request, response) => {
     const path = (request.url ?? "/").split("?")[0]
     if (request.method === "GET" && (path === "/" || path === "/healthz")) return sendText(response, 200, "text/plain; charset=utf-8", "ok")
     response.writeHead(path === "/" || path === "/healthz" ? 405 : 404, path === "/" || path === "/healthz" ? { allow: "GET,HEAD" } : {})
     response.end()
-  })
+  }))
 
 /** The base URL for a host and port, with IPv6 literals bracketed. */
 export const baseUrl = (host: string, port: number): string =>
