@@ -17,14 +17,32 @@ const attempt = (make: () => string): string => {
   }
 }
 
-/** Strings reachable from `value` through enumerable own properties (spread, Object.entries). */
+/** The names a user can read off `value`: its enumerable own properties and every getter of its classes. */
+const readableKeys = (value: object): ReadonlyArray<string> => {
+  const keys = new Set(Object.keys(value))
+  for (let proto: unknown = Object.getPrototypeOf(value); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(proto))) if (descriptor.get !== undefined) keys.add(key)
+  }
+  return [...keys]
+}
+
+/**
+ * Strings reachable from `value` through enumerable own properties (spread, Object.entries) and
+ * getters (an explicit `response.original`): what an application can reach without private fields.
+ */
 const reachableStrings = (value: unknown, seen = new Set<unknown>(), depth = 0): Array<string> => {
   if (typeof value === "string") return [value]
-  if (typeof value !== "object" || value === null || seen.has(value) || depth > 8) return []
+  if (typeof value !== "object" || value === null || ArrayBuffer.isView(value) || seen.has(value) || depth > 8) return []
   seen.add(value)
   const found: Array<string> = []
-  for (const key of Object.keys(value)) {
-    found.push(...reachableStrings((value as Record<string, unknown>)[key], seen, depth + 1))
+  for (const key of readableKeys(value)) {
+    let inner: unknown
+    try {
+      inner = (value as Record<string, unknown>)[key]
+    } catch {
+      continue
+    }
+    found.push(...reachableStrings(inner, seen, depth + 1))
   }
   return found
 }

@@ -16,7 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { type AuthError, InvalidRedirect, OriginNotAllowed } from "./AuthError.js"
-import { redactRequest } from "./internal/redactedResponse.js"
+import { redactRequest, unredacted } from "./internal/redactedResponse.js"
 
 // ---- Options -----------------------------------------------------------------
 
@@ -80,7 +80,7 @@ const redirectedRequest = (
 const redirectedAway = (response: HttpClientResponse.HttpClientResponse): boolean => {
   // The platform keeps fetch's Response as `source`, under an interruptible wrapper's `original`;
   // a client that is not fetch has neither, and follows no redirects by itself.
-  let current: unknown = response
+  let current: unknown = unredacted(response)
   for (let depth = 0; depth < 3 && typeof current === "object" && current !== null && "original" in current; depth++) {
     current = current.original
   }

@@ -8,17 +8,20 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as Inspectable from "effect/Inspectable"
 
+/** Reads a wrapper's response for the SDK's own use; set in the class's static block, reachable from no object. */
+let originalOf: (response: ResponseWithRedactedRequest) => HttpClientResponse.HttpClientResponse
+
 class ResponseWithRedactedRequest implements HttpClientResponse.HttpClientResponse {
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
   #request: HttpClientRequest.HttpClientRequest | undefined
-  // Private, so no enumerable path leads from the response (or an error holding it) to the token.
+  // Private, with no getter: no path leads from the response (or an error holding it) to the token.
   readonly #original: HttpClientResponse.HttpClientResponse
+  static {
+    originalOf = (response) => response.#original
+  }
   constructor(original: HttpClientResponse.HttpClientResponse) {
     this.#original = original
-  }
-  get original(): HttpClientResponse.HttpClientResponse {
-    return this.#original
   }
 
   /** Made on first use: most responses are never printed. */
@@ -26,34 +29,34 @@ class ResponseWithRedactedRequest implements HttpClientResponse.HttpClientRespon
     return this.#request ??= HttpClientRequest.setHeader(this.#original.request, "authorization", "<redacted>")
   }
   get status() {
-    return this.original.status
+    return this.#original.status
   }
   get headers() {
-    return this.original.headers
+    return this.#original.headers
   }
   get cookies() {
-    return this.original.cookies
+    return this.#original.cookies
   }
   get remoteAddress() {
-    return this.original.remoteAddress
+    return this.#original.remoteAddress
   }
   get formData() {
-    return this.original.formData
+    return this.#original.formData
   }
   get json() {
-    return this.original.json
+    return this.#original.json
   }
   get text() {
-    return this.original.text
+    return this.#original.text
   }
   get urlParamsBody() {
-    return this.original.urlParamsBody
+    return this.#original.urlParamsBody
   }
   get arrayBuffer() {
-    return this.original.arrayBuffer
+    return this.#original.arrayBuffer
   }
   get stream() {
-    return this.original.stream
+    return this.#original.stream
   }
   toJSON(): unknown {
     return IncomingMessage.inspect(this, {
@@ -73,3 +76,7 @@ class ResponseWithRedactedRequest implements HttpClientResponse.HttpClientRespon
 /** The response, with its request's `Authorization` redacted. */
 export const redactRequest = (response: HttpClientResponse.HttpClientResponse): HttpClientResponse.HttpClientResponse =>
   new ResponseWithRedactedRequest(response)
+
+/** The response a redacted one stands for (the SDK's own reads only), or `response` itself. */
+export const unredacted = (response: HttpClientResponse.HttpClientResponse): HttpClientResponse.HttpClientResponse =>
+  response instanceof ResponseWithRedactedRequest ? originalOf(response) : response
