@@ -16,27 +16,21 @@
  *      `@effect/platform` in the lockfile, `npx effect-texas doctor`, against the Effect 4
  *      testkit's command.
  */
-import { type ChildProcess, spawn } from "node:child_process"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import type { ChildProcess } from "node:child_process"
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
+import { removeAtExit, spawnTracked, stopAll } from "./children.js"
 import { packages, publish, repository, succeed } from "./release.js"
 
 const scope = "skatt:some.scope"
 const started = performance.now()
 
-// The registry and the emulator commands go with this process, however it ends (a failed step,
-// Ctrl-C, a CI timeout's SIGTERM).
-const children = new Set<ChildProcess>()
-const track = (child: ChildProcess) => {
-  children.add(child)
-  child.once("exit", () => children.delete(child))
-  return child
-}
-process.once("exit", () => children.forEach((child) => child.kill()))
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(1))
+// Every child (the registry, npm, npx, the emulator commands) runs in a process group of its own,
+// stopped as a group however this process ends (a failed step, Ctrl-C, a CI timeout's SIGTERM),
+// and the temporary folder goes with it (scripts/children.ts).
 const ok = (what: string) => console.log(`ok   ${what} (${((performance.now() - started) / 1000).toFixed(0)} s)`)
 
 // ---- the READMEs --------------------------------------------------------------------------------
@@ -82,7 +76,7 @@ const startRegistry = async (work: string) => {
     "    publish: $all",
     "log: { type: stdout, format: pretty, level: warn }"
   ].join("\n"))
-  const child = track(spawn(join(repository, "node_modules", ".bin", "verdaccio"), ["--config", config, "--listen", `127.0.0.1:${port}`], { cwd: work }))
+  const child = spawnTracked(join(repository, "node_modules", ".bin", "verdaccio"), ["--config", config, "--listen", `127.0.0.1:${port}`], { cwd: work })
   let output = ""
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()))
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()))
@@ -107,7 +101,7 @@ interface Emulator {
 /** The app's `effect-texas-emulator` (its testkit's), with the variables it prints to export. */
 const startEmulator = (app: string, args: ReadonlyArray<string>, until: string) =>
   new Promise<Emulator>((done, fail) => {
-    const child = track(spawn(join(app, "node_modules", ".bin", "effect-texas-emulator"), ["--port", "0", ...args], { cwd: app }))
+    const child = spawnTracked(join(app, "node_modules", ".bin", "effect-texas-emulator"), ["--port", "0", ...args], { cwd: app })
     const env: Record<string, string> = {}
     const timer = setTimeout(() => fail(new Error(`the emulator command printed no ${until} within 30 s`)), 30_000)
     createInterface({ input: child.stdout! }).on("line", (line) => {
@@ -277,15 +271,27 @@ const effect4App = async (work: string, registry: string) => {
 const distTags = async (name: string, registry: string) =>
   JSON.parse(await succeed("npm", ["view", name, "dist-tags", "--json", `--registry=${registry}`], repository)) as Record<string, string>
 
+/** Runs both apps to the end: when one fails, the other's processes are stopped, and both settle before the verdict. */
+const bothApps = async (work: string, registry: string) => {
+  const stopOthersOnFailure = (app: Promise<void>) =>
+    app.catch((error: unknown) => {
+      stopAll()
+      throw error
+    })
+  const settled = await Promise.allSettled([stopOthersOnFailure(effect3App(work, registry)), stopOthersOnFailure(effect4App(work, registry))])
+  const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected")
+  if (failed !== undefined) throw failed.reason
+}
+
 const main = async () => {
   const work = mkdtempSync(join(tmpdir(), "effect-texas-release-"))
+  const folder = removeAtExit(work)
   let registry: Awaited<ReturnType<typeof startRegistry>> | undefined
   try {
     registry = await startRegistry(work)
     ok(`registry on ${registry.url} (storage in ${work})`)
     // Verdaccio takes anonymous publishing, but npm sends none without some token for the address.
-    const args = [`--registry=${registry.url}`, `--//127.0.0.1:${registry.port}/:_authToken=rehearsal`, "--provenance=false"]
-    const done = await publish({ args })
+    const done = await publish({ registry: registry.url, token: "rehearsal", provenance: false })
     ok(`published ${done.length} packages with npm publish: ${done.join(", ")}`)
     const all = packages()
     for (const pkg of all.filter((pkg) => pkg.line === "effect3")) {
@@ -294,10 +300,10 @@ const main = async () => {
       if (tags["latest"] !== effect4.version || tags["effect3"] !== pkg.version) throw new Error(`${pkg.name}: dist-tags ${JSON.stringify(tags)}`)
     }
     ok("dist-tags: latest is the Effect 4 line, effect3 the Effect 3 line")
-    await Promise.all([effect3App(work, registry.url), effect4App(work, registry.url)])
+    await bothApps(work, registry.url)
   } finally {
     registry?.child.kill()
-    rmSync(work, { recursive: true, force: true })
+    folder.release()
   }
 }
 

@@ -14,9 +14,10 @@
  *
  * `scripts/rehearse-release.ts` runs the same `publish` against a registry on loopback.
  */
-import { spawn } from "node:child_process"
-import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { removeAtExit, spawnTracked } from "./children.js"
 
 export const repository = resolve(import.meta.dirname, "..")
 
@@ -59,21 +60,34 @@ export interface Ran {
   readonly stderr: string
 }
 
-/** A command's exit status and output (asynchronous, so a registry in this process keeps answering). */
+/**
+ * A command's exit status and output (asynchronous, so a registry in this process keeps
+ * answering), in a process group of its own that is stopped if this script ends first.
+ */
 export const run = (command: string, args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv = process.env) =>
   new Promise<Ran>((done) => {
-    const child = spawn(command, args, { cwd, env })
+    const child = spawnTracked(command, args, { cwd, env })
     let stdout = ""
     let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
     child.on("close", (status) => done({ status, stdout, stderr }))
   })
 
-/** `run`, failing with the command's output unless it exits 0. */
+/** Secrets this process handles: never printed, whatever echoes them. */
+const secrets = new Set<string>()
+
+/** `text` with every known secret and any `_authToken=` value (npm's spelling of a registry token) replaced. */
+export const redact = (text: string): string => {
+  let redacted = text.replace(/(_authToken["']?\s*[=:]\s*["']?)[^\s"']+/gi, "$1<redacted>")
+  for (const secret of secrets) redacted = redacted.split(secret).join("<redacted>")
+  return redacted
+}
+
+/** `run`, failing with the command's output (secrets redacted) unless it exits 0. */
 export const succeed = async (command: string, args: ReadonlyArray<string>, cwd: string, env?: NodeJS.ProcessEnv) => {
   const ran = await run(command, args, cwd, env)
-  if (ran.status !== 0) throw new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${ran.stdout}\n${ran.stderr}`)
+  if (ran.status !== 0) throw new Error(redact(`${command} ${args.join(" ")} failed in ${cwd}:\n${ran.stdout}\n${ran.stderr}`))
   return ran.stdout
 }
 
@@ -175,27 +189,60 @@ export const version = async (options: { readonly root?: string; readonly lockfi
 // ---- publish --------------------------------------------------------------------------------
 
 /** Whether the registry has `pkg` at its version already (a 404 is "no"; anything else fails). */
-const published = async (pkg: Package, registryArgs: ReadonlyArray<string>) => {
-  const view = await run("npm", ["view", `${pkg.name}@${pkg.version}`, "version", ...registryArgs], pkg.directory)
+const published = async (pkg: Package, registryArgs: ReadonlyArray<string>, env: NodeJS.ProcessEnv) => {
+  const view = await run("npm", ["view", `${pkg.name}@${pkg.version}`, "version", ...registryArgs], pkg.directory, env)
   if (view.status === 0) return view.stdout.trim() === pkg.version
   if (/E404|404 Not Found/.test(view.stderr)) return false
-  throw new Error(`npm view ${pkg.name}@${pkg.version} failed:\n${view.stderr}`)
+  throw new Error(redact(`npm view ${pkg.name}@${pkg.version} failed:\n${view.stderr}`))
+}
+
+/** Where to publish, and how. */
+export interface PublishOptions {
+  readonly root?: string
+  /** The registry (default: npm's configured one). */
+  readonly registry?: string | undefined
+  /**
+   * A token for `registry`: handed to npm through its environment and a temporary user config
+   * (mode 0600, holding a reference to that variable, removed afterwards and on a signal), never
+   * on a command line, where a failed step would print it and the process list show it.
+   */
+  readonly token?: string | undefined
+  /** `false` off CI (provenance needs CI's OIDC token). */
+  readonly provenance?: boolean | undefined
+}
+
+/** The environment in which npm reads the token for `registry` from a variable, and a way to remove its config. */
+const tokenConfig = (registry: string, token: string) => {
+  secrets.add(token)
+  const folder = mkdtempSync(join(tmpdir(), "effect-texas-npmrc-"))
+  const cleanup = removeAtExit(folder)
+  const userconfig = join(folder, ".npmrc")
+  // npm expands ${VAR} in its config files: the token itself is never written to disk.
+  const address = registry.replace(/^https?:/, "").replace(/\/?$/, "/")
+  writeFileSync(userconfig, `${address}:_authToken=\${EFFECT_TEXAS_PUBLISH_TOKEN}\n`, { mode: 0o600 })
+  const env = { ...process.env, npm_config_userconfig: userconfig, EFFECT_TEXAS_PUBLISH_TOKEN: token }
+  return { env, remove: cleanup.release }
 }
 
 /**
  * `npm publish` in each package's folder whose version the registry lacks, in `packages()` order.
- * `args` go to every npm command (`--registry`, an auth token, `--provenance=false` off CI).
  */
-export const publish = async (options: { readonly root?: string; readonly args?: ReadonlyArray<string> } = {}) => {
-  const args = options.args ?? []
+export const publish = async (options: PublishOptions = {}) => {
+  const args = [...(options.registry === undefined ? [] : [`--registry=${options.registry}`]), ...(options.provenance === false ? ["--provenance=false"] : [])]
+  const auth = options.token === undefined ? undefined : tokenConfig(options.registry ?? "https://registry.npmjs.org/", options.token)
+  const env = auth?.env ?? process.env
   const done: Array<string> = []
-  for (const pkg of packages(options.root)) {
-    if (await published(pkg, args)) {
-      console.log(`skip ${pkg.name}@${pkg.version}: published already`)
-      continue
+  try {
+    for (const pkg of packages(options.root)) {
+      if (await published(pkg, args, env)) {
+        console.log(`skip ${pkg.name}@${pkg.version}: published already`)
+        continue
+      }
+      await succeed("npm", ["publish", ...args], pkg.directory, env)
+      done.push(`${pkg.name}@${pkg.version}`)
     }
-    await succeed("npm", ["publish", ...args], pkg.directory)
-    done.push(`${pkg.name}@${pkg.version}`)
+  } finally {
+    auth?.remove()
   }
   return done
 }
@@ -208,18 +255,20 @@ const main = async (command: string | undefined) => {
       return
     }
     case "publish": {
-      const done = await publish({ args: process.argv.slice(3) })
+      // CI's npm config (setup-node's) reads NODE_AUTH_TOKEN itself; a registry of one's own takes --registry.
+      const registry = process.argv.find((arg) => arg.startsWith("--registry="))?.slice("--registry=".length)
+      const done = await publish({ registry })
       console.log(done.length === 0 ? "nothing to publish" : `published ${done.join(", ")}`)
       return
     }
     default:
-      throw new Error("usage: tsx scripts/release.ts version | publish [npm publish options]")
+      throw new Error("usage: tsx scripts/release.ts version | publish [--registry=<url>]")
   }
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import.meta.filename)) {
   main(process.argv[2]).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error))
+    console.error(redact(error instanceof Error ? error.message : String(error)))
     process.exit(1)
   })
 }

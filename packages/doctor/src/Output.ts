@@ -36,7 +36,7 @@ export interface RenderOptions {
  * ```
  *
  * @category Rendering
- * @since 0.1.0
+ * @since 0.2.0
  */
 // eslint-disable-next-line no-control-regex
 export const printable = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\uFFFD")

@@ -113,7 +113,7 @@ export const isTemplated = (value: unknown): boolean => typeof value === "string
  * per thousand, 150,000 `{{a}}` take gigabytes); a nais manifest has a few dozen and nests a few.
  *
  * @category Rendering
- * @since 0.1.0
+ * @since 0.2.0
  */
 export const limits = { expressions: 2_000, nesting: 32 } as const
 

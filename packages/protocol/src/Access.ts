@@ -342,7 +342,7 @@ const optionKeys: ReadonlyArray<string> = ["identityProvider", "require"]
  * ```
  *
  * @category Constructors
- * @since 0.1.0
+ * @since 0.2.0
  */
 export const fromOptions = <C>(options: Options<C>): Policy<C> | Invalid => {
   const unknown = Object.keys(options).filter((key) => !optionKeys.includes(key))

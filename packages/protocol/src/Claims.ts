@@ -116,7 +116,7 @@ export const problems = (claims: Readonly<Record<string, unknown>>): ReadonlyArr
  * ```
  *
  * @category Constructors
- * @since 0.1.0
+ * @since 0.2.0
  */
 export const frozen = <A extends object>(claims: A): A => {
   for (const value of Object.values(claims)) {
