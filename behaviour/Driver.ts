@@ -131,6 +131,8 @@ export interface ServicesOptions {
   readonly expirySkew?: string | undefined
   /** `TokenService`'s body encoding. */
   readonly encoding?: "json" | "form" | undefined
+  /** `TokenService`'s `refreshAhead`. */
+  readonly refreshAhead?: string | undefined
   /** `TokenService`'s and `TokenExchange`'s `maxEntries`. */
   readonly maxEntries?: number | undefined
   /** `TokenIntrospection`'s verdict cache. */

@@ -179,7 +179,8 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
     endpoint: endpoint("/api/v1/token"),
     ...shared,
     ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
-    ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries })
+    ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }),
+    ...(options.refreshAhead === undefined ? {} : { refreshAhead: options.refreshAhead as Duration.DurationInput })
   })
   const altinn = options.altinnPlatformUrl === undefined
     ? Layer.empty

@@ -21,6 +21,7 @@ import * as DefaultServices from "effect/DefaultServices"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Equal from "effect/Equal"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
@@ -45,6 +46,13 @@ export interface CacheOptions<K, A, E> {
   readonly maxEntries: number
   /** A hit this long before `usableUntil` starts one background refresh; undefined: off. */
   readonly refreshAheadMillis?: number | undefined
+  /**
+   * Epoch ms before which no refresh ahead of expiry starts for a fetched
+   * value: while the server behind still caches it (see `sidecarHeldUntil`).
+   */
+  readonly refreshFloor?: ((value: A, request: K) => number) | undefined
+  /** Whether two values are the same one: an answer with the value already held keeps its entry's window. */
+  readonly sameValue?: ((a: A, b: A) => boolean) | undefined
   /**
    * How long a value from a forced fetch is held against further forced
    * renewals of its key (`renew` hands it out again instead); undefined: not held.
@@ -119,7 +127,7 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
       Effect.withFiberRuntime((fiber) => {
         const now = clockOf(fiber).unsafeCurrentTimeMillis()
         const settled = Exit.isSuccess(exit)
-          ? { value: exit.value, usableUntil: options.usableUntil(exit.value, request), holdMillis: holdMillis(exit.value) }
+          ? { value: exit.value, usableUntil: options.usableUntil(exit.value, request), holdMillis: holdMillis(exit.value), refreshFloor: options.refreshFloor?.(exit.value, request) }
           : undefined
         const outcome = state.settle(key, deferred, settled, now)
         if (outcome === "stored") reportSize(tagsOf(fiber))
@@ -180,6 +188,39 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
 
     return { get, force, renew, forget }
   })
+
+/**
+ * The engine's rules for tokens that come from the sidecar, which caches
+ * them too: a token is handed out as `tokenUsableUntil` says but never
+ * before the sidecar itself stops answering with it, no refresh ahead of
+ * expiry starts while it does (`Policy.sidecarHeldUntil` in
+ * `@effect-texas/protocol`), and an answer carrying the token already held
+ * keeps that token's window. Before that point, asking the sidecar again
+ * brings back the same token with less time left.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TokenCache } from "@effect-texas/core"
+ * import type { AccessToken } from "@effect-texas/core"
+ *
+ * declare const fetchToken: (target: string) => Effect.Effect<AccessToken>
+ * const cache = TokenCache.make<string, AccessToken, never>({
+ *   fetch: fetchToken,
+ *   maxEntries: 100,
+ *   ...TokenCache.fromSidecar(60_000)
+ * })
+ * ```
+ *
+ * @category Expiry
+ * @since 0.2.0
+ */
+export const fromSidecar = (skewMillis: number) => ({
+  usableUntil: (token: AccessToken): number =>
+    Policy.sidecarTokenUsableUntil(DateTime.toEpochMillis(token.expiresAt), Duration.toMillis(token.expiresIn), skewMillis),
+  refreshFloor: (token: AccessToken): number => Policy.sidecarHeldUntil(DateTime.toEpochMillis(token.expiresAt), Duration.toMillis(token.expiresIn)),
+  sameValue: (a: AccessToken, b: AccessToken): boolean => Equal.equals(a.accessToken, b.accessToken)
+})
 
 /**
  * The SDK's one expiry rule for tokens: epoch ms until which `token` is

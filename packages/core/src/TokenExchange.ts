@@ -251,9 +251,11 @@ export const make = (
     const client = yield* HttpClient.HttpClient
     const settings = yield* resolveSettings(options, tokenDefaults)
     const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
+    const sidecar = Cache.fromSidecar(skewMillis)
     const cache = yield* Cache.make<Exchange, AccessToken, TokenError>({
       fetch: ({ prepared }, forced) => fetchAccessToken(client, settings, exchangeCall(prepared, forced)),
-      usableUntil: (token, { userExpiry }) => Math.min(Cache.tokenUsableUntil(token, skewMillis), userExpiry),
+      ...sidecar,
+      usableUntil: (token, { userExpiry }) => Math.min(sidecar.usableUntil(token), userExpiry),
       maxEntries: options.maxEntries ?? 10_000,
       renewHoldMillis: Cache.tokenRenewHold(options.minRenewInterval)
     })

@@ -180,15 +180,23 @@ type TokenServiceApi = Service
 export interface TokenServiceOptions extends EndpointOptions {
   /**
    * A cached token stops being handed out this long before it expires (capped at
-   * half its lifetime), so that it does not expire in flight.
+   * half its lifetime), so that it does not expire in flight. Never before the
+   * sidecar itself stops handing it out (120 s before it expires, or at half its
+   * lifetime): until then the sidecar answers with the same token, so a longer
+   * skew would only ask it again for what it already gave.
    * @default "60 seconds"
    */
   readonly expirySkew?: Duration.DurationInput | undefined
   /**
    * When set, a cache hit within this window before the token stops being
    * usable starts one background refresh; callers keep getting the cached token
-   * meanwhile, and a failed refresh fails no caller. Up to 60 s fits the
-   * sidecar's own cache (it renews its tokens 120 s before expiry).
+   * meanwhile, and a failed refresh fails no caller. The sidecar caches tokens
+   * too, and answers with the same token, shorter, until 120 s before it
+   * expires (or half its lifetime for tokens of 2 minutes or less): a refresh
+   * never starts before that, since it would fetch nothing new. With the
+   * default 60 s skew, what refresh-ahead buys is the 60 s between the
+   * sidecar dropping a token and the SDK dropping it: at most 60 s of refresh
+   * ahead is useful, and for tokens of 2 minutes or less none is.
    * @default undefined (off)
    */
   readonly refreshAhead?: Duration.DurationInput | undefined
@@ -276,7 +284,7 @@ export const make = (
     const skewMillis = Duration.toMillis(Duration.decode(options.expirySkew ?? "60 seconds"))
     const cache = yield* Cache.make<PreparedRequest, AccessToken, TokenError>({
       fetch: (request, forced) => fetchAccessToken(client, settings, tokenCall(request, forced)),
-      usableUntil: (token) => Cache.tokenUsableUntil(token, skewMillis),
+      ...Cache.fromSidecar(skewMillis),
       maxEntries: options.maxEntries ?? 10_000,
       refreshAheadMillis: options.refreshAhead === undefined ? undefined : Duration.toMillis(Duration.decode(options.refreshAhead)),
       renewHoldMillis: Cache.tokenRenewHold(options.minRenewInterval),

@@ -85,11 +85,13 @@ describe("the cache", () => {
       expect(DateTime.greaterThan(second.expiresAt, now)).toBe(true)
     }).pipe(Effect.provide(tokensFor(emulator))))
 
-  it.effect("caps the skew at half the lifetime for short-lived tokens", () =>
+  // The skew is capped at half the lifetime; the sidecar floors expires_in, so a 10 s answer may be an
+  // 11 s token, which it keeps until 5.5 s (nais/texas src/cache.rs, ttl): the SDK keeps it as long.
+  it.effect("caps the skew at half the lifetime for short-lived tokens, and keeps the token as long as the sidecar would", () =>
     Effect.gen(function*() {
       emulator.inject(Fault.respond(200, { access_token: "short.lived.token", expires_in: 10, token_type: "Bearer" }))
       const first = yield* getToken(skatt)
-      yield* TestClock.adjust("4999 millis")
+      yield* TestClock.adjust("5499 millis")
       expect(yield* getToken(skatt)).toBe(first)
       yield* TestClock.adjust("2 millis")
       const second = yield* getToken(skatt)
@@ -100,8 +102,21 @@ describe("the cache", () => {
   it.effect("honours a configured skew", () =>
     Effect.gen(function*() {
       const first = yield* getToken(skatt)
-      yield* TestClock.adjust(Duration.subtract(first.expiresIn, Duration.seconds(301)))
+      yield* TestClock.adjust(Duration.subtract(first.expiresIn, Duration.seconds(91)))
       expect(yield* getToken(skatt)).toBe(first)
+      yield* TestClock.adjust("2 seconds")
+      expect(yield* getToken(skatt)).not.toBe(first)
+    }).pipe(Effect.provide(tokensFor(emulator, { expirySkew: "90 seconds" }))))
+
+  // The sidecar answers with the same token until 120 s before it expires (nais/texas src/cache.rs,
+  // ttl): a longer skew would only ask it for that token again and again.
+  it.effect("a skew longer than the sidecar's 120 s keeps the token until the sidecar drops it", () =>
+    Effect.gen(function*() {
+      const first = yield* getToken(skatt)
+      // Answered as 3599 s: the sidecar holds it until 3480 s (120 s before the true, up to 1 s later, expiry).
+      yield* TestClock.adjust(Duration.subtract(first.expiresIn, Duration.seconds(121)))
+      expect(yield* getToken(skatt)).toBe(first)
+      expect(tokenRequests(emulator)).toHaveLength(1)
       yield* TestClock.adjust("2 seconds")
       expect(yield* getToken(skatt)).not.toBe(first)
     }).pipe(Effect.provide(tokensFor(emulator, { expirySkew: "5 minutes" }))))

@@ -59,6 +59,12 @@ export interface Settled<A> {
   readonly value: A
   readonly usableUntil: number
   readonly holdMillis: number
+  /**
+   * Epoch ms before which no refresh ahead of expiry starts: while the server
+   * behind (the sidecar) still caches this value, asking it again brings back
+   * the same value. Undefined: no such floor.
+   */
+  readonly refreshFloor?: number | undefined
 }
 
 /**
@@ -76,10 +82,16 @@ export type Outcome = "stored" | "superseded" | "failed" | "refreshFailed"
  * @category Options
  * @since 0.1.0
  */
-export interface Options {
+export interface Options<A = unknown> {
   readonly maxEntries: number
   /** A hit this long before `usableUntil` starts one background refresh; undefined: off. */
   readonly refreshAheadMillis?: number | undefined
+  /**
+   * Whether two values are the same one (the same token): an unforced answer
+   * with the value an entry already holds keeps that entry's window and starts
+   * no further refresh. Undefined: values are never the same.
+   */
+  readonly sameValue?: ((a: A, b: A) => boolean) | undefined
 }
 
 // ---- State -------------------------------------------------------------------
@@ -106,11 +118,13 @@ export class CacheState<A, F> {
   readonly flights = new Map<string, Flight<F>>()
   private readonly maxEntries: number
   private readonly refreshAheadMillis: number | undefined
+  private readonly sameValue: ((a: A, b: A) => boolean) | undefined
   private tick = 0
 
-  constructor(options: Options) {
+  constructor(options: Options<A>) {
     this.maxEntries = Math.max(1, options.maxEntries)
     this.refreshAheadMillis = options.refreshAheadMillis
+    this.sameValue = options.sameValue
   }
 
   /** The usable entry for `key` at `now` (marked as used), or undefined: a miss. */
@@ -181,12 +195,21 @@ export class CacheState<A, F> {
   }
 
   private store(key: string, result: Settled<A>, forced: boolean, now: number): void {
+    const held = this.entries.get(key)
+    if (!forced && held !== undefined && now < held.usableUntil && this.sameValue?.(held.value, result.value) === true) {
+      // The server behind answered from its cache: the value this entry holds, with less time left.
+      // The entry keeps the window it was first given, and starts no further refresh.
+      held.refreshing = false
+      held.refreshAt = Infinity
+      held.lastUsed = ++this.tick
+      return
+    }
     this.entries.delete(key)
     if (result.usableUntil <= now) return
     if (this.entries.size >= this.maxEntries) makeRoom(this.entries, now, this.maxEntries)
     const refreshAt = this.refreshAheadMillis === undefined
       ? Infinity
-      : Math.max(result.usableUntil - this.refreshAheadMillis, nextRefreshTry(now, result.usableUntil))
+      : Math.max(result.usableUntil - this.refreshAheadMillis, result.refreshFloor ?? -Infinity, nextRefreshTry(now, result.usableUntil))
     const heldUntil = forced ? now + Math.max(0, result.holdMillis) : 0
     this.entries.set(key, { value: result.value, usableUntil: result.usableUntil, heldUntil, refreshAt, refreshing: false, lastUsed: ++this.tick })
   }

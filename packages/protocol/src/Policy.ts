@@ -25,6 +25,67 @@
 export const tokenUsableUntil = (expiresAtMillis: number, lifetimeMillis: number, skewMillis: number): number =>
   Math.min(expiresAtMillis - Math.min(skewMillis, lifetimeMillis / 2), expiresAtMillis - lifetimeMillis + maxCachedMillis)
 
+/** The sidecar drops a cached token this long before it expires, or at half its lifetime when that is sooner. */
+const sidecarLeewayMillis = 120_000
+
+/**
+ * Epoch ms until which the sidecar answers requests for this token's key from
+ * its own cache, with this same token (nais/texas `src/cache.rs`:
+ * `CachedTokenResponse::ttl`, set when the entry is made: the lifetime less
+ * 120 s, or half of it when 120 s or less), from an answer that said it
+ * expires at `expiresAtMillis` after `lifetimeMillis`. The sidecar floors
+ * `expires_in` to whole seconds (a fresh one-hour token arrives as 3599), so
+ * the token's true expiry and lifetime are up to a second more than the
+ * answer says: this takes the later bound, so that asking after it never
+ * reaches a sidecar that still holds the token. From an answer the sidecar
+ * gave out of its cache (a shorter lifetime than first issued), it is later
+ * still than the sidecar's real drop point, never earlier.
+ *
+ * @example
+ * ```ts
+ * import { Policy } from "@effect-texas/protocol"
+ *
+ * // A one-hour token (answered as 3599 s) is held by the sidecar until 2 minutes before it expires.
+ * console.log(Policy.sidecarHeldUntil(3_599_000, 3_599_000)) // 3480000
+ * // A 120 s Maskinporten token (answered as 119 s): until half its lifetime.
+ * console.log(Policy.sidecarHeldUntil(119_000, 119_000)) // 60000
+ * ```
+ *
+ * @category Expiry
+ * @since 0.2.0
+ */
+export const sidecarHeldUntil = (expiresAtMillis: number, lifetimeMillis: number): number => {
+  const expiresAt = expiresAtMillis + 1000
+  const lifetime = lifetimeMillis + 1000
+  return expiresAt - (lifetime > sidecarLeewayMillis ? sidecarLeewayMillis : lifetime / 2)
+}
+
+/**
+ * Epoch ms until which a token from the sidecar is handed out: as
+ * `tokenUsableUntil` says, but never before the sidecar itself stops
+ * answering with it (`sidecarHeldUntil`). Before that, asking again would
+ * only bring back the same token with less time left: with a skew longer
+ * than the sidecar's 120 s, or a 120-second token whose `expires_in` the
+ * sidecar floored, the SDK would otherwise ask the sidecar for a token it
+ * still holds, and ask again as that token's remaining lifetime shrinks.
+ *
+ * @example
+ * ```ts
+ * import { Policy } from "@effect-texas/protocol"
+ *
+ * // A 120 s token answered as 119 s, default 60 s skew: kept until the sidecar drops it.
+ * console.log(Policy.sidecarTokenUsableUntil(119_000, 119_000, 60_000)) // 60000
+ * ```
+ *
+ * @category Expiry
+ * @since 0.2.0
+ */
+export const sidecarTokenUsableUntil = (expiresAtMillis: number, lifetimeMillis: number, skewMillis: number): number =>
+  Math.min(
+    Math.max(tokenUsableUntil(expiresAtMillis, lifetimeMillis, skewMillis), sidecarHeldUntil(expiresAtMillis, lifetimeMillis)),
+    expiresAtMillis - lifetimeMillis + maxCachedMillis
+  )
+
 /**
  * How long a token from a forced renewal is held against further forced
  * renewals of its key: the interval, at most half the token's lifetime, so

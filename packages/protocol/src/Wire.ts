@@ -164,6 +164,40 @@ export const isConnectionRefused = (error: unknown): boolean => {
   return visit(error, 0)
 }
 
+/** Codes of a connection that went away before an answer came: reset, or closed by the other side. */
+const lostCodes: ReadonlySet<unknown> = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET"])
+
+/**
+ * Whether a transport failure was a connection lost before an answer came
+ * (reset, or closed by the other side: `ECONNRESET`, `EPIPE`,
+ * `ECONNABORTED`, undici's `UND_ERR_SOCKET` "other side closed", anywhere in
+ * its causes): what a caller sees whose request was in flight when the
+ * sidecar restarted. Like a refused connection, it is the sidecar being
+ * away, not the sidecar failing under load, so it draws nothing from the
+ * retry budget (a retry is still bounded by the retry schedule).
+ *
+ * @example
+ * ```ts
+ * import { Wire } from "@effect-texas/protocol"
+ *
+ * const failure = new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) })
+ * console.log(Wire.isConnectionLost(failure)) // true
+ * ```
+ *
+ * @category Classification
+ * @since 0.2.0
+ */
+export const isConnectionLost = (error: unknown): boolean => {
+  const seen = new Set<unknown>()
+  const visit = (value: unknown, depth: number): boolean => {
+    if (typeof value !== "object" || value === null || seen.has(value) || depth > 8) return false
+    seen.add(value)
+    const { cause, code } = value as { readonly code?: unknown; readonly cause?: unknown }
+    return lostCodes.has(code) || visit(cause, depth + 1)
+  }
+  return visit(error, 0)
+}
+
 /**
  * `Retry-After` in milliseconds, as seconds or an HTTP date (relative to
  * `nowMillis`); anything else is ignored (undefined).

@@ -131,3 +131,34 @@ describe("Policy: lifetimes", () => {
     expect(Policy.expiryProblem(Number.NaN)).toBe("the expiry is past what a date can hold")
   })
 })
+
+describe("CacheState in front of a caching sidecar", () => {
+  const options = { maxEntries: 10, refreshAheadMillis: 3_000, sameValue: (a: string, b: string) => a === b }
+
+  it("refresh-ahead starts no earlier than the floor the settled value gives (the sidecar's own entry ends)", () => {
+    const state = new CacheState.CacheState<string, string>(options)
+    state.begin("k", false, "f1")
+    state.settle("k", "f1", { value: "t1", usableUntil: 10_000, holdMillis: 0, refreshFloor: 9_000 }, 0)
+    const entry = state.hit("k", 8_000)!
+    expect(state.claimRefresh("k", entry, 8_000)).toBe(false)
+    expect(state.claimRefresh("k", entry, 9_000)).toBe(true)
+  })
+
+  it("an answer with the token the entry holds keeps the entry's window and starts no further refresh", () => {
+    const state = new CacheState.CacheState<string, string>(options)
+    state.begin("k", false, "f1")
+    state.settle("k", "f1", { value: "t1", usableUntil: 10_000, holdMillis: 0 }, 0)
+    const entry = state.hit("k", 7_000)!
+    expect(state.claimRefresh("k", entry, 7_000)).toBe(true)
+    state.begin("k", false, "f2")
+    // The same token, answered from the sidecar's cache: its window computed anew would be shorter.
+    expect(state.settle("k", "f2", { value: "t1", usableUntil: 8_500, holdMillis: 0 }, 7_100)).toBe("stored")
+    const kept = state.hit("k", 9_000)!
+    expect(kept).toMatchObject({ value: "t1", usableUntil: 10_000, refreshing: false })
+    expect(state.claimRefresh("k", kept, 9_000)).toBe(false)
+    // Another token replaces it as before.
+    state.begin("k", false, "f3")
+    state.settle("k", "f3", { value: "t2", usableUntil: 20_000, holdMillis: 0 }, 9_500)
+    expect(state.hit("k", 15_000)?.value).toBe("t2")
+  })
+})

@@ -107,3 +107,22 @@ describe("Origins and Bearer", () => {
     expect(Bearer.challenge("x")).toBe("Bearer error=\"invalid_token\", error_description=\"x\"")
   })
 })
+
+describe("Policy: the sidecar's cache (nais/texas src/cache.rs, CachedTokenResponse::ttl)", () => {
+  it("the sidecar holds a token until 120 s before it expires, or half its lifetime, read from floored whole seconds", () => {
+    // 3599 s answered (a fresh one-hour token): held until 120 s before the true expiry, up to a second later than said.
+    expect(Policy.sidecarHeldUntil(3_599_000, 3_599_000)).toBe(3_480_000)
+    // 121 s: past the 120 s leeway, so 1 s of caching.
+    expect(Policy.sidecarHeldUntil(120_000, 120_000)).toBe(1_000)
+    // 120 s answered as 119: half of it.
+    expect(Policy.sidecarHeldUntil(119_000, 119_000)).toBe(60_000)
+  })
+
+  it("a token is handed out at least until the sidecar drops it, else with the skew, and never past a year", () => {
+    expect(Policy.sidecarTokenUsableUntil(119_000, 119_000, 60_000)).toBe(60_000)
+    expect(Policy.sidecarTokenUsableUntil(3_599_000, 3_599_000, 60_000)).toBe(3_539_000)
+    // A skew longer than the sidecar's leeway buys nothing: it would hand out the same token until then.
+    expect(Policy.sidecarTokenUsableUntil(3_599_000, 3_599_000, 300_000)).toBe(3_480_000)
+    expect(Policy.sidecarTokenUsableUntil(1e15, 1e15, 60_000)).toBe(Policy.maxCachedMillis)
+  })
+})

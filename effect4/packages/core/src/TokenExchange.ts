@@ -143,6 +143,7 @@ export const make: (options: TokenExchangeOptions) => Effect.Effect<TokenExchang
     const client = yield* HttpClient.HttpClient
     const settings = yield* resolveSettings(options, tokenDefaults)
     const skewMillis = Duration.toMillis(Duration.fromInputUnsafe(options.expirySkew ?? "60 seconds"))
+    const sidecar = TokenCache.fromSidecar(skewMillis)
     const decode = decodeToken(settings)
     const cache = yield* TokenCache.make<Exchange, AccessToken, TokenError>({
       fetch: ({ prepared }, forced) =>
@@ -154,7 +155,8 @@ export const make: (options: TokenExchangeOptions) => Effect.Effect<TokenExchang
           spanName: "TokenExchange.exchange",
           attributes: { "texas.identity_provider": prepared.provider, "texas.target": prepared.target, "texas.skip_cache": forced }
         }, decode),
-      usableUntil: (token, { userExpiry }) => Math.min(TokenCache.tokenUsableUntil(token, skewMillis), userExpiry),
+      ...sidecar,
+      usableUntil: (token, { userExpiry }) => Math.min(sidecar.usableUntil(token), userExpiry),
       maxEntries: options.maxEntries ?? 10_000,
       renewHoldMillis: TokenCache.tokenRenewHold(options.minRenewInterval)
     })

@@ -34,9 +34,27 @@ import type { TokenRequest } from "./TokenRequest.js"
  * @since 1.0.0
  */
 export interface TokenServiceOptions extends EndpointOptions {
-  /** @default "60 seconds" (at most half a token's lifetime) */
+  /**
+   * A cached token stops being handed out this long before it expires (capped at
+   * half its lifetime), so that it does not expire in flight. Never before the
+   * sidecar itself stops handing it out (120 s before it expires, or at half its
+   * lifetime): until then the sidecar answers with the same token, so a longer
+   * skew would only ask it again for what it already gave.
+   * @default "60 seconds"
+   */
   readonly expirySkew?: Duration.Input | undefined
-  /** A hit this long before a token stops being usable starts one background refresh. @default undefined (off) */
+  /**
+   * When set, a cache hit within this window before the token stops being
+   * usable starts one background refresh; callers keep getting the cached token
+   * meanwhile, and a failed refresh fails no caller. The sidecar caches tokens
+   * too, and answers with the same token, shorter, until 120 s before it
+   * expires (or half its lifetime for tokens of 2 minutes or less): a refresh
+   * never starts before that, since it would fetch nothing new. With the
+   * default 60 s skew, what refresh-ahead buys is the 60 s between the
+   * sidecar dropping a token and the SDK dropping it: at most 60 s of refresh
+   * ahead is useful, and for tokens of 2 minutes or less none is.
+   * @default undefined (off)
+   */
   readonly refreshAhead?: Duration.Input | undefined
   /** @default 10000 */
   readonly maxEntries?: number | undefined
@@ -164,7 +182,7 @@ export const make: (options: TokenServiceOptions) => Effect.Effect<TokenService[
     const decode = decodeToken(settings)
     const cache = yield* TokenCache.make<PreparedRequest, AccessToken, TokenError>({
       fetch: (request, forced) => callEndpoint(client, settings, tokenCall(request, forced), decode),
-      usableUntil: (token) => TokenCache.tokenUsableUntil(token, skewMillis),
+      ...TokenCache.fromSidecar(skewMillis),
       maxEntries: options.maxEntries ?? 10_000,
       refreshAheadMillis: options.refreshAhead === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(options.refreshAhead)),
       renewHoldMillis: TokenCache.tokenRenewHold(options.minRenewInterval),

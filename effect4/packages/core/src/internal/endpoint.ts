@@ -47,14 +47,29 @@ const describeSuccess = (json: Record<string, unknown>): string => {
 const unreachable = (settings: EndpointSettings, reason: TokenEndpointUnreachable["reason"], detail: string) =>
   new TokenEndpointUnreachable({ endpoint: settings.endpoint, reason, detail })
 
+/**
+ * Marks a transport failure whose connection was lost before an answer (a sidecar restarting resets
+ * the requests in flight): still reason `Transport` to the caller, marked for the retry budget by a
+ * hidden property (it survives the proxy a failure travels in, where a WeakSet would not).
+ */
+const connectionLost = Symbol.for("@effect-texas/core/connectionLost")
+
 /** A transport failure as the error it is: a refused connection (nothing listening), or another failure. */
-const transportFailure = (settings: EndpointSettings, error: { readonly message: string }) =>
-  Wire.isConnectionRefused(error)
-    ? unreachable(settings, "Refused", `connection refused (${error.message})`)
-    : unreachable(settings, "Transport", error.message)
+const transportFailure = (settings: EndpointSettings, error: { readonly message: string }) => {
+  if (Wire.isConnectionRefused(error)) return unreachable(settings, "Refused", `connection refused (${error.message})`)
+  const failure = unreachable(settings, "Transport", error.message)
+  if (Wire.isConnectionLost(error)) Object.defineProperty(failure, connectionLost, { value: true })
+  return failure
+}
 
 /** Nothing listened: the sidecar is starting (or gone). */
 const isRefused = (error: TokenError): boolean => error._tag === "TokenEndpointUnreachable" && error.reason === "Refused"
+
+/**
+ * The sidecar was away (refused, or the connection lost before an answer): it did no work for
+ * the request, so the failure draws nothing from the retry budget, and a retry is not denied by it.
+ */
+const wasAway = (error: TokenError): boolean => isRefused(error) || connectionLost in error
 
 /**
  * While nothing listens (the sidecar is starting): again after 100 ms,
@@ -198,17 +213,17 @@ export const callEndpoint = <A>(
   const budget = settings.retryBudget
   const worthRetrying = (error: TokenError) =>
     isTransient(error) && !isRefused(error) && Duration.isLessThanOrEqualTo(retryAfterOf(error), settings.totalTimeout)
-      ? Effect.tap(budget.allows, (allowed) => (allowed ? Effect.void : Metric.update(TokenMetrics.retriesDenied, 1)))
+      ? wasAway(error) ? Effect.succeed(true) : Effect.tap(budget.allows, (allowed) => (allowed ? Effect.void : Metric.update(TokenMetrics.retriesDenied, 1)))
       : Effect.succeed(false)
   return Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
     let attempts = 0
-    // A refused connection reached no sidecar: it draws nothing from the retry budget.
+    // A sidecar that was away (refused, or reset mid-request) did no work: nothing from the retry budget.
     const counted = Effect.suspend(() => {
       attempts++
       const count = attempts > 1 ? Metric.update(TokenMetrics.retries, 1) : Effect.void
       return Effect.andThen(Effect.andThen(count, Metric.update(TokenMetrics.fetches, 1)), attempt(client, settings, call, decode))
     }).pipe(
-      Effect.tapError((error) => (isRefused(error) ? Effect.void : isTransient(error) ? budget.failed : budget.succeeded)),
+      Effect.tapError((error) => (wasAway(error) ? Effect.void : isTransient(error) ? budget.failed : budget.succeeded)),
       Effect.tap(() => budget.succeeded)
     )
     const refusedUntil = startedAt + Duration.toMillis(settings.refusedWindow)
