@@ -194,6 +194,19 @@ export class CacheState<A, F> {
     return this.entries.size
   }
 
+  /**
+   * Drops up to two of the oldest stored entries if they can no longer be handed out: with each
+   * store, so that expired entries go as new ones come (a verdict cache of users' tokens would
+   * otherwise hold every expired verdict until it is full), at a constant cost per store.
+   */
+  private dropExpiredOldest(now: number): void {
+    for (let dropped = 0; dropped < 2; dropped++) {
+      const oldest = this.entries.entries().next()
+      if (oldest.done === true || now < oldest.value[1].usableUntil) return
+      this.entries.delete(oldest.value[0])
+    }
+  }
+
   private store(key: string, result: Settled<A>, forced: boolean, now: number): void {
     const held = this.entries.get(key)
     if (!forced && held !== undefined && now < held.usableUntil && this.sameValue?.(held.value, result.value) === true) {
@@ -205,6 +218,7 @@ export class CacheState<A, F> {
       return
     }
     this.entries.delete(key)
+    this.dropExpiredOldest(now)
     if (result.usableUntil <= now) return
     if (this.entries.size >= this.maxEntries) makeRoom(this.entries, now, this.maxEntries)
     const refreshAt = this.refreshAheadMillis === undefined

@@ -162,3 +162,23 @@ describe("CacheState in front of a caching sidecar", () => {
     expect(state.hit("k", 15_000)?.value).toBe("t2")
   })
 })
+
+describe("CacheState: expired entries go as new ones come", () => {
+  it("each store drops up to two of the oldest entries that can no longer be handed out, so the cache shrinks to what is live", () => {
+    const state = new CacheState.CacheState<string, string>({ maxEntries: 1_000 })
+    const put = (key: string, usableUntil: number, now: number) => {
+      state.begin(key, false, `flight-${key}`)
+      state.settle(key, `flight-${key}`, { value: key, usableUntil, holdMillis: 0 }, now)
+    }
+    for (let i = 0; i < 10; i++) put(`old-${i}`, 100, 0)
+    expect(state.size).toBe(10)
+    for (let i = 0; i < 5; i++) put(`new-${i}`, 10_000, 200)
+    // Five stores, two expired entries each: all ten old ones gone, the five live ones kept.
+    expect(state.size).toBe(5)
+    expect([...state.entries.keys()]).toEqual(["new-0", "new-1", "new-2", "new-3", "new-4"])
+    // A live oldest entry stops the sweep: nothing live is dropped.
+    put("short", 300, 200)
+    put("late", 10_000, 250)
+    expect(state.size).toBe(7)
+  })
+})
