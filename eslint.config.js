@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   {
     // Examples, benchmarks and scripts are programs whose output is the point.
-    files: ["examples/**", "effect4/examples/**", "bench/**", "scripts/**", "reliability/load.ts"],
+    files: ["examples/**", "effect4/examples/**", "bench/**", "scripts/**", "reliability/load.ts", "reliability/soak/run.ts"],
     rules: { "no-console": "off" }
   }
 )

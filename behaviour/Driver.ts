@@ -177,6 +177,8 @@ export interface Services {
   readonly serve: (kind: InboundKind, options: Readonly<Record<string, unknown>>) => Promise<Outcome<InboundServer>>
   /** A client built now, as a handler builds one per request. */
   readonly client: (spec: ClientSpec) => AuthenticatedClient
+  /** What the line's cache gauges say now: tokens held (`TokenService`) and active verdicts held (`TokenIntrospection`). */
+  readonly cacheSizes: () => Promise<{ readonly tokens: number; readonly verdicts: number }>
   readonly close: () => Promise<void>
 }
 

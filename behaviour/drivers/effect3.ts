@@ -25,6 +25,7 @@ import {
   type TokenError,
   TokenExchange,
   TokenIntrospection,
+  TokenMetrics,
   type TokenRequest,
   TokenService
 } from "@effect-texas/core"
@@ -45,6 +46,7 @@ import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -303,6 +305,9 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
       }
     },
     serve: (kind, options) => serveInbound(runtime, kind, options as unknown as AccessOptions),
+    cacheSizes: () =>
+      runtime.runPromise(Effect.all([Metric.value(TokenMetrics.cacheEntries), Metric.value(TokenMetrics.verdictCacheEntries)]))
+        .then(([tokens, verdicts]) => ({ tokens: tokens.value, verdicts: verdicts.value })),
     close: () => runtime.dispose()
   }
   return { _tag: "Success", value: services }

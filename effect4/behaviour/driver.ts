@@ -10,6 +10,7 @@ import {
   type TokenError,
   TokenExchange,
   TokenIntrospection,
+  TokenMetrics,
   type TokenRequest,
   TokenService
 } from "@effect-texas/core"
@@ -44,6 +45,7 @@ import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Metric from "effect/Metric"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
@@ -305,6 +307,9 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
       }
     },
     serve: (kind, options) => serveInbound(runtime, kind, options as unknown as AccessOptions),
+    cacheSizes: () =>
+      runtime.runPromise(Effect.all([Metric.value(TokenMetrics.cacheEntries), Metric.value(TokenMetrics.verdictCacheEntries)]))
+        .then(([tokens, verdicts]) => ({ tokens: tokens.value, verdicts: verdicts.value })),
     close: () => runtime.dispose()
   }
   return { _tag: "Success", value: services }

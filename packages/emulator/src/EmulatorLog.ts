@@ -25,6 +25,18 @@ export interface RecordedRequest {
   readonly answer: number | "dropped" | "truncated"
   /** The fault that shaped the answer, if one did. */
   readonly fault: Fault["_tag"] | undefined
+  /**
+   * For a token or exchange request that got a token: whether the sidecar
+   * answered it from its own cache (the same token as before, with less time
+   * left) rather than asking the identity provider. Undefined for other answers.
+   */
+  readonly fromCache?: boolean | undefined
+  /**
+   * The W3C `traceparent` header as received, if any: the sidecar continues
+   * the caller's trace from it, so its spans join the application's trace
+   * (nais/texas `src/http/router.rs`, the propagator's `extract`).
+   */
+  readonly traceparent?: string | undefined
 }
 
 /**

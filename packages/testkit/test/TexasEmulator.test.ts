@@ -124,6 +124,8 @@ describe("POST /api/v1/token: the sidecar cache", () => {
     expect(second.expires_in).toBeLessThanOrEqual(first.expires_in - 100)
     expect(second.expires_in).toBeGreaterThanOrEqual(first.expires_in - 101)
     expect(emulator.stats()).toMatchObject({ tokensIssued: 1, cacheHits: 1, tokenRequests: 2 })
+    // The log says which answer came from the cache.
+    expect(emulator.requests().filter((request) => request.path === "/api/v1/token").map((request) => request.fromCache)).toEqual([false, true])
   })
 
   it("keys the cache by provider, target, resource and authorization details", async () => {

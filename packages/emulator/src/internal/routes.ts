@@ -120,7 +120,7 @@ const answerPost = async (
   text: string,
   contentType: string | undefined,
   response: Http.ServerResponse
-): Promise<{ readonly status: number; readonly fields: Record<string, unknown> | undefined }> => {
+): Promise<{ readonly status: number; readonly fields: Record<string, unknown> | undefined; readonly fromCache?: boolean }> => {
   const sidecar = context.sidecar
   if (path === introspectPath) {
     const { fields, outcome } = await answerIntrospection(sidecar, text, contentType)
@@ -134,7 +134,8 @@ const answerPost = async (
   const answered = path === exchangePath
     ? await answerExchange(sidecar, text, contentType)
     : await answerToken(sidecar, text, contentType)
-  return { status: sendOutcome(response, answered.outcome, sidecar.now()), fields: answered.fields }
+  const fromCache = answered.outcome._tag === "Token" && answered.outcome.fromCache === true
+  return { status: sendOutcome(response, answered.outcome, sidecar.now()), fields: answered.fields, fromCache }
 }
 
 const jwksFor = (context: RouteContext, path: string) => {
@@ -149,13 +150,14 @@ export const handle = async (context: RouteContext, request: Http.IncomingMessag
   const path = (request.url ?? "/").split("?")[0] ?? "/"
   const method = request.method ?? "GET"
   const contentType = HttpIo.header(request, "content-type")
+  const traceparent = HttpIo.header(request, "traceparent")
   const read = await HttpIo.readBody(request, Protocol.bodyLimitBytes)
   context.arrived(path)
   const bodyBytes = read._tag === "Body"
     ? Buffer.byteLength(read.text)
     : Number(HttpIo.header(request, "content-length") ?? Protocol.bodyLimitBytes + 1)
-  const save = (answer: RecordedRequest["answer"], fault: Fault["_tag"] | undefined, body: Record<string, unknown> | undefined) =>
-    context.record({ method, path, contentType, body, bodyBytes, receivedAt, answer, fault })
+  const save = (answer: RecordedRequest["answer"], fault: Fault["_tag"] | undefined, body: Record<string, unknown> | undefined, fromCache?: boolean) =>
+    context.record({ method, path, contentType, body, bodyBytes, receivedAt, answer, fault, ...(fromCache === undefined ? {} : { fromCache }), ...(traceparent === undefined ? {} : { traceparent }) })
 
   const jwks = method === "GET" ? jwksFor(context, path) : undefined
   if (jwks !== undefined) {
@@ -180,8 +182,8 @@ export const handle = async (context: RouteContext, request: Http.IncomingMessag
     sendError(response, Protocol.bodyTooLarge)
     return save(400, fault?._tag, undefined)
   }
-  const { fields, status } = await answerPost(context, path, read.text, contentType, response)
-  save(status, fault?._tag, fields)
+  const { fields, status, fromCache } = await answerPost(context, path, read.text, contentType, response)
+  save(status, fault?._tag, fields, path === introspectPath ? undefined : fromCache)
 }
 
 /** The 500 the emulator answers when it fails inside, as a server would. */

@@ -13,7 +13,7 @@ export interface CachedToken {
 }
 
 /** A rejection from the identity provider, or a token. */
-export type Issued<R> = { readonly _tag: "Token"; readonly token: CachedToken } | R
+export type Issued<R> = { readonly _tag: "Token"; readonly token: CachedToken; readonly fromCache?: boolean } | R
 
 const leewayMs = 120_000
 
@@ -66,7 +66,7 @@ export const makeSidecarCache = (options: {
     const cached = entries.get(key)
     if (cached !== undefined && options.now() < cached.dropAtMs) {
       options.onHit()
-      return Promise.resolve({ _tag: "Token", token: cached })
+      return Promise.resolve({ _tag: "Token", token: cached, fromCache: true })
     }
     remove(key)
     const pending = inFlight.get(key)
