@@ -10,7 +10,7 @@
  * `src/oauth/token.rs`, `MissingKeyIDInTokenHeader`).
  */
 import { spawn } from "node:child_process"
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -435,6 +435,23 @@ describe(`effect-texas doctor, the command (${driver.line})`, () => {
     const unusable = await doctor(["--manifest", write(`kind: Application\nmetadata: { name: x }\nspec: [\n# "\\e[2K`)], envFor(emulator))
     expect(unusable.status).toBe(2)
     for (const printed of [job.stdout, job.stderr, unusable.stderr]) expect(printed).not.toContain("\u001b")
+  })
+
+  it("every manifest the docs show (a yaml block with a kind) passes the doctor against the emulator", async () => {
+    const repository = join(import.meta.dirname, "..")
+    const documents = ["README.md", "effect4/README.md", ...readdirSync(join(repository, "docs", "guides")).map((file) => `docs/guides/${file}`)]
+    const manifests = documents.flatMap((document) =>
+      [...readFileSync(join(repository, document), "utf8").matchAll(/```ya?ml\n([\s\S]*?)```/g)].map((match) => match[1]!).filter((block) => /^kind: (Application|Naisjob)$/m.test(block)).map((block) => [document, block] as const))
+    expect(manifests.length).toBeGreaterThan(0)
+    const everything = await startTexasEmulator()
+    try {
+      for (const [document, manifest] of manifests) {
+        const result = await doctor(["--manifest", write(manifest)], envFor(everything))
+        expect({ document, status: result.status, stderr: result.stderr }).toEqual({ document, status: 0, stderr: "" })
+      }
+    } finally {
+      await everything.close()
+    }
   })
 
   it("--json prints one JSON document on stdout also when the manifest is unusable", async () => {

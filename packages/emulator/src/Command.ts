@@ -167,6 +167,7 @@ export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => 
     closers.push(api.close)
     say(`Protected API listening on ${api.url} (takes the emulator's tokens with scope ${apiScope})`)
     say(`  export API_URL=${api.url}`)
+    say(`  export SCOPE=${apiScope}`)
   }
   if (values.altinn) {
     const altinn = await startAltinnEmulator(emulator)
