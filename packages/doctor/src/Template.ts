@@ -112,6 +112,14 @@ export const isTemplated = (value: unknown): boolean => typeof value === "string
  * Handlebars' parser and compiler grow faster than the text (6,000 nested `{{#if}}` take seconds
  * per thousand, 150,000 `{{a}}` take gigabytes); a nais manifest has a few dozen and nests a few.
  *
+ * @example
+ * ```ts
+ * import { Template } from "@effect-texas/doctor"
+ *
+ * const refused = Template.fill("x: {{a}}\n".repeat(Template.limits.expressions + 1), {})
+ * if ("reason" in refused) console.log(refused.reason) // it has more than 2000 template expressions, ...
+ * ```
+ *
  * @category Rendering
  * @since 0.2.0
  */
