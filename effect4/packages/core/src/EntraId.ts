@@ -10,6 +10,25 @@ import type { TokenRequest } from "./TokenRequest.js"
 import { TokenService } from "./TokenService.js"
 
 /**
+ * An Entra ID token request for a target application, `api://<cluster>.<namespace>.<app>/.default`.
+ *
+ * @example
+ * ```ts
+ * import { EntraId } from "@effect-texas/core"
+ *
+ * const request = EntraId.request("api://dev-gcp.team.app/.default")
+ * ```
+ *
+ * @category Constructors
+ * @since 1.1.0
+ */
+export const request = (target: string, options: Pick<TokenRequest, "skipCache"> = {}): TokenRequest => ({
+  ...options,
+  identityProvider: "entra_id",
+  target
+})
+
+/**
  * An Entra ID token for `target` (`api://<cluster>.<namespace>.<app>/.default`) from the `TokenService` in context.
  *
  * @example
@@ -27,4 +46,4 @@ import { TokenService } from "./TokenService.js"
  * @since 1.0.0
  */
 export const token = (target: string, options: Pick<TokenRequest, "skipCache"> = {}): Effect.Effect<AccessToken, TokenError, TokenService> =>
-  TokenService.use((tokens) => tokens.token({ ...options, identityProvider: "entra_id", target }))
+  TokenService.use((tokens) => tokens.token(request(target, options)))

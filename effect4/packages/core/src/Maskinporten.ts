@@ -10,6 +10,33 @@ import type { TokenRequest } from "./TokenRequest.js"
 import { TokenService } from "./TokenService.js"
 
 /**
+ * Options of a Maskinporten request besides its scopes.
+ *
+ * @category Options
+ * @since 1.1.0
+ */
+export type Options = Omit<TokenRequest, "identityProvider" | "target">
+
+/**
+ * A Maskinporten token request for one or more scopes.
+ *
+ * @example
+ * ```ts
+ * import { Maskinporten } from "@effect-texas/core"
+ *
+ * const request = Maskinporten.request(["skatt:some.scope", "nav:other/scope"], { resource: "https://api.example.com/" })
+ * ```
+ *
+ * @category Constructors
+ * @since 1.1.0
+ */
+export const request = (scopes: string | ReadonlyArray<string>, options: Options = {}): TokenRequest => ({
+  ...options,
+  identityProvider: "maskinporten",
+  target: scopes
+})
+
+/**
  * A Maskinporten token for `scope` from the `TokenService` in context.
  *
  * @example
@@ -28,6 +55,6 @@ import { TokenService } from "./TokenService.js"
  */
 export const token = (
   scope: string | ReadonlyArray<string>,
-  options: Omit<TokenRequest, "identityProvider" | "target"> = {}
+  options: Options = {}
 ): Effect.Effect<AccessToken, TokenError, TokenService> =>
-  TokenService.use((tokens) => tokens.token({ ...options, identityProvider: "maskinporten", target: scope }))
+  TokenService.use((tokens) => tokens.token(request(scope, options)))

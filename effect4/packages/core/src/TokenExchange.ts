@@ -8,13 +8,14 @@
 import { Digest, Policy, UserToken } from "@effect-texas/protocol"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as HttpClient from "effect/http/HttpClient"
-import type { AccessToken } from "./AccessToken.js"
+import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import { callEndpoint, decodeToken } from "./internal/endpoint.js"
 import { isInvalid, type PreparedExchange, typed, unwrapRedacted } from "./internal/prepare.js"
@@ -106,6 +107,30 @@ export class TokenExchange extends Context.Service<TokenExchange, {
     options: ConfigOptions<TokenExchangeOptions> = {}
   ): Layer.Layer<TokenExchange, Config.ConfigError | InvalidTokenRequest, HttpClient.HttpClient> =>
     Layer.effect(TokenExchange, Effect.flatMap(readConfig("NAIS_TOKEN_EXCHANGE_ENDPOINT", options), make))
+
+  /**
+   * A stub for tests: every exchange succeeds with a token naming the target
+   * (`stub-exchanged:<target>`), valid for an hour by `Clock`, unless `fail` says otherwise.
+   *
+   * @since 1.1.0
+   */
+  static readonly layerTest = (
+    options: { readonly fail?: ((request: ExchangeRequest) => TokenError | undefined) | undefined } = {}
+  ): Layer.Layer<TokenExchange> =>
+    Layer.sync(TokenExchange, () => {
+      const exchange = (request: ExchangeRequest): Effect.Effect<AccessToken, TokenError> => {
+        const failure = options.fail?.(request)
+        if (failure !== undefined) return Effect.fail(failure)
+        return Effect.map(DateTime.now, (now) =>
+          new AccessToken({
+            accessToken: Redacted.make(`stub-exchanged:${request.target}`),
+            tokenType: "Bearer",
+            expiresAt: DateTime.addDuration(now, Duration.hours(1)),
+            expiresIn: Duration.hours(1)
+          }))
+      }
+      return { exchange, renew: (request) => exchange({ ...request, skipCache: true }) }
+    })
 }
 
 const digests = new WeakMap<Redacted.Redacted<string>, string>()

@@ -12,7 +12,7 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
@@ -194,6 +194,20 @@ export class TokenIntrospection extends Context.Service<TokenIntrospection, {
     options: ConfigOptions<TokenIntrospectionOptions> = {}
   ): Layer.Layer<TokenIntrospection, Config.ConfigError | InvalidTokenRequest, HttpClient.HttpClient> =>
     Layer.effect(TokenIntrospection, Effect.flatMap(readConfig("NAIS_TOKEN_INTROSPECTION_ENDPOINT", options), make))
+
+  /**
+   * A stub for tests: `verdict` decides per token string (default: every
+   * non-empty token is active with `sub: "test-user"`).
+   *
+   * @since 1.1.0
+   */
+  static readonly layerTest = (
+    verdict: (token: string, request: IntrospectRequest) => IntrospectionResult = (token) =>
+      token.length > 0 ? new Active({ claims: { sub: "test-user" } }) : new Inactive({ reason: "token is empty" })
+  ): Layer.Layer<TokenIntrospection> =>
+    Layer.succeed(TokenIntrospection, {
+      introspect: (request) => Effect.sync(() => verdict(Redacted.value(request.token), request))
+    })
 }
 
 const requestPathRetries: Schedule.Schedule<unknown, TokenError> = Schedule.max([
