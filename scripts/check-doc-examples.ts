@@ -43,6 +43,8 @@ for (const file of effect4 ? [...readmes, join("..", "README.md")] : readmes) {
   const outside = file.startsWith("..")
   for (const match of text.matchAll(/```ts\n([\s\S]*?)\n```/g)) {
     if (outside ? !isEffect4Block(match[1]!) : !effect4 && isEffect4Block(match[1]!)) continue
+    // A guide's copy of a program CI type-checks and runs as a file (scripts/guide-programs.ts keeps it equal).
+    if (/<!-- program: \S+ -->\n$/.test(text.slice(0, match.index))) continue
     const line = text.slice(0, match.index).split("\n").length
     const name = `${file.replace(/[/.]/g, "_")}_${line}.ts`
     writeFileSync(join(out, name), `// ${file}:${line}\nexport {}\n${match[1]!}\n`)

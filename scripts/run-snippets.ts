@@ -35,6 +35,8 @@ for (const readme of readmes) {
   for (const match of text.matchAll(/```ts\n([\s\S]*?)\n```/g)) {
     const code = match[1]!
     if (effect4 !== isEffect4Block(code) && !(effect4 && !readme.startsWith(".."))) continue
+    // A guide's copy of a program run-examples runs as a file (scripts/guide-programs.ts keeps it equal).
+    if (/<!-- program: \S+ -->\n$/.test(text.slice(0, match.index))) continue
     const line = text.slice(0, match.index).split("\n").length
     const base = `${readme.replace(/^\.\.\//, "root_").replace(/[/.]/g, "_")}_${line}`
     const test = /\bit\.(effect|live|scoped)\(/.test(code)

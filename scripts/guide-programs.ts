@@ -1,0 +1,48 @@
+/**
+ * The guides show the programs CI runs, as text a reader sees in any Markdown viewer (GitHub, an
+ * editor) and on the site alike: a `<!-- program: <path> -->` line (invisible in both) before a
+ * ```ts block holding that file as it is. `test:examples` runs the files; this checks that each
+ * block is its file, letter for letter, and that no Markdown a user opens holds a raw typedoc
+ * directive (`{@include…}`), which only the site would expand.
+ *
+ *   tsx scripts/guide-programs.ts           # check (in `npm run docs`)
+ *   tsx scripts/guide-programs.ts --write   # copy each program into its block
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
+
+const repository = resolve(import.meta.dirname, "..")
+const write = process.argv.includes("--write")
+
+const guides = readdirSync(join(repository, "docs", "guides")).filter((file) => file.endsWith(".md")).map((file) => join(repository, "docs", "guides", file))
+const packageReadmes = ["packages", join("effect4", "packages")].flatMap((folder) =>
+  readdirSync(join(repository, folder)).map((name) => join(repository, folder, name, "README.md")).filter(existsSync))
+const markdown = [join(repository, "README.md"), join(repository, "effect4", "README.md"), ...guides, ...packageReadmes]
+
+/** A marker, then its block (the block's text in group 2). */
+const block = /<!-- program: (\S+) -->\n```ts\n([\s\S]*?)```\n/g
+
+const problems: Array<string> = []
+let programs = 0
+for (const file of guides) {
+  const text = readFileSync(file, "utf8")
+  const synced = text.replace(block, (whole, path: string, shown: string) => {
+    programs++
+    const source = resolve(dirname(file), path)
+    if (!existsSync(source)) {
+      problems.push(`${file.slice(repository.length + 1)}: no program at ${path}`)
+      return whole
+    }
+    const program = readFileSync(source, "utf8")
+    if (shown !== program && !write) problems.push(`${file.slice(repository.length + 1)}: the block for ${path} is not the program CI runs (npx tsx scripts/guide-programs.ts --write)`)
+    return `<!-- program: ${path} -->\n\`\`\`ts\n${program}\`\`\`\n`
+  })
+  if (write && synced !== text) writeFileSync(file, synced)
+}
+for (const file of markdown) {
+  const text = readFileSync(file, "utf8")
+  for (const [directive] of text.matchAll(/\{@include[^}]*\}/g)) problems.push(`${file.slice(repository.length + 1)}: a raw directive a Markdown viewer shows as it is: ${directive}`)
+}
+for (const problem of problems) console.log(`FAIL ${problem}`)
+console.log(`guides: ${programs} programs in ${guides.length} guides, ${markdown.length} Markdown files read, ${problems.length} problem(s)`)
+process.exit(problems.length === 0 ? 0 : 1)
