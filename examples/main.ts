@@ -4,7 +4,8 @@
  *
  * With NAIS_TOKEN_ENDPOINT unset it starts the Texas emulator and a protected
  * API on loopback. With it set it uses the real endpoint: set SCOPE to a scope
- * your application declares, and API_URL to the API to call (optional).
+ * your application declares and, optionally, API_URL to the origin of an API that
+ * takes its tokens (the program calls its `/api/hello`, as the emulator command's API answers).
  */
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { NodeRuntime } from "@effect/platform-node"
@@ -30,12 +31,12 @@ const program = Effect.gen(function*() {
   yield* Console.log(`2. asked again: ${again === token ? "cache hit, no request" : "new token"} (${hits} hit)`)
 
   if (Option.isNone(apiUrl)) return yield* Console.log("3. API_URL is not set: no API called")
-  const origin = new URL(apiUrl.value).origin
+  const url = new URL("/api/hello", apiUrl.value)
   const client = (yield* HttpClient.HttpClient).pipe(
-    authenticate({ identityProvider: "maskinporten", target: scope, allowedOrigins: [origin] })
+    authenticate({ identityProvider: "maskinporten", target: scope, allowedOrigins: [url.origin] })
   )
-  const response = yield* client.get(apiUrl.value)
-  yield* Console.log(`3. GET ${apiUrl.value} -> ${response.status} ${yield* response.text}`)
+  const response = yield* client.get(url)
+  yield* Console.log(`3. GET ${url.href} -> ${response.status} ${yield* response.text}`)
 })
 
 /** The emulator and a protected API on loopback, and a TokenService pointed at them. */
@@ -46,7 +47,7 @@ const Embedded = Layer.unwrapEffect(
     yield* Console.log(`NAIS_TOKEN_ENDPOINT is not set: using the embedded Texas emulator at ${emulator.url}`)
     return Layer.merge(
       TokenService.layer({ endpoint: emulator.tokenEndpoint }),
-      Layer.succeed(Setting, { scope: "skatt:some.scope", apiUrl: Option.some(`${api.url}/api/hello`) })
+      Layer.succeed(Setting, { scope: "skatt:some.scope", apiUrl: Option.some(api.url) })
     )
   })
 ).pipe(Layer.provide(ProtectedApi.layer({ requiredScope: "skatt:some.scope" }).pipe(Layer.provideMerge(TexasEmulator.layer()))))

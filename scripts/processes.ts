@@ -11,6 +11,8 @@ export interface Job {
   readonly file: string
   readonly cwd?: string
   readonly env?: NodeJS.ProcessEnv
+  /** What is wrong with a run that exited 0, judged by its output (stdout and stderr). */
+  readonly check?: (output: string) => string | undefined
 }
 
 interface Result {
@@ -32,7 +34,9 @@ const run = (job: Job, timeoutMs: number): Promise<Result> =>
     child.on("close", (code, signal) => {
       clearTimeout(timer)
       const seconds = ((performance.now() - started) / 1000).toFixed(1)
-      resolve({ job, ok: code === 0, seconds, why: signal === "SIGKILL" ? `no exit within ${timeoutMs / 1000} s` : `exit ${code ?? signal}`, output })
+      const wrong = code === 0 ? job.check?.(output) : undefined
+      const why = signal === "SIGKILL" ? `no exit within ${timeoutMs / 1000} s` : wrong ?? `exit ${code ?? signal}`
+      resolve({ job, ok: code === 0 && wrong === undefined, seconds, why, output })
     })
   })
 

@@ -1,18 +1,67 @@
 /**
  * Smoke-runs every example under `examples/` with tsx, two at a time,
  * against the embedded emulator (NAIS_TOKEN_ENDPOINT is cleared so no example
- * reaches a real endpoint). Fails when any example exits non-zero or hangs.
+ * reaches a real endpoint). Fails when any example exits non-zero or hangs,
+ * or prints other than what a guide shows it printing (`guide-outputs.ts`);
+ * a guide's run against the emulator command runs here too.
  */
+import { type ChildProcess } from "node:child_process"
 import { readdirSync } from "node:fs"
-import { join } from "node:path"
-import { runAll } from "./processes.js"
+import { dirname, join, resolve } from "node:path"
+import { createInterface } from "node:readline"
+import { spawnTracked } from "./children.js"
+import { compare, type Expected, expectedOutputs } from "./guide-outputs.js"
+import { type Job, runAll } from "./processes.js"
 
 // The Effect 4 line runs its own examples with its directory as the argument.
-const directory = process.argv[2] ?? "examples"
+const directory = resolve(process.argv[2] ?? "examples")
 const examples = readdirSync(directory).filter((name) => name.endsWith(".ts")).sort()
 const environment = { ...process.env }
 delete environment["NAIS_TOKEN_ENDPOINT"]
+const outputs = expectedOutputs()
 
-const failed = await runAll(examples.map((example) => ({ name: example, file: join(directory, example), env: environment })))
-console.log(`examples: ${examples.length - failed} passed, ${failed} failed`)
+/** The line's `effect-texas-emulator <args>`, with the variables it prints to export. */
+const startEmulator = (args: ReadonlyArray<string>) =>
+  new Promise<{ readonly child: ChildProcess; readonly env: Record<string, string> }>((done, fail) => {
+    const bin = join(dirname(directory), "packages", "testkit", "src", "bin.ts")
+    const child = spawnTracked(process.execPath, ["--import", "tsx", bin, "--port", "0", ...args], { cwd: dirname(directory) })
+    const env: Record<string, string> = {}
+    const timer = setTimeout(() => fail(new Error("the emulator command printed nothing to export within 30 s")), 30_000)
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      const exported = /export (\w+)=(\S+)/.exec(line)
+      if (exported !== null) env[exported[1]!] = exported[2]!
+      if (line.startsWith("Ready")) {
+        clearTimeout(timer)
+        done({ child, env })
+      }
+    })
+    child.once("exit", (code) => fail(new Error(`the emulator command exited (${code})`)))
+  })
+
+const checkAll = (expected: ReadonlyArray<Expected>) => (output: string) => {
+  for (const block of expected) {
+    const wrong = compare(block.lines, output)
+    if (wrong !== undefined) return `${block.guide}: ${wrong}`
+  }
+  return undefined
+}
+
+const jobs: Array<Job> = examples.map((example) => {
+  const file = join(directory, example)
+  const expected = (outputs.get(file) ?? []).filter((block) => block.emulator === undefined)
+  return { name: example, file, env: environment, check: checkAll(expected) }
+})
+const emulators: Array<ChildProcess> = []
+for (const example of examples) {
+  const file = join(directory, example)
+  for (const block of (outputs.get(file) ?? []).filter((block) => block.emulator !== undefined)) {
+    const emulator = await startEmulator(block.emulator!)
+    emulators.push(emulator.child)
+    jobs.push({ name: `${example} against effect-texas-emulator ${block.emulator!.join(" ")}`, file, env: { ...environment, ...emulator.env }, check: checkAll([block]) })
+  }
+}
+
+const failed = await runAll(jobs)
+for (const child of emulators) child.kill()
+console.log(`examples: ${jobs.length - failed} passed, ${failed} failed`)
 process.exit(failed === 0 ? 0 : 1)

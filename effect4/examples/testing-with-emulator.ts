@@ -56,7 +56,7 @@ const TestEnvironment = Layer.unwrap(
 
 const run = <A, E>(effect: Effect.Effect<A, E, Reports | TexasEmulator>) => Effect.runPromise(Effect.provide(effect, TestEnvironment))
 
-test("the app calls the API with a token from the emulator", () =>
+test("the API accepts the token the app sends, and the second call reuses it", () =>
   run(Effect.gen(function*() {
     const reports = yield* Reports
     assert.deepEqual(yield* reports.latest, {
@@ -66,9 +66,12 @@ test("the app calls the API with a token from the emulator", () =>
       consumer: { authority: "iso6523-actorid-upis", ID: "0192:889640782" },
       audience: "unspecified"
     })
+    yield* reports.latest
+    const emulator = yield* TexasEmulator
+    assert.equal((yield* emulator.stats).tokenRequests, 1)
   })))
 
-test("a sidecar that answers 503 twice is retried; the app still gets its report", () =>
+test("a 503 from the token endpoint is retried; the app never notices", () =>
   run(Effect.gen(function*() {
     const emulator = yield* TexasEmulator
     yield* emulator.inject(Fault.status(503), 2)
@@ -77,10 +80,11 @@ test("a sidecar that answers 503 twice is retried; the app still gets its report
     assert.deepEqual(answers, [503, 503, 200])
   })))
 
-test("a scope the organisation lacks fails typed, with the sidecar's error", () =>
+test("a scope the organisation lacks fails with invalid_scope", () =>
   run(Effect.gen(function*() {
     const emulator = yield* TexasEmulator
     yield* emulator.revoke(scope)
     const error = yield* Effect.flip((yield* Reports).latest)
     assert.equal((error as { readonly _tag: string })._tag, "TokenEndpointError")
+    assert.equal((error as { readonly error?: string }).error, "invalid_scope")
   })))

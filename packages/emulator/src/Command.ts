@@ -179,6 +179,7 @@ export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => 
     say(`An API that takes Altinn tokens only listening on ${altinnApi.url}`)
     say(`  export ALTINN_API_URL=${altinnApi.url}`)
   }
+  say("Ready: export the variables above in the shell that runs your app (Ctrl-C stops the emulator).")
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve)
     process.once("SIGTERM", resolve)
