@@ -5,11 +5,18 @@
  * block is its file, letter for letter, and that no Markdown a user opens holds a raw typedoc
  * directive (`{@include…}`), which only the site would expand.
  *
+ * Each guide serves both lines alike: an install block per line (`<!-- install: effect3 -->`, then
+ * `<!-- install: effect4 -->`, each a ```sh block) naming every package that line's programs in the
+ * guide import, at that line's major; and its programs in pairs, the Effect 3 file
+ * (`examples/<name>`) then its Effect 4 twin (`effect4/examples/<name>`). The release rehearsal
+ * installs exactly these lines in fresh apps and runs the programs there.
+ *
  *   tsx scripts/guide-programs.ts           # check (in `npm run docs`)
  *   tsx scripts/guide-programs.ts --write   # copy each program into its block
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
+import { guidePrograms, importedPackages, installBlocks, lineOf, major } from "./guides.js"
 
 const repository = resolve(import.meta.dirname, "..")
 const write = process.argv.includes("--write")
@@ -39,6 +46,42 @@ for (const file of guides) {
   })
   if (write && synced !== text) writeFileSync(file, synced)
 }
+
+
+for (const file of guides) {
+  const name = file.slice(repository.length + 1)
+  const text = readFileSync(file, "utf8")
+  const shown = guidePrograms(text)
+  for (let at = 0; at < shown.length; at += 2) {
+    const [three, four] = [shown[at]!, shown[at + 1]]
+    if (lineOf(three) !== "effect3" || four === undefined || lineOf(four) !== "effect4" || four.split("/").at(-1) !== three.split("/").at(-1)) {
+      problems.push(`${name}: programs come in pairs, examples/<name> then effect4/examples/<name>; found ${three} then ${four ?? "nothing"}`)
+    }
+  }
+  const blocks = installBlocks(text)
+  for (const line of ["effect3", "effect4"] as const) {
+    const commands = blocks.get(line)
+    if (commands === undefined) {
+      problems.push(`${name}: no install block for ${line} (<!-- install: ${line} --> before a sh block)`)
+      continue
+    }
+    const named = new Map(commands.flat().filter((word) => !word.startsWith("-")).map((spec) => {
+      const at = spec.lastIndexOf("@")
+      return at > 0 ? [spec.slice(0, at), spec.slice(at + 1)] as const : [spec, ""] as const
+    }))
+    for (const [pkg, range] of named) {
+      if (pkg.startsWith("@effect-texas/") && range !== `^${major[line]}`) problems.push(`${name}: ${line}'s install block names ${pkg}@${range}, not @^${major[line]}`)
+    }
+    for (const program of shown.filter((path) => lineOf(path) === line)) {
+      const source = resolve(dirname(file), program)
+      if (!existsSync(source)) continue
+      for (const pkg of importedPackages(readFileSync(source, "utf8"))) {
+        if (!named.has(pkg)) problems.push(`${name}: ${program} imports ${pkg}, which ${line}'s install block does not install`)
+      }
+    }
+  }
+}
+
 for (const file of markdown) {
   const text = readFileSync(file, "utf8")
   for (const [directive] of text.matchAll(/\{@include[^}]*\}/g)) problems.push(`${file.slice(repository.length + 1)}: a raw directive a Markdown viewer shows as it is: ${directive}`)

@@ -12,17 +12,24 @@
  *    - Effect 3: the quick start type-checked under strict `NodeNext` and run (ESM), every package
  *      and a module entry point from CommonJS, the module entry points from ESM, the Altinn guide's
  *      program, `npx effect-texas doctor`, all against the testkit's `effect-texas-emulator`;
- *    - Effect 4: the README's program and a typed-error program, type-checked and run, no
+ *    - Effect 4: the README's program and a typed-error program, type-checked and run on Node 22, no
  *      `@effect/platform` in the lockfile, `npx effect-texas doctor`, against the Effect 4
  *      testkit's command.
+ * 4. Every guide, per line: a TypeScript app (`typescript`, `@types/node`) given exactly the guide's
+ *    install lines for that line, its programs for that line type-checked under strict `NodeNext`
+ *    and run (Effect 4's on Node 22), each against the emulator its testkit embeds. Guides whose
+ *    lines begin alike share the install of those lines: the app is copied after them and given the
+ *    rest, which leaves it as installing all of them would.
  */
 import type { ChildProcess } from "node:child_process"
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import { createInterface } from "node:readline"
 import { removeAtExit, spawnTracked, stopAll } from "./children.js"
+import { guidePrograms, installBlocks, type Line, lineOf } from "./guides.js"
+import { node22 } from "./node-binary.js"
 import { packages, publish, repository, succeed } from "./release.js"
 
 const scope = "skatt:some.scope"
@@ -131,9 +138,9 @@ const installedVersion = (app: string, name: string) =>
   (JSON.parse(readFileSync(join(app, "node_modules", ...name.split("/"), "package.json"), "utf8")) as { version: string }).version
 
 /** Type-checks `files` under strict `NodeNext` into `out/`. */
-const compile = async (app: string, files: ReadonlyArray<string>) => {
+const compile = async (app: string, files: ReadonlyArray<string>, types: ReadonlyArray<string> = []) => {
   writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
-    compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", skipLibCheck: true, types: [], outDir: "out" },
+    compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", skipLibCheck: true, types, outDir: "out" },
     files
   }))
   await succeed(process.execPath, [join(repository, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], app)
@@ -237,7 +244,7 @@ const TokensLive = Layer.unwrap(Effect.map(Config.String("NAIS_TOKEN_ENDPOINT"),
 Effect.runPromise(program.pipe(Effect.provide(TokensLive))).then((result) => console.log(JSON.stringify(result)))
 `
 
-const effect4App = async (work: string, registry: string) => {
+const effect4App = async (work: string, registry: string, node: string) => {
   const app = newApp(work, "app-effect4")
   const lines = [...installLines(effect4Readme.slice(0, effect4Readme.indexOf("```ts"))), ...installLines(between(readme, "## Effect 4", "## "))]
   await install(app, lines, registry)
@@ -254,9 +261,9 @@ const effect4App = async (work: string, registry: string) => {
     writeFileSync(join(app, "readme.ts"), firstProgram(effect4Readme))
     writeFileSync(join(app, "typed.ts"), effect4Typed)
     await compile(app, ["readme.ts", "typed.ts"])
-    const token = await succeed(process.execPath, [join("out", "readme.js")], app, env)
+    const token = await succeed(node, [join("out", "readme.js")], app, env)
     if (!token.includes("token expires in")) throw new Error(`the Effect 4 README's program got no token:\n${token}`)
-    const typed = JSON.parse((await succeed(process.execPath, [join("out", "typed.js")], app, env)).trim().split("\n").at(-1)!) as unknown
+    const typed = JSON.parse((await succeed(node, [join("out", "typed.js")], app, env)).trim().split("\n").at(-1)!) as unknown
     if (JSON.stringify(typed) !== JSON.stringify({ cached: true, typed: true, error: "invalid_scope" })) throw new Error(`the Effect 4 typed program gave ${JSON.stringify(typed)}`)
     ok("Effect 4 app: the README's program and a typed invalid_scope, type-checked and run against npx effect-texas-emulator")
     await doctor(app, ["--manifest", ".nais/app.yaml"], env)
@@ -266,6 +273,62 @@ const effect4App = async (work: string, registry: string) => {
   }
 }
 
+// ---- the guides --------------------------------------------------------------------------------
+
+interface Guide {
+  readonly name: string
+  readonly commands: ReadonlyArray<ReadonlyArray<string>>
+  readonly programs: ReadonlyArray<string>
+}
+
+/** Each guide's install lines and programs for `line`. */
+const guidesOf = (line: Line): ReadonlyArray<Guide> => {
+  const folder = join(repository, "docs", "guides")
+  return readdirSync(folder).filter((file) => file.endsWith(".md")).sort().map((file) => {
+    const text = readFileSync(join(folder, file), "utf8")
+    return {
+      name: file,
+      commands: installBlocks(text).get(line) ?? [],
+      programs: guidePrograms(text).filter((path) => lineOf(path) === line).map((path) => resolve(folder, path))
+    }
+  })
+}
+
+const key = (commands: ReadonlyArray<ReadonlyArray<string>>) => JSON.stringify(commands)
+
+/** Each guide's lines in an app of its own (or a copy of one that ran the same first lines), its programs built and run. */
+const guideApps = async (work: string, registry: string, line: Line, node: string) => {
+  const base = newApp(work, `guides-${line}`)
+  await succeed("npm", ["install", "--save-dev", "typescript@~5.9.3", line === "effect3" ? "@types/node@^20.19" : "@types/node@^22.19", "--no-audit", "--no-fund"], base)
+  const guides = guidesOf(line)
+  // The lines every guide begins with are installed once, in the base app.
+  let common = 0
+  while (guides.every((guide) => guide.commands[common] !== undefined && key([guide.commands[common]!]) === key([guides[0]!.commands[common]!]))) common++
+  const shared = guides[0]!.commands.slice(0, common)
+  await install(base, shared, registry)
+  const apps = new Map<string, string>()
+  for (const guide of guides) {
+    const rest = guide.commands.slice(shared.length)
+    let app = apps.get(key(rest))
+    if (app === undefined) {
+      app = join(work, `guides-${line}-${apps.size}`)
+      cpSync(base, app, { recursive: true, verbatimSymlinks: true })
+      await install(app, rest, registry)
+      apps.set(key(rest), app)
+    }
+    const files = guide.programs.map((program) => {
+      const file = `${guide.name.replace(/\.md$/, "")}-${program.split("/").at(-1)}`
+      writeFileSync(join(app, file), readFileSync(program, "utf8"))
+      return file
+    })
+    await compile(app, files, ["node"])
+    const env = { ...process.env }
+    delete env["NAIS_TOKEN_ENDPOINT"]
+    for (const file of files) await succeed(node, [join("out", file.replace(/\.ts$/, ".js"))], app, env)
+  }
+  ok(`${line}: every guide's install lines (${apps.size} apps) and its ${line === "effect3" ? "Effect 3" : "Effect 4"} programs, type-checked and run${line === "effect4" ? " on Node 22" : ""}`)
+}
+
 // ---- the rehearsal ------------------------------------------------------------------------------
 
 const distTags = async (name: string, registry: string) =>
@@ -273,14 +336,26 @@ const distTags = async (name: string, registry: string) =>
 
 /** Runs both apps to the end: when one fails, the other's processes are stopped, and both settle before the verdict. */
 const bothApps = async (work: string, registry: string) => {
+  let first: unknown
   const stopOthersOnFailure = (app: Promise<void>) =>
     app.catch((error: unknown) => {
+      first ??= error
       stopAll()
       throw error
     })
-  const settled = await Promise.allSettled([stopOthersOnFailure(effect3App(work, registry)), stopOthersOnFailure(effect4App(work, registry))])
-  const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected")
-  if (failed !== undefined) throw failed.reason
+  const node = node22()
+  const effect3 = async () => {
+    await effect3App(work, registry)
+    await guideApps(work, registry, "effect3", process.execPath)
+  }
+  const effect4 = async () => {
+    await effect4App(work, registry, node)
+    await guideApps(work, registry, "effect4", node)
+  }
+  const settled = await Promise.allSettled([stopOthersOnFailure(effect3()), stopOthersOnFailure(effect4())])
+  const failed = settled.filter((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected")
+  // The first to fail stopped the other: its failure is the cause, the other's only the stop.
+  if (failed.length > 0) throw first
 }
 
 const main = async () => {
