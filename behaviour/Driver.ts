@@ -209,6 +209,8 @@ export interface Driver {
    * line's `verify`, output captured).
    */
   readonly doctorCommand: { readonly bin: string; readonly tsconfig: string; readonly run: RunCommand }
+  /** A program as the guides end theirs (`layerConfig()`, a token, `NodeRuntime.runMain`), to run as a process with `doctorCommand.tsconfig`. */
+  readonly mainProgram: string
   /** Builds `TokenService.layerConfig()` reading only `variables`: nothing, or the typed error the layer failed with. */
   readonly tokenServiceFromConfig: (variables: Readonly<Record<string, string>>) => Promise<Outcome<void>>
 }

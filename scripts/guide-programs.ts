@@ -84,6 +84,15 @@ for (const file of guides) {
 
 for (const file of markdown) {
   const text = readFileSync(file, "utf8")
+  // A program a reader copies ends in the platform runtime's runMain, which prints a failure's
+  // cause; Effect.runPromise rejects with an object Node prints as "[object Object]".
+  for (const match of text.matchAll(/```ts\n([\s\S]*?)```\n/g)) {
+    const code = match[1]!
+    const isTest = /\b(it\.(effect|live|scoped|layer)|test|it|describe)\(/.test(code)
+    if (!isTest && /\bEffect\.run(Promise|Sync|Fork)\b/.test(code)) {
+      problems.push(`${file.slice(repository.length + 1)}:${text.slice(0, match.index).split("\n").length}: a program ends in Effect.run*, not the platform runtime's runMain`)
+    }
+  }
   for (const [directive] of text.matchAll(/\{@include[^}]*\}/g)) problems.push(`${file.slice(repository.length + 1)}: a raw directive a Markdown viewer shows as it is: ${directive}`)
 }
 for (const problem of problems) console.log(`FAIL ${problem}`)

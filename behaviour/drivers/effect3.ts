@@ -353,5 +353,6 @@ export const driver: D.Driver = {
   tokenServiceFromConfig,
   systemUser: systemUserOf,
   doctor,
-  doctorCommand: { bin: repository("packages/cli/src/bin.ts"), tsconfig: repository("tsconfig.json"), run: commandRunner(commandVerify) }
+  doctorCommand: { bin: repository("packages/cli/src/bin.ts"), tsconfig: repository("tsconfig.json"), run: commandRunner(commandVerify) },
+  mainProgram: repository("behaviour/programs/main.ts")
 }

@@ -355,5 +355,6 @@ export const driver: D.Driver = {
   tokenServiceFromConfig,
   systemUser: systemUserOf,
   doctor,
-  doctorCommand: { bin: line("packages/cli/src/bin.ts"), tsconfig: line("tsconfig.json"), run: commandRunner(commandVerify) }
+  doctorCommand: { bin: line("packages/cli/src/bin.ts"), tsconfig: line("tsconfig.json"), run: commandRunner(commandVerify) },
+  mainProgram: line("behaviour/programs/main.ts")
 }
