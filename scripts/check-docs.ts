@@ -29,7 +29,7 @@ const values = new Set([Variable, Function, Class])
 // documented, and checked, where it is declared.
 const Reference = 4194304
 
-const tree = JSON.parse(readFileSync("docs/api.json", "utf8")) as Reflection
+const tree = JSON.parse(readFileSync(process.argv[2] ?? "docs/api.json", "utf8")) as Reflection
 const commentOf = (r: Reflection): Comment | undefined => r.comment ?? r.signatures?.find((s) => s.comment)?.comment
 const hasSummary = (c: Comment | undefined) => (c?.summary ?? []).some((part) => part.text.trim().length > 0)
 const hasExample = (c: Comment | undefined) => (c?.blockTags ?? []).some((tag) => tag.tag === "@example")

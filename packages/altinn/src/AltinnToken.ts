@@ -205,24 +205,6 @@ export class AltinnToken extends Context.Tag("@effect-texas/altinn/AltinnToken")
     Layer.scoped(AltinnToken, Effect.flatMap(readConfig(options), make))
 }
 
-/**
- * Types that go with `AltinnToken`.
- *
- * @category Services
- * @since 0.1.0
- */
-export declare namespace AltinnToken {
-  /**
-   * What the service offers.
-   *
-   * @since 0.1.0
-   */
-  export type Service = AltinnTokenApi
-}
-
-/** The service's shape, named for the namespace above. */
-type AltinnTokenApi = Service
-
 // ---- Constructor ---------------------------------------------------------------
 
 /** The exchange endpoint, or the platform URL's refusal as the SDK's error. */

@@ -58,14 +58,14 @@ export class DoctorError extends Data.TaggedError("DoctorError")<{ readonly repo
 }
 
 /** Asks for one token (no retries: one request tells) and says what came back. */
-const ask = (tokens: TokenService.Service, asked: Checkup.Ask) =>
+const ask = (tokens: TokenService["Type"], asked: Checkup.Ask) =>
   tokens.token({ identityProvider: asked.kind, target: asked.scope }).pipe(
     Effect.flatMap((token) => Effect.map(DateTime.now, (now) => Checkup.granted(asked, DateTime.distance(now, token.expiresAt) / 1000))),
     Effect.catchAll((error) => Effect.succeed(Checkup.refused(asked, error)))
   )
 
 /** Introspects the probe token (no retries, no cache) and says what the answer means. */
-const probe = (introspection: TokenIntrospection.Service, probed: Checkup.Probe) =>
+const probe = (introspection: TokenIntrospection["Type"], probed: Checkup.Probe) =>
   introspection.introspect({ identityProvider: probed.provider, token: Redacted.make(Checkup.probeToken) }).pipe(
     Effect.map((result) => Checkup.probed(probed, result)),
     Effect.catchAll((error) => Effect.succeed(Checkup.probed(probed, error)))

@@ -175,24 +175,6 @@ export class TokenExchange extends Context.Tag("@effect-texas/core/TokenExchange
     })
 }
 
-/**
- * Types that go with `TokenExchange`.
- *
- * @category Services
- * @since 0.1.0
- */
-export declare namespace TokenExchange {
-  /**
-   * What the service offers (as `TokenExchange["Type"]`).
-   *
-   * @since 0.1.0
-   */
-  export type Service = TokenExchangeApi
-}
-
-/** The service's shape, named for the namespace above. */
-type TokenExchangeApi = Service
-
 // ---- Keys ----------------------------------------------------------------------
 
 /**

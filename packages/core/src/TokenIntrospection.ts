@@ -276,24 +276,6 @@ export class TokenIntrospection extends Context.Tag("@effect-texas/core/TokenInt
     })
 }
 
-/**
- * Types that go with `TokenIntrospection`.
- *
- * @category Services
- * @since 0.1.0
- */
-export declare namespace TokenIntrospection {
-  /**
-   * What the service offers (as `TokenIntrospection["Type"]`).
-   *
-   * @since 0.1.0
-   */
-  export type Service = TokenIntrospectionApi
-}
-
-/** The service's shape, named for the namespace above. */
-type TokenIntrospectionApi = Service
-
 // ---- Decoding ------------------------------------------------------------------
 
 /** An answer: `active` (and `error` when not), with the claims beside them. */

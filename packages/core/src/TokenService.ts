@@ -151,24 +151,6 @@ export class TokenService extends Context.Tag("@effect-texas/core/TokenService")
     Layer.effectContext(makeTest(options))
 }
 
-/**
- * Types that go with `TokenService`.
- *
- * @category Services
- * @since 0.1.0
- */
-export declare namespace TokenService {
-  /**
-   * What the service offers (as `TokenService["Type"]`).
-   *
-   * @since 0.1.0
-   */
-  export type Service = TokenServiceApi
-}
-
-/** The service's shape, named for the namespace above. */
-type TokenServiceApi = Service
-
 // ---- Options -----------------------------------------------------------------
 
 /**

@@ -168,7 +168,7 @@ export const authenticate = (options: AuthenticateOptions) =>
  * @since 0.1.0
  */
 export const authenticateWith = <RT>(
-  tokens: Effect.Effect<TokenService.Service, never, RT>,
+  tokens: Effect.Effect<TokenService["Type"], never, RT>,
   options: AuthenticateOptions
 ) =>
 <E, R>(

@@ -147,7 +147,7 @@ const isPlatformError = (
  * @category Middleware
  * @since 0.1.0
  */
-export const transformClient = (tokens: TokenService.Service, options: AuthenticateOptions) =>
+export const transformClient = (tokens: TokenService["Type"], options: AuthenticateOptions) =>
 (client: HttpClient.HttpClient): HttpClient.HttpClient => {
   const authenticated = authenticateWith(Effect.succeed(tokens), options)(client)
   return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
