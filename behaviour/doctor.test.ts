@@ -10,7 +10,7 @@
  * `src/oauth/token.rs`, `MissingKeyIDInTokenHeader`).
  */
 import { spawn } from "node:child_process"
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -439,7 +439,14 @@ describe(`effect-texas doctor, the command (${driver.line})`, () => {
 
   it("every manifest the docs show (a yaml block with a kind) passes the doctor against the emulator", async () => {
     const repository = join(import.meta.dirname, "..")
-    const documents = ["README.md", "effect4/README.md", ...readdirSync(join(repository, "docs", "guides")).map((file) => `docs/guides/${file}`)]
+    const readmes = (folder: string) => readdirSync(join(repository, folder)).map((name) => `${folder}/${name}/README.md`).filter((path) => existsSync(join(repository, path)))
+    const documents = [
+      "README.md",
+      "effect4/README.md",
+      ...readdirSync(join(repository, "docs", "guides")).map((file) => `docs/guides/${file}`),
+      ...readmes("packages"),
+      ...readmes("effect4/packages")
+    ]
     const manifests = documents.flatMap((document) =>
       [...readFileSync(join(repository, document), "utf8").matchAll(/```ya?ml\n([\s\S]*?)```/g)].map((match) => match[1]!).filter((block) => /^kind: (Application|Naisjob)$/m.test(block)).map((block) => [document, block] as const))
     expect(manifests.length).toBeGreaterThan(0)
