@@ -179,7 +179,15 @@ export interface Services {
   readonly client: (spec: ClientSpec) => AuthenticatedClient
   /** What the line's cache gauges say now: tokens held (`TokenService`) and active verdicts held (`TokenIntrospection`). */
   readonly cacheSizes: () => Promise<{ readonly tokens: number; readonly verdicts: number }>
+  /** The spans every `run` of these services made so far, with their attributes as they ended. */
+  readonly spans: () => ReadonlyArray<SpanView>
   readonly close: () => Promise<void>
+}
+
+/** A span as the line's tracer saw it. */
+export interface SpanView {
+  readonly name: string
+  readonly attributes: Readonly<Record<string, unknown>>
 }
 
 /** What the doctor found, as both lines report it (`@effect-texas/doctor`'s `Report`). */

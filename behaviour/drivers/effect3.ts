@@ -88,6 +88,17 @@ const stepTracer = (base: Tracer.Tracer, step: number, atStep: (fiber: Fiber.Run
   return { tracer, state: counter.state }
 }
 
+/** A tracer that keeps every span it starts (through `base`) in `recorded`. */
+const recordingTracer = (base: Tracer.Tracer, recorded: Array<Tracer.Span>) =>
+  Tracer.make({
+    span: (...args) => {
+      const span = base.span(...args)
+      recorded.push(span)
+      return span
+    },
+    context: (f, fiber) => base.context(f, fiber)
+  })
+
 // ---- Inbound -----------------------------------------------------------------
 
 const whoAmI = Effect.map(CurrentUser, (user) => ({ sub: user.claims.sub ?? null }))
@@ -210,8 +221,10 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
   }
   const rt = built.value
 
+  const recorded: Array<Tracer.Span> = []
   const call = <A, B>(effect: Effect.Effect<A, unknown, Context>, view: (value: A) => B): D.Call<B> => ({
-    run: () => runtime.runPromiseExit(effect).then((exit) => outcomeOf(exit, view)),
+    run: () =>
+      runtime.runPromiseExit(Effect.tracerWith((base) => Effect.withTracer(effect, recordingTracer(base, recorded)))).then((exit) => outcomeOf(exit, view)),
     runInterruptedAt: async (step) => {
       let reached = { reached: false }
       await runtime.runPromiseExit(Effect.tracerWith((base) => {
@@ -305,6 +318,7 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
       }
     },
     serve: (kind, options) => serveInbound(runtime, kind, options as unknown as AccessOptions),
+    spans: () => recorded.map((span) => ({ name: span.name, attributes: Object.fromEntries(span.attributes) })),
     cacheSizes: () =>
       runtime.runPromise(Effect.all([Metric.value(TokenMetrics.cacheEntries), Metric.value(TokenMetrics.verdictCacheEntries)]))
         .then(([tokens, verdicts]) => ({ tokens: tokens.value, verdicts: verdicts.value })),

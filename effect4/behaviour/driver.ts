@@ -89,6 +89,17 @@ const stepTracer = (base: Tracer.Tracer, step: number, atStep: (fiber: Fiber.Fib
   return { tracer, state: counter.state }
 }
 
+/** A tracer that keeps every span it starts (through `base`) in `recorded`. */
+const recordingTracer = (base: Tracer.Tracer, recorded: Array<Tracer.Span>) =>
+  Tracer.make({
+    span: (options) => {
+      const span = base.span(options)
+      recorded.push(span)
+      return span
+    },
+    ...(base.context === undefined ? {} : { context: base.context })
+  })
+
 // ---- Inbound -----------------------------------------------------------------
 
 const whoAmI = Effect.map(Effect.service(CurrentUser), (user) => ({ sub: typeof user.claims.sub === "string" ? user.claims.sub : null }))
@@ -213,8 +224,10 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
     })
   }
 
+  const recorded: Array<Tracer.Span> = []
   const call = <A, B>(effect: Effect.Effect<A, unknown, Context>, view: (value: A) => B): D.Call<B> => ({
-    run: () => runtime.runPromiseExit(effect).then((exit) => outcomeOf(exit, view)),
+    run: () =>
+      runtime.runPromiseExit(Effect.flatMap(Effect.tracer, (base) => Effect.withTracer(effect, recordingTracer(base, recorded)))).then((exit) => outcomeOf(exit, view)),
     runInterruptedAt: async (step) => {
       let reached = { reached: false }
       await runtime.runPromiseExit(Effect.flatMap(Effect.tracer, (base) => {
@@ -307,6 +320,7 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
       }
     },
     serve: (kind, options) => serveInbound(runtime, kind, options as unknown as AccessOptions),
+    spans: () => recorded.map((span) => ({ name: span.name, attributes: Object.fromEntries(span.attributes) })),
     cacheSizes: () =>
       runtime.runPromise(Effect.all([Metric.value(TokenMetrics.cacheEntries), Metric.value(TokenMetrics.verdictCacheEntries)]))
         .then(([tokens, verdicts]) => ({ tokens: tokens.value, verdicts: verdicts.value })),

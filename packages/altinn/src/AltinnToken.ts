@@ -21,7 +21,7 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import { Altinn, Request } from "@effect-texas/protocol"
+import { Altinn, Request, Spans } from "@effect-texas/protocol"
 
 // ---- Models ------------------------------------------------------------------
 
@@ -306,8 +306,8 @@ export const make = (
           ),
           identityProvider: "altinn",
           target: request.scopes,
-          spanName: "AltinnToken.exchange",
-          attributes: { "texas.target": request.scopes, "texas.skip_cache": forced },
+          spanName: Spans.names.altinn,
+          attributes: Spans.altinnRequest(request.scopes, forced),
           decode: decodeAnswer
         }))
 

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { type Request, Wire } from "@effect-texas/protocol"
+import { Messages, type Request, Wire } from "@effect-texas/protocol"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 
@@ -33,7 +33,7 @@ export class InvalidTokenRequest extends Data.TaggedError("InvalidTokenRequest")
   readonly reason: string
 }> {
   override get message(): string {
-    return `Invalid token request: ${this.field}: ${this.reason}`
+    return Messages.invalidTokenRequest(this)
   }
 }
 
@@ -68,14 +68,7 @@ export class TokenEndpointUnreachable extends Data.TaggedError("TokenEndpointUnr
   readonly detail: string
 }> {
   override get message(): string {
-    switch (this.reason) {
-      case "Timeout":
-        return `The token endpoint ${this.endpoint} did not answer in time: ${this.detail}`
-      case "Refused":
-        return `The token endpoint ${this.endpoint} refused the connection: is the sidecar running (it opens its port once started)? ${this.detail}`
-      default:
-        return `The token endpoint ${this.endpoint} could not be reached: ${this.detail}`
-    }
+    return Messages.tokenEndpointUnreachable(this)
   }
 }
 
@@ -116,7 +109,7 @@ export class TokenEndpointError extends Data.TaggedError("TokenEndpointError")<{
   readonly retryAfter: Duration.Duration | undefined
 }> {
   override get message(): string {
-    return Wire.endpointErrorMessage(this)
+    return Messages.tokenEndpointError(this)
   }
 
 
@@ -153,7 +146,7 @@ export class InvalidTokenResponse extends Data.TaggedError("InvalidTokenResponse
   readonly reason: string
 }> {
   override get message(): string {
-    return `The token endpoint ${this.endpoint} answered ${this.status} without a usable token: ${this.reason}`
+    return Messages.invalidTokenResponse(this)
   }
 }
 

@@ -17,7 +17,7 @@ import type * as Scope from "effect/Scope"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import * as Cache from "./TokenCache.js"
-import { Digest, Policy, UserToken } from "@effect-texas/protocol"
+import { Digest, Policy, Spans, UserToken } from "@effect-texas/protocol"
 import {
   type EndpointCall,
   fetchAccessToken
@@ -210,13 +210,8 @@ const exchangeCall = (prepared: PreparedExchange, forced: boolean): EndpointCall
   fields: UserToken.exchangeFields(prepared, forced),
   providerName: prepared.providerName,
   target: prepared.target,
-  spanName: "TokenExchange.exchange",
-  attributes: {
-    "texas.identity_provider": prepared.provider,
-    "texas.target": prepared.target,
-    "texas.skip_cache": forced,
-    "texas.cache_hit": false
-  }
+  spanName: Spans.names.exchange,
+  attributes: Spans.exchangeRequest(prepared, forced)
 })
 
 /**

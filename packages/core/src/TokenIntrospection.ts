@@ -30,7 +30,7 @@ import {
   resolveSettings
 } from "./internal/settings.js"
 import * as Cache from "./TokenCache.js"
-import { Claims as ClaimKinds, Digest, Policy } from "@effect-texas/protocol"
+import { Claims as ClaimKinds, Digest, Policy, Spans } from "@effect-texas/protocol"
 import { prepareIntrospection } from "./internal/prepare.js"
 import * as TokenMetrics from "./TokenMetrics.js"
 import { type InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
@@ -351,11 +351,11 @@ export const make = (
           fields: { identity_provider: provider, token },
           providerName: provider,
           target: "(introspection)",
-          spanName: "TokenIntrospection.introspect",
-          attributes: { "texas.identity_provider": provider }
+          spanName: Spans.names.introspect,
+          attributes: Spans.provider(provider)
         },
         (response, text) => decode(response, text),
-        (result) => ({ "texas.active": result._tag === "Active" })
+        (result) => ({ active: result._tag === "Active" })
       )
 
     // One engine: identical calls in flight share a request; active verdicts are kept while they may be.

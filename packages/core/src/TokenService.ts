@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Request } from "@effect-texas/protocol"
+import { Request, Spans } from "@effect-texas/protocol"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -228,14 +228,8 @@ const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => (
   fields: Request.tokenFields(request, forced),
   providerName: request.providerName,
   target: request.target,
-  spanName: "TokenService.fetch",
-  attributes: {
-    "texas.identity_provider": request.provider,
-    "texas.target": request.target,
-    "texas.resource": request.resource ?? "",
-    "texas.skip_cache": forced,
-    "texas.cache_hit": false
-  }
+  spanName: Spans.names.token,
+  attributes: Spans.tokenRequest(request, forced)
 })
 
 /**

@@ -13,7 +13,7 @@ import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { type Claims, CurrentUser, TokenIntrospection } from "@effect-texas/core"
-import type { Access } from "@effect-texas/protocol"
+import { type Access, Spans } from "@effect-texas/protocol"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -118,5 +118,5 @@ const authenticateBearer = (
           return Effect.fail(new HttpApiError.ServiceUnavailable())
       }
     }),
-    Effect.withSpan("Authentication.bearer", { attributes: { "texas.identity_provider": options.identityProvider } })
+    Effect.withSpan(Spans.names.authentication, { attributes: Spans.provider(options.identityProvider) })
   )

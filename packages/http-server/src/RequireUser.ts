@@ -8,6 +8,7 @@
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { CurrentUser, TokenIntrospection } from "@effect-texas/core"
+import { Spans } from "@effect-texas/protocol"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
@@ -76,7 +77,7 @@ export const requireUser = (options: RequireUserOptions) =>
     const user = yield* Effect.either(Effect.flatMap(verifyUser(introspection, options.identityProvider, token), (found) => admit(policy.right, found)))
     if (user._tag === "Right") return yield* Effect.provideService(app, CurrentUser, user.right)
     return refused(user.left)
-  }).pipe(Effect.withSpan("requireUser", { attributes: { "texas.identity_provider": options.identityProvider } }))
+  }).pipe(Effect.withSpan(Spans.names.requireUser, { attributes: Spans.provider(options.identityProvider) }))
 }
 
 /** The answer to a refusal: 401 with its challenge, 403 (with one for missing scopes), or 503. */

@@ -104,3 +104,19 @@ export * as Wire from "./Wire.js"
  * @since 0.1.0
  */
 export * as Metrics from "./Metrics.js"
+
+/**
+ * What the token errors say, the same words on both lines.
+ *
+ * @category Modules
+ * @since 0.2.0
+ */
+export * as Messages from "./Messages.js"
+
+/**
+ * The spans' names and attributes, the same on both lines.
+ *
+ * @category Modules
+ * @since 0.2.0
+ */
+export * as Spans from "./Spans.js"

@@ -7,7 +7,7 @@
  * @since 1.0.0
  */
 import { AccessToken, type EndpointOptions, InvalidTokenRequest, TokenCache, TokenEndpoint, type TokenError, TokenService } from "@effect-texas/core"
-import { Altinn, Metrics, Request } from "@effect-texas/protocol"
+import { Altinn, Metrics, Request, Spans } from "@effect-texas/protocol"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -285,8 +285,8 @@ export const make: (
           ),
           identityProvider: "altinn",
           target: request.scopes,
-          spanName: "AltinnToken.exchange",
-          attributes: { "texas.target": request.scopes, "texas.skip_cache": forced },
+          spanName: Spans.names.altinn,
+          attributes: Spans.altinnRequest(request.scopes, forced),
           decode: decodeAnswer
         }))
 

@@ -6,7 +6,7 @@
  *
  * @since 1.0.0
  */
-import { type Request, Wire } from "@effect-texas/protocol"
+import { Messages, type Request, Wire } from "@effect-texas/protocol"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 
@@ -29,7 +29,7 @@ export class InvalidTokenRequest extends Data.TaggedError("InvalidTokenRequest")
   readonly reason: string
 }> {
   override get message(): string {
-    return `Invalid token request: ${this.field}: ${this.reason}`
+    return Messages.invalidTokenRequest(this)
   }
 }
 
@@ -57,7 +57,7 @@ export class TokenEndpointUnreachable extends Data.TaggedError("TokenEndpointUnr
   readonly detail: string
 }> {
   override get message(): string {
-    return `The token endpoint ${this.endpoint} could not be reached (${this.reason}): ${this.detail}`
+    return Messages.tokenEndpointUnreachable(this)
   }
 }
 
@@ -87,7 +87,7 @@ export class TokenEndpointError extends Data.TaggedError("TokenEndpointError")<{
   readonly retryAfter: Duration.Duration | undefined
 }> {
   override get message(): string {
-    return Wire.endpointErrorMessage(this)
+    return Messages.tokenEndpointError(this)
   }
 
 
@@ -116,7 +116,7 @@ export class InvalidTokenResponse extends Data.TaggedError("InvalidTokenResponse
   readonly reason: string
 }> {
   override get message(): string {
-    return `The token endpoint ${this.endpoint} answered ${this.status} without a usable token: ${this.reason}`
+    return Messages.invalidTokenResponse(this)
   }
 }
 

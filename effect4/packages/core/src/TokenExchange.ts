@@ -5,7 +5,7 @@
  *
  * @since 1.0.0
  */
-import { Digest, Policy, UserToken } from "@effect-texas/protocol"
+import { Digest, Policy, Spans, UserToken } from "@effect-texas/protocol"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -17,7 +17,7 @@ import type * as Scope from "effect/Scope"
 import * as HttpClient from "effect/http/HttpClient"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
-import { callEndpoint, decodeToken } from "./internal/endpoint.js"
+import { annotateToken, callEndpoint, decodeToken } from "./internal/endpoint.js"
 import { isInvalid, type PreparedExchange, typed, unwrapRedacted } from "./internal/prepare.js"
 import { type ConfigOptions, readConfig, resolveSettings, tokenDefaults } from "./internal/settings.js"
 import * as TokenCache from "./TokenCache.js"
@@ -177,9 +177,9 @@ export const make: (options: TokenExchangeOptions) => Effect.Effect<TokenExchang
           fields: UserToken.exchangeFields(prepared, forced),
           providerName: prepared.providerName,
           target: prepared.target,
-          spanName: "TokenExchange.exchange",
-          attributes: { "texas.identity_provider": prepared.provider, "texas.target": prepared.target, "texas.skip_cache": forced }
-        }, decode),
+          spanName: Spans.names.exchange,
+          attributes: Spans.exchangeRequest(prepared, forced)
+        }, decode, annotateToken),
       ...sidecar,
       usableUntil: (token, { userExpiry }) => Math.min(sidecar.usableUntil(token), userExpiry),
       maxEntries: options.maxEntries ?? 10_000,

@@ -5,7 +5,7 @@
  *
  * @since 1.0.0
  */
-import { Claims as ClaimKinds, Digest, Policy, UserToken, Wire } from "@effect-texas/protocol"
+import { Claims as ClaimKinds, Digest, Policy, Spans, UserToken, Wire } from "@effect-texas/protocol"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -251,8 +251,8 @@ export const make: (options: TokenIntrospectionOptions) => Effect.Effect<TokenIn
         fields: { identity_provider: provider, token },
         providerName: provider,
         target: "(introspection)",
-        spanName: "TokenIntrospection.introspect",
-        attributes: { "texas.identity_provider": provider }
+        spanName: Spans.names.introspect,
+        attributes: Spans.provider(provider)
       }, (status, _contentType, text) => {
         const json = Wire.parseJsonObject(text)
         if (!json.ok) return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: json.reason }))
@@ -261,7 +261,7 @@ export const make: (options: TokenIntrospectionOptions) => Effect.Effect<TokenIn
         const wrong = ClaimKinds.problems(claims)
         if (wrong.length > 0) return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: wrong.join("; ") }))
         return Result.succeed(active ? new Active({ claims: ClaimKinds.frozen(claims) }) : new Inactive({ reason: typeof error === "string" ? error : "token is not active" }))
-      })
+      }, (result) => ({ active: result._tag === "Active" }))
     const verdicts = yield* TokenCache.make<Asked, IntrospectionResult, TokenError>({
       fetch: ask,
       usableUntil: (result, asked) => verdictUsableUntil(result, asked.askedAt + maxAgeMillis),

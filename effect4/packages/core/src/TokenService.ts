@@ -5,7 +5,7 @@
  *
  * @since 1.0.0
  */
-import { Request } from "@effect-texas/protocol"
+import { Request, Spans } from "@effect-texas/protocol"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -18,7 +18,7 @@ import type * as Scope from "effect/Scope"
 import * as HttpClient from "effect/http/HttpClient"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
-import { callEndpoint, decodeToken, type EndpointCall } from "./internal/endpoint.js"
+import { annotateToken, callEndpoint, decodeToken, type EndpointCall } from "./internal/endpoint.js"
 import { isInvalid, type PreparedRequest, typed } from "./internal/prepare.js"
 import { type ConfigOptions, readConfig, resolveSettings, tokenDefaults } from "./internal/settings.js"
 import { TestTokens } from "./TestTokens.js"
@@ -148,13 +148,8 @@ const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => (
   fields: Request.tokenFields(request, forced),
   providerName: request.providerName,
   target: request.target,
-  spanName: "TokenService.fetch",
-  attributes: {
-    "texas.identity_provider": request.provider,
-    "texas.target": request.target,
-    "texas.resource": request.resource ?? "",
-    "texas.skip_cache": forced
-  }
+  spanName: Spans.names.token,
+  attributes: Spans.tokenRequest(request, forced)
 })
 
 /**
@@ -181,7 +176,7 @@ export const make: (options: TokenServiceOptions) => Effect.Effect<TokenService[
     const skewMillis = Duration.toMillis(Duration.fromInputUnsafe(options.expirySkew ?? "60 seconds"))
     const decode = decodeToken(settings)
     const cache = yield* TokenCache.make<PreparedRequest, AccessToken, TokenError>({
-      fetch: (request, forced) => callEndpoint(client, settings, tokenCall(request, forced), decode),
+      fetch: (request, forced) => callEndpoint(client, settings, tokenCall(request, forced), decode, annotateToken),
       ...TokenCache.fromSidecar(skewMillis),
       maxEntries: options.maxEntries ?? 10_000,
       refreshAheadMillis: options.refreshAhead === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(options.refreshAhead)),

@@ -5,6 +5,7 @@
  * @since 1.0.0
  */
 import { CurrentUser, TokenIntrospection } from "@effect-texas/core"
+import { Spans } from "@effect-texas/protocol"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -73,7 +74,7 @@ export class Authentication extends HttpApiMiddleware.Service<Authentication, { 
                 const user = yield* Effect.result(Effect.flatMap(verifyUser(introspection, options.identityProvider, credential), (found) => admit(policy, found)))
                 if (Result.isSuccess(user)) return yield* Effect.provideService(httpEffect, CurrentUser, user.success)
                 return refused(user.failure)
-              }).pipe(Effect.withSpan("Authentication.bearer", { attributes: { "texas.identity_provider": options.identityProvider } }))
+              }).pipe(Effect.withSpan(Spans.names.authentication, { attributes: Spans.provider(options.identityProvider) }))
           })))
     )
 }

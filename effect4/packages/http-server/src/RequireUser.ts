@@ -6,6 +6,7 @@
  * @since 1.0.0
  */
 import { CurrentUser, TokenIntrospection } from "@effect-texas/core"
+import { Spans } from "@effect-texas/protocol"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
@@ -63,5 +64,5 @@ export const requireUser = (options: RequireUserOptions) =>
     const user = yield* Effect.result(Effect.flatMap(verifyUser(introspection, options.identityProvider, token), (found) => admit(policy.success, found)))
     if (Result.isSuccess(user)) return yield* Effect.provideService(app, CurrentUser, user.success)
     return refused(user.failure)
-  }).pipe(Effect.withSpan("requireUser", { attributes: { "texas.identity_provider": options.identityProvider } }))
+  }).pipe(Effect.withSpan(Spans.names.requireUser, { attributes: Spans.provider(options.identityProvider) }))
 }

@@ -7,7 +7,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Metrics, Origins, Policy, Wire } from "@effect-texas/protocol"
+import { Metrics, Origins, Policy, Spans, Wire } from "@effect-texas/protocol"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -329,7 +329,7 @@ export const callEndpoint = <A>(
   settings: EndpointSettings,
   call: EndpointCall,
   decode: DecodeAnswer<A>,
-  annotate: (value: A) => Record<string, unknown> = () => ({})
+  got: (value: A) => Parameters<typeof Spans.succeeded>[1] = () => ({})
 ): Effect.Effect<A, TokenError> => {
   const schedule = honouringRetryAfter(settings.retrySchedule)
   const budget = settings.retryBudget
@@ -356,8 +356,8 @@ export const callEndpoint = <A>(
           unreachable(settings, "Timeout", `no answer within the overall budget of ${Duration.format(settings.totalTimeout)}`)
       }),
       Effect.tapError(() => Metric.increment(TokenMetrics.failures)),
-      Effect.tap((value) => Effect.annotateCurrentSpan({ "texas.attempts": attempts, ...annotate(value) })),
-      Effect.tapError((error) => Effect.annotateCurrentSpan({ "texas.attempts": attempts, "texas.error": error._tag }))
+      Effect.tap((value) => Effect.annotateCurrentSpan(Spans.succeeded(attempts, got(value)))),
+      Effect.tapError((error) => Effect.annotateCurrentSpan(Spans.failed(attempts, error._tag)))
     )
   }).pipe(Effect.withSpan(call.spanName, { kind: "client", attributes: call.attributes }))
 }
@@ -366,7 +366,7 @@ export const callEndpoint = <A>(
 const decodeToken = (settings: EndpointSettings): DecodeAnswer<AccessToken> => (response, text, receivedAt) =>
   toAccessToken(settings, response, text, receivedAt)
 
-const annotateToken = (token: AccessToken) => ({ "texas.expires_in": Duration.toSeconds(token.expiresIn) })
+const annotateToken = (token: AccessToken) => ({ expiresInSeconds: Duration.toSeconds(token.expiresIn) })
 
 /** A token from `/api/v1/token` or `/api/v1/token/exchange`, as the service describes the call. */
 export const fetchAccessToken = (

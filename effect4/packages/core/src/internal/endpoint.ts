@@ -4,7 +4,7 @@
  * error bodies, transient statuses, `Retry-After`) come from the shared
  * protocol package.
  */
-import { Metrics, Origins, Policy, Wire } from "@effect-texas/protocol"
+import { Metrics, Origins, Policy, Spans, Wire } from "@effect-texas/protocol"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -205,7 +205,8 @@ export const callEndpoint = <A>(
   client: HttpClient.HttpClient,
   settings: EndpointSettings,
   call: EndpointCall,
-  decode: DecodeAnswer<A>
+  decode: DecodeAnswer<A>,
+  got: (value: A) => Parameters<typeof Spans.succeeded>[1] = () => ({})
 ): Effect.Effect<A, TokenError> => {
   const schedule = settings.retrySchedule.pipe(
     Schedule.modifyDelay(({ duration, input }) => Effect.succeed(Duration.max(duration, retryAfterOf(input as TokenError))))
@@ -236,13 +237,16 @@ export const callEndpoint = <A>(
         orElse: () => Effect.fail(unreachable(settings, "Timeout", `no answer within the overall budget of ${Duration.format(settings.totalTimeout)}`))
       }),
       Effect.tapError(() => Metric.update(TokenMetrics.failures, 1)),
-      Effect.tap(() => Effect.annotateCurrentSpan({ "texas.attempts": attempts })),
-      Effect.tapError((error) => Effect.annotateCurrentSpan({ "texas.attempts": attempts, "texas.error": error._tag }))
+      Effect.tap((value) => Effect.annotateCurrentSpan(Spans.succeeded(attempts, got(value)))),
+      Effect.tapError((error) => Effect.annotateCurrentSpan(Spans.failed(attempts, error._tag)))
     )
   }).pipe(Effect.withSpan(call.spanName, { kind: "client", attributes: call.attributes }))
 }
 
 /** A token answer (`/api/v1/token`, `/api/v1/token/exchange`) as an `AccessToken`. */
+/** What a token answer adds to its span: its lifetime. */
+export const annotateToken = (token: AccessToken) => ({ expiresInSeconds: Duration.toSeconds(token.expiresIn) })
+
 export const decodeToken = (settings: EndpointSettings): DecodeAnswer<AccessToken> => (status, contentType, text, receivedAt) => {
   const invalid = (reason: string) => Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason }))
   const json = Wire.parseJsonObject(text)
