@@ -32,6 +32,7 @@ step("the Effect 4 line's reference", typedoc, ["--options", "typedoc.json"], ef
 for (const json of ["api-effect3.json", "api-shared.json", "api-effect4.json"]) {
   step(`every export documented, with an example (${json})`, tsx, ["scripts/check-docs.ts", join("docs", json)])
 }
+step("both lines offer the same names, but for the deliberate differences", tsx, ["scripts/check-parity.ts"])
 step("one site: both lines, the shared packages, the guides", typedoc, ["--options", "typedoc.site.json"])
 step("the site as a reader finds it", tsx, ["scripts/check-site.ts"])
 step("every example in the docs type-checks (Effect 3 line and shared)", tsx, ["scripts/check-doc-examples.ts"])

@@ -7,6 +7,7 @@
  */
 import {
   type EmulatorStats,
+  type IdentityProvider,
   type RecordedRequest,
   startTexasEmulator,
   type TexasEmulatorHandle,
@@ -82,9 +83,15 @@ export class TexasEmulator extends Context.Service<TexasEmulator, {
   /** The underlying handle, for the synchronous controls. */
   readonly handle: TexasEmulatorHandle
   readonly inject: (fault: Fault.Fault, times?: number) => Effect.Effect<void>
+  /** Each answer fails with `fault` at this probability, until `reset`. */
+  readonly injectRandomly: (fault: Fault.Fault, probability: number) => Effect.Effect<void>
   readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
   readonly stats: Effect.Effect<EmulatorStats>
+  /** Every token the emulator has handed out. */
+  readonly issuedTokens: Effect.Effect<ReadonlyArray<string>>
   readonly issueUserToken: (options: UserTokenOptions) => Effect.Effect<string>
+  /** Makes introspection call `token` active for `provider` (a token the emulator did not sign). */
+  readonly accept: (token: string, provider: IdentityProvider) => Effect.Effect<void>
   readonly grant: (...scopes: ReadonlyArray<string>) => Effect.Effect<void>
   readonly revoke: (...scopes: ReadonlyArray<string>) => Effect.Effect<void>
   readonly advance: (duration: Duration.Input) => Effect.Effect<void>
@@ -136,9 +143,12 @@ export const fromHandle = (handle: TexasEmulatorHandle): TexasEmulator["Service"
   jwksUri: handle.jwksUri,
   handle,
   inject: (fault, times) => Effect.sync(() => handle.inject(fault, times)),
+  injectRandomly: (fault, probability) => Effect.sync(() => handle.injectRandomly(fault, probability)),
   requests: Effect.sync(handle.requests),
   stats: Effect.sync(handle.stats),
+  issuedTokens: Effect.sync(handle.issuedTokens),
   issueUserToken: (options) => Effect.promise(() => handle.issueUserToken(options)),
+  accept: (token, provider) => Effect.sync(() => handle.accept(token, provider)),
   grant: (...scopes) => Effect.sync(() => handle.grant(...scopes)),
   revoke: (...scopes) => Effect.sync(() => handle.revoke(...scopes)),
   advance: (duration) => Effect.sync(() => handle.advance(Duration.toMillis(Duration.fromInputUnsafe(duration)))),
