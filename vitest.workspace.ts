@@ -29,6 +29,7 @@ const project = (name: string, include: string, timeout = 20_000) => ({
 
 export const projects = [
   project("protocol", "packages/protocol/test/**/*.test.ts"),
+  project("emulator", "packages/emulator/test/**/*.test.ts"),
   project("testkit", "packages/testkit/test/**/*.test.ts"),
   project("core", "packages/core/test/**/*.test.ts"),
   project("http-client", "packages/http-client/test/**/*.test.ts"),

@@ -213,7 +213,7 @@ const throughputFigures = Effect.gen(function*() {
   const authenticated = base.pipe(authenticateWith(Effect.succeed(tokens), { ...request, allowedOrigins: [servers.apiUrl] }))
   const fixedHeader = base.pipe(HttpClient.mapRequest(HttpClientRequest.bearerToken(token.accessToken)))
   // The platform's own effectful request mapping with the same fixed token, and no SDK code: the
-  // floor for any middleware that gets its token from an effect (bench/profile2.ts builds the SDK's
+  // floor for any middleware that gets its token from an effect (bench/dev/profile2.ts builds the SDK's
   // path up from it step by step).
   const effectfulHeader = HttpClient.mapRequestEffect(base, (outgoing) => Effect.succeed(HttpClientRequest.bearerToken(outgoing, token.accessToken)))
   const drain = (response: { readonly arrayBuffer: Effect.Effect<unknown, unknown> }) => response.arrayBuffer

@@ -2,12 +2,8 @@ import { spawn } from "node:child_process"
 import { createInterface } from "node:readline"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
-import { it as effectIt } from "@effect/vitest"
 import { request as httpRequest } from "node:http"
-import { startAltinnEmulator, startProtectedApi } from "@effect-texas/emulator"
-import { Fault, startTexasEmulator, TexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import { Fault, startAltinnEmulator, startProtectedApi, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/emulator"
 import * as Jose from "jose"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 
@@ -470,34 +466,6 @@ describe("request log and controls", () => {
       faults: 0
     })
   })
-})
-
-describe("as an Effect layer", () => {
-  effectIt.scoped("starts on a free port for the scope and stops with it", () =>
-    Effect.gen(function*() {
-      const endpoint = yield* Effect.scoped(
-        Effect.gen(function*() {
-          const emulator = yield* TexasEmulator
-          const response = yield* Effect.promise(() => postJson(emulator.tokenEndpoint, maskinporten("skatt:any")))
-          expect(response.status).toBe(200)
-          yield* Effect.promise(() => response.arrayBuffer())
-          expect((yield* emulator.stats).tokensIssued).toBe(1)
-          return emulator.tokenEndpoint
-        }).pipe(Effect.provide(TexasEmulator.layer()))
-      )
-      // Once the scope has closed, nothing listens there any more.
-      const after = yield* Effect.either(Effect.tryPromise(() => postJson(endpoint, maskinporten("skatt:any"))))
-      expect(after._tag).toBe("Left")
-    }))
-
-  effectIt.effect("fails with a typed error when the port is taken", () =>
-    Effect.gen(function*() {
-      const error = yield* Effect.flip(
-        Effect.scoped(Layer.build(TexasEmulator.layer({ port: Number(new URL(emulator.url).port) })))
-      )
-      expect(error._tag).toBe("EmulatorStartError")
-      expect(error.message).toContain("could not listen")
-    }))
 })
 
 describe("as a command", () => {

@@ -1,5 +1,5 @@
 /**
- * What issue 37 measures, before and after (`npx tsx tools/measure-lines.ts`), a development aid
+ * What issue 37 measures, before and after (`npx tsx bench/dev/measure-lines.ts`), a development aid
  * outside `npm test`:
  *
  * - the Effect 4 line's source lines that stand, in the same order, in their Effect 3 twin (the
@@ -12,7 +12,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
 
-const repository = resolve(import.meta.dirname, "..")
+const repository = resolve(import.meta.dirname, "..", "..")
 const sources = (folder: string): Array<string> =>
   existsSync(folder)
     ? readdirSync(folder).flatMap((name) => {

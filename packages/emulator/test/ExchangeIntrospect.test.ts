@@ -1,4 +1,4 @@
-import { Fault, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/testkit"
+import { Fault, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/emulator"
 import * as Jose from "jose"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 

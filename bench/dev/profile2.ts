@@ -14,12 +14,12 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { type TokenRequest, TokenService } from "@effect-texas/core"
 import { authenticateFrom, authenticateWith } from "@effect-texas/http-client"
 import { Effect, Layer } from "effect"
-import { redactRequest } from "../packages/http-client/src/internal/redactedResponse.js"
+import { redactRequest } from "../../packages/http-client/src/internal/redactedResponse.js"
 
 const scope = "skatt:some.scope"
 const rounds = Number(process.argv[2] ?? 10)
 const concurrency = Number(process.argv[3] ?? 1)
-const child = spawn(process.execPath, ["--import", "tsx", new URL("./servers.ts", import.meta.url).pathname, scope], { stdio: ["pipe", "pipe", "inherit"] })
+const child = spawn(process.execPath, ["--import", "tsx", new URL("../servers.ts", import.meta.url).pathname, scope], { stdio: ["pipe", "pipe", "inherit"] })
 const servers = await new Promise<{ tokenEndpoint: string; apiUrl: string }>((resolve) =>
   createInterface({ input: child.stdout! }).once("line", (line) => resolve(JSON.parse(line) as { tokenEndpoint: string; apiUrl: string })))
 const request: TokenRequest = Object.freeze({ identityProvider: "maskinporten", target: scope })

@@ -1,4 +1,4 @@
-import { startProtectedApi, startTexasEmulator, type ProtectedApiHandle, type TexasEmulatorHandle } from "@effect-texas/testkit"
+import { startProtectedApi, startTexasEmulator, type ProtectedApiHandle, type TexasEmulatorHandle } from "@effect-texas/emulator"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 
 let emulator: TexasEmulatorHandle
