@@ -13,6 +13,7 @@ const alias = {
   "@effect-texas/emulator/Command": fileURLToPath(new URL("./packages/emulator/src/Command.ts", import.meta.url)),
   "@effect-texas/emulator": fileURLToPath(new URL("./packages/emulator/src/index.ts", import.meta.url)),
   "@effect-texas/protocol": fileURLToPath(new URL("./packages/protocol/src/index.ts", import.meta.url)),
+  "@effect-texas/core/Engine": fileURLToPath(new URL("./packages/core/src/Engine.ts", import.meta.url)),
   "@effect-texas/core": fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url)),
   "@effect-texas/http-client": fileURLToPath(new URL("./packages/http-client/src/index.ts", import.meta.url)),
   "@effect-texas/http-server": fileURLToPath(new URL("./packages/http-server/src/index.ts", import.meta.url)),

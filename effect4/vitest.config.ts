@@ -28,6 +28,7 @@ const alias = {
   "@effect-texas/protocol": source("../packages/protocol/src/index.ts"),
   "@effect-texas/emulator/Fault": source("../packages/emulator/src/Fault.ts"),
   "@effect-texas/emulator": source("../packages/emulator/src/index.ts"),
+  "@effect-texas/core/Engine": source("./packages/core/src/Engine.ts"),
   "@effect-texas/core": source("./packages/core/src/index.ts"),
   "@effect-texas/http-client": source("./packages/http-client/src/index.ts"),
   "@effect-texas/http-server": source("./packages/http-server/src/index.ts"),

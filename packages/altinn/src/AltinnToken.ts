@@ -8,7 +8,8 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { AccessToken, TokenCache, TokenEndpoint, TokenService } from "@effect-texas/core"
+import { AccessToken, TokenService } from "@effect-texas/core"
+import { TokenCache, TokenEndpoint } from "@effect-texas/core/Engine"
 import { type EndpointOptions, InvalidTokenRequest, type TokenError } from "@effect-texas/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -289,7 +290,7 @@ const prepare = (request: AltinnTokenRequest): Either.Either<Prepared, InvalidTo
  * @category Constructors
  * @since 0.1.0
  */
-export const make = (
+const make = (
   options: AltinnTokenOptions
 ): Effect.Effect<Service, InvalidTokenRequest, TokenService | HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {

@@ -97,7 +97,7 @@ const tagsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>) => fiber.getFiberRe
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { TokenCache } from "@effect-texas/core"
+ * import { TokenCache } from "@effect-texas/core/Engine"
  *
  * const program = Effect.gen(function*() {
  *   const cache = yield* TokenCache.make<string, string, never>({
@@ -201,7 +201,7 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { TokenCache } from "@effect-texas/core"
+ * import { TokenCache } from "@effect-texas/core/Engine"
  * import type { AccessToken } from "@effect-texas/core"
  *
  * declare const fetchToken: (target: string) => Effect.Effect<AccessToken>
@@ -228,7 +228,7 @@ export const fromSidecar = (skewMillis: number) => ({
  *
  * @example
  * ```ts
- * import { TokenCache } from "@effect-texas/core"
+ * import { TokenCache } from "@effect-texas/core/Engine"
  * import type { AccessToken } from "@effect-texas/core"
  *
  * const usableUntil = (token: AccessToken) => TokenCache.tokenUsableUntil(token, 60_000)
@@ -247,7 +247,7 @@ export const tokenUsableUntil = (token: AccessToken, skewMillis: number): number
  *
  * @example
  * ```ts
- * import { TokenCache } from "@effect-texas/core"
+ * import { TokenCache } from "@effect-texas/core/Engine"
  *
  * const holdMillis = TokenCache.tokenRenewHold("30 seconds")
  * ```

@@ -61,7 +61,7 @@ export interface TokenEndpoint {
  * ```ts
  * import { HttpClientRequest } from "@effect/platform"
  * import { Effect, Either } from "effect"
- * import { TokenEndpoint } from "@effect-texas/core"
+ * import { TokenEndpoint } from "@effect-texas/core/Engine"
  *
  * const program = Effect.gen(function*() {
  *   const endpoint = yield* TokenEndpoint.make({ endpoint: "https://platform.tt02.altinn.no/some/token" })

@@ -221,7 +221,7 @@ const exchangeCall = (prepared: PreparedExchange, forced: boolean): EndpointCall
  * @category Constructors
  * @since 0.1.0
  */
-export const make = (
+const make = (
   options: TokenExchangeOptions
 ): Effect.Effect<Service, InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {

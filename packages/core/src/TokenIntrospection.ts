@@ -329,7 +329,7 @@ const verdictUsableUntil = (result: IntrospectionResult, cap: number): number =>
  * @category Constructors
  * @since 0.1.0
  */
-export const make = (
+const make = (
   options: TokenIntrospectionOptions
 ): Effect.Effect<Service, InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {

@@ -251,7 +251,7 @@ const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => (
  * @category Constructors
  * @since 0.1.0
  */
-export const make = (
+const make = (
   options: TokenServiceOptions
 ): Effect.Effect<Service, InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {

@@ -64,21 +64,7 @@ export {
  */
 export * as TokenMetrics from "./TokenMetrics.js"
 
-/**
- * The cache engine behind every caching service of the SDK.
- *
- * @category Modules
- * @since 0.1.0
- */
-export * as TokenCache from "./TokenCache.js"
 
-/**
- * Calls to token endpoints beyond the sidecar's, retried and typed as the SDK's own.
- *
- * @category Modules
- * @since 0.1.0
- */
-export * as TokenEndpoint from "./TokenEndpoint.js"
 
 export {
   type ExchangeRequest,

@@ -6,7 +6,8 @@
  *
  * @since 1.0.0
  */
-import { AccessToken, type EndpointOptions, InvalidTokenRequest, TokenCache, TokenEndpoint, type TokenError, TokenService } from "@effect-texas/core"
+import { AccessToken, type EndpointOptions, InvalidTokenRequest, type TokenError, TokenService } from "@effect-texas/core"
+import { TokenCache, TokenEndpoint } from "@effect-texas/core/Engine"
 import { Altinn, Metrics, Request, Spans } from "@effect-texas/protocol"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -268,7 +269,7 @@ const exchangeUrl = (options: AltinnTokenOptions): Effect.Effect<string, Invalid
  * @category Constructors
  * @since 1.0.0
  */
-export const make: (
+const make: (
   options: AltinnTokenOptions
 ) => Effect.Effect<AltinnToken["Service"], InvalidTokenRequest, TokenService | HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(
   function*(options: AltinnTokenOptions) {

@@ -84,7 +84,7 @@ export interface Cache<K, A, E> {
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { TokenCache } from "@effect-texas/core"
+ * import { TokenCache } from "@effect-texas/core/Engine"
  *
  * const program = Effect.gen(function*() {
  *   const cache = yield* TokenCache.make<string, string, never>({
@@ -189,7 +189,7 @@ export const make = <K, A, E>(options: CacheOptions<K, A, E>): Effect.Effect<Cac
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { TokenCache } from "@effect-texas/core"
+ * import { TokenCache } from "@effect-texas/core/Engine"
  * import type { AccessToken } from "@effect-texas/core"
  *
  * declare const fetchToken: (target: string) => Effect.Effect<AccessToken>
@@ -216,7 +216,7 @@ export const fromSidecar = (skewMillis: number) => ({
  *
  * @example
  * ```ts
- * import { TokenCache } from "@effect-texas/core"
+ * import { TokenCache } from "@effect-texas/core/Engine"
  * import type { AccessToken } from "@effect-texas/core"
  *
  * const usableUntil = (token: AccessToken) => TokenCache.tokenUsableUntil(token, 60_000)
@@ -235,7 +235,7 @@ export const tokenUsableUntil = (token: AccessToken, skewMillis: number): number
  *
  * @example
  * ```ts
- * import { TokenCache } from "@effect-texas/core"
+ * import { TokenCache } from "@effect-texas/core/Engine"
  *
  * const holdMillis = TokenCache.tokenRenewHold("30 seconds")
  * ```

@@ -61,7 +61,7 @@ export interface TokenEndpoint {
  * ```ts
  * import { Effect, Result } from "effect"
  * import { HttpClientRequest } from "effect/http"
- * import { TokenEndpoint } from "@effect-texas/core"
+ * import { TokenEndpoint } from "@effect-texas/core/Engine"
  *
  * const program = Effect.gen(function*() {
  *   const endpoint = yield* TokenEndpoint.make({ endpoint: "https://platform.tt02.altinn.no/some/token" })

@@ -164,7 +164,7 @@ interface Exchange {
  * @category Constructors
  * @since 1.0.0
  */
-export const make: (options: TokenExchangeOptions) => Effect.Effect<TokenExchange["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(function*(options: TokenExchangeOptions) {
+const make: (options: TokenExchangeOptions) => Effect.Effect<TokenExchange["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(function*(options: TokenExchangeOptions) {
     const client = yield* HttpClient.HttpClient
     const settings = yield* resolveSettings(options, tokenDefaults)
     const skewMillis = Duration.toMillis(Duration.fromInputUnsafe(options.expirySkew ?? "60 seconds"))

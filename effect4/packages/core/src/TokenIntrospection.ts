@@ -238,7 +238,7 @@ const verdictUsableUntil = (result: IntrospectionResult, cap: number): number =>
  * @category Constructors
  * @since 1.0.0
  */
-export const make: (options: TokenIntrospectionOptions) => Effect.Effect<TokenIntrospection["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(function*(options: TokenIntrospectionOptions) {
+const make: (options: TokenIntrospectionOptions) => Effect.Effect<TokenIntrospection["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(function*(options: TokenIntrospectionOptions) {
     const client = yield* HttpClient.HttpClient
     const settings = yield* resolveSettings(
       { retrySchedule: requestPathRetries, ...options },

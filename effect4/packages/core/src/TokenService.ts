@@ -170,7 +170,7 @@ const tokenCall = (request: PreparedRequest, forced: boolean): EndpointCall => (
  * @category Constructors
  * @since 1.0.0
  */
-export const make: (options: TokenServiceOptions) => Effect.Effect<TokenService["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(function*(options: TokenServiceOptions) {
+const make: (options: TokenServiceOptions) => Effect.Effect<TokenService["Service"], InvalidTokenRequest, HttpClient.HttpClient | Scope.Scope> = Effect.fnUntraced(function*(options: TokenServiceOptions) {
     const client = yield* HttpClient.HttpClient
     const settings = yield* resolveSettings(options, tokenDefaults)
     const skewMillis = Duration.toMillis(Duration.fromInputUnsafe(options.expirySkew ?? "60 seconds"))

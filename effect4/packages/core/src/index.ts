@@ -32,21 +32,7 @@ export * as Maskinporten from "./Maskinporten.js"
 
 export { TestTokens } from "./TestTokens.js"
 
-/**
- * The cache engine behind every caching service of the SDK.
- *
- * @category Modules
- * @since 1.0.0
- */
-export * as TokenCache from "./TokenCache.js"
 
-/**
- * Calling an endpoint that hands out tokens as the SDK calls the sidecar.
- *
- * @category Modules
- * @since 1.0.0
- */
-export * as TokenEndpoint from "./TokenEndpoint.js"
 
 export {
   InvalidTokenRequest,
