@@ -306,27 +306,31 @@ const guideApps = async (work: string, registry: string, line: Line, node: strin
   while (guides.every((guide) => guide.commands[common] !== undefined && key([guide.commands[common]!]) === key([guides[0]!.commands[common]!]))) common++
   const shared = guides[0]!.commands.slice(0, common)
   await install(base, shared, registry)
-  const apps = new Map<string, string>()
+  // Guides with the same further lines share an app; two apps are made at a time.
+  const groups = new Map<string, Array<Guide>>()
   for (const guide of guides) {
-    const rest = guide.commands.slice(shared.length)
-    let app = apps.get(key(rest))
-    if (app === undefined) {
-      app = join(work, `guides-${line}-${apps.size}`)
-      cpSync(base, app, { recursive: true, verbatimSymlinks: true })
-      await install(app, rest, registry)
-      apps.set(key(rest), app)
-    }
-    const files = guide.programs.map((program) => {
-      const file = `${guide.name.replace(/\.md$/, "")}-${program.split("/").at(-1)}`
-      writeFileSync(join(app, file), readFileSync(program, "utf8"))
-      return file
-    })
-    await compile(app, files, ["node"])
-    const env = { ...process.env }
-    delete env["NAIS_TOKEN_ENDPOINT"]
-    for (const file of files) await succeed(node, [join("out", file.replace(/\.ts$/, ".js"))], app, env)
+    const rest = key(guide.commands.slice(shared.length))
+    groups.set(rest, [...(groups.get(rest) ?? []), guide])
   }
-  ok(`${line}: every guide's install lines (${apps.size} apps) and its ${line === "effect3" ? "Effect 3" : "Effect 4"} programs, type-checked and run${line === "effect4" ? " on Node 22" : ""}`)
+  const env = { ...process.env }
+  delete env["NAIS_TOKEN_ENDPOINT"]
+  const queue = [...groups.values()].map((members, at) => ({ members, app: join(work, `guides-${line}-${at}`) }))
+  const worker = async () => {
+    for (let group = queue.shift(); group !== undefined; group = queue.shift()) {
+      cpSync(base, group.app, { recursive: true, verbatimSymlinks: true })
+      await install(group.app, group.members[0]!.commands.slice(shared.length), registry)
+      const files = group.members.flatMap((guide) =>
+        guide.programs.map((program) => {
+          const file = `${guide.name.replace(/\.md$/, "")}-${program.split("/").at(-1)}`
+          writeFileSync(join(group.app, file), readFileSync(program, "utf8"))
+          return file
+        }))
+      await compile(group.app, files, ["node"])
+      for (const file of files) await succeed(node, [join("out", file.replace(/\.ts$/, ".js"))], group.app, env)
+    }
+  }
+  await Promise.all([worker(), worker()])
+  ok(`${line}: every guide's install lines (${groups.size} apps) and its ${line === "effect3" ? "Effect 3" : "Effect 4"} programs, type-checked and run${line === "effect4" ? " on Node 22" : ""}`)
 }
 
 // ---- the rehearsal ------------------------------------------------------------------------------
