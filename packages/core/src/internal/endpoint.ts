@@ -7,7 +7,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Metrics, Origins, Policy, Spans, Wire } from "@effect-texas/protocol"
+import { Metrics, Origins, Spans, Wire } from "@effect-texas/protocol"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -19,7 +19,7 @@ import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
+import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { AccessToken } from "../AccessToken.js"
 import {
@@ -33,19 +33,6 @@ import * as TokenMetrics from "../TokenMetrics.js"
 import type { EndpointSettings } from "./settings.js"
 
 // ---- decoding ----------------------------------------------------------------
-
-const SuccessBody = Schema.Struct({
-  access_token: Schema.Redacted(Schema.NonEmptyString),
-  expires_in: Schema.Int.pipe(Schema.nonNegative()),
-  // RFC 6749 §5.1: the type is case-insensitive; handed out as "Bearer" whatever the case sent.
-  token_type: Schema.transform(
-    Schema.String.pipe(Schema.filter((type) => type.toLowerCase() === "bearer", { message: () => "expected \"Bearer\" (in any case)" })),
-    Schema.Literal("Bearer"),
-    { strict: true, decode: () => "Bearer" as const, encode: (type) => type }
-  )
-})
-
-const decodeSuccess = Schema.decodeUnknownEither(SuccessBody)
 
 /**
  * The body as a JSON object, or why not, by its JSON type only: a body that is
@@ -99,21 +86,13 @@ const toAccessToken = (
   text: string,
   receivedAt: DateTime.Utc
 ): Either.Either<AccessToken, InvalidTokenResponse> => {
-  const invalid = (reason: string) =>
-    new InvalidTokenResponse({ endpoint: settings.endpoint, status: response.status, reason })
-  const json = parseJsonObject(text)
-  if (Either.isLeft(json)) return Either.left(invalid(`${json.left} (content-type ${response.headers["content-type"] ?? "(none)"})`))
-  const decoded = decodeSuccess(json.right)
-  if (Either.isLeft(decoded)) return Either.left(invalid(describeIssues(decoded.left)))
-  const body = decoded.right
-  if (body.expires_in === 0) return Either.left(invalid("the token had already expired (expires_in 0)"))
-  const unusable = Policy.expiryProblem(DateTime.toEpochMillis(receivedAt) + body.expires_in * 1000)
-  if (unusable !== undefined) return Either.left(invalid(`expires_in: ${unusable}`))
-  const expiresIn = Duration.seconds(body.expires_in)
+  const answer = Wire.decodeTokenAnswer(text, response.headers["content-type"], DateTime.toEpochMillis(receivedAt))
+  if (!answer.ok) return Either.left(new InvalidTokenResponse({ endpoint: settings.endpoint, status: response.status, reason: answer.reason }))
+  const expiresIn = Duration.seconds(answer.expiresInSeconds)
   return Either.right(
     new AccessToken({
-      accessToken: body.access_token,
-      tokenType: body.token_type,
+      accessToken: Redacted.make(answer.accessToken),
+      tokenType: "Bearer",
       expiresAt: DateTime.addDuration(receivedAt, expiresIn),
       expiresIn
     })

@@ -4,7 +4,7 @@
  * error bodies, transient statuses, `Retry-After`) come from the shared
  * protocol package.
  */
-import { Metrics, Origins, Policy, Spans, Wire } from "@effect-texas/protocol"
+import { Metrics, Origins, Spans, Wire } from "@effect-texas/protocol"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -16,7 +16,6 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import type * as HttpClient from "effect/http/HttpClient"
@@ -26,23 +25,6 @@ import { AccessToken } from "../AccessToken.js"
 import { InvalidTokenResponse, isTransient, TokenEndpointError, type TokenError, TokenEndpointUnreachable } from "../TokenError.js"
 import * as TokenMetrics from "../TokenMetrics.js"
 import type { EndpointSettings } from "./settings.js"
-
-const SuccessBody = Schema.Struct({
-  access_token: Schema.NonEmptyString,
-  expires_in: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
-  token_type: Schema.String
-})
-const decodeSuccess = Schema.decodeUnknownResult(SuccessBody)
-
-/** Names what is wrong with a token answer by field; never a value (one may be a token). */
-const describeSuccess = (json: Record<string, unknown>): string => {
-  const problems: Array<string> = []
-  if (typeof json["access_token"] !== "string" || json["access_token"].length === 0) problems.push("access_token: expected a non-empty string")
-  const expiresIn = json["expires_in"]
-  if (typeof expiresIn !== "number" || !Number.isInteger(expiresIn) || expiresIn < 0) problems.push("expires_in: expected a whole number of seconds, at least 0")
-  if (typeof json["token_type"] !== "string") problems.push("token_type: expected a string")
-  return problems.join("; ")
-}
 
 const unreachable = (settings: EndpointSettings, reason: TokenEndpointUnreachable["reason"], detail: string) =>
   new TokenEndpointUnreachable({ endpoint: settings.endpoint, reason, detail })
@@ -248,19 +230,11 @@ export const callEndpoint = <A>(
 export const annotateToken = (token: AccessToken) => ({ expiresInSeconds: Duration.toSeconds(token.expiresIn) })
 
 export const decodeToken = (settings: EndpointSettings): DecodeAnswer<AccessToken> => (status, contentType, text, receivedAt) => {
-  const invalid = (reason: string) => Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason }))
-  const json = Wire.parseJsonObject(text)
-  if (!json.ok) return invalid(`${json.reason} (content-type ${contentType ?? "(none)"})`)
-  const decoded = decodeSuccess(json.value)
-  if (Result.isFailure(decoded)) return invalid(describeSuccess(json.value))
-  const body = decoded.success
-  if (body.token_type.toLowerCase() !== "bearer") return invalid("token_type: expected \"Bearer\" (in any case)")
-  if (body.expires_in === 0) return invalid("the token had already expired (expires_in 0)")
-  const unusable = Policy.expiryProblem(DateTime.toEpochMillis(receivedAt) + body.expires_in * 1000)
-  if (unusable !== undefined) return invalid(`expires_in: ${unusable}`)
-  const expiresIn = Duration.seconds(body.expires_in)
+  const answer = Wire.decodeTokenAnswer(text, contentType, DateTime.toEpochMillis(receivedAt))
+  if (!answer.ok) return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: answer.reason }))
+  const expiresIn = Duration.seconds(answer.expiresInSeconds)
   return Result.succeed(new AccessToken({
-    accessToken: Redacted.make(body.access_token),
+    accessToken: Redacted.make(answer.accessToken),
     tokenType: "Bearer",
     expiresAt: DateTime.addDuration(receivedAt, expiresIn),
     expiresIn

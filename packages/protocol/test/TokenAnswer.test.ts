@@ -1,0 +1,44 @@
+/**
+ * The token answer, decoded once for both lines (`Wire.decodeTokenAnswer`): what the sidecar sends
+ * on success (nais/texas `src/oauth/token.rs`, `TokenResponse`: `access_token`, `expires_in`,
+ * `token_type`), and each way an answer can be unusable, named by field without quoting a value.
+ */
+import { Wire } from "@effect-texas/protocol"
+import { describe, expect, it } from "vitest"
+
+const now = Date.UTC(2026, 11, 2)
+const decode = (body: unknown, contentType = "application/json") => Wire.decodeTokenAnswer(typeof body === "string" ? body : JSON.stringify(body), contentType, now)
+
+describe("Wire.decodeTokenAnswer", () => {
+  it("takes the sidecar's answer, token_type in any case", () => {
+    expect(decode({ access_token: "eyJ.a.b", expires_in: 3599, token_type: "Bearer" })).toEqual({ ok: true, accessToken: "eyJ.a.b", expiresInSeconds: 3599 })
+    expect(decode({ access_token: "eyJ.a.b", expires_in: 10, token_type: "bearer" })).toMatchObject({ ok: true })
+  })
+
+  it("names every field that is wrong, never its value", () => {
+    const answer = decode({ access_token: "", expires_in: 1.5, token_type: "DPoP" })
+    expect(answer).toEqual({
+      ok: false,
+      reason: "access_token: expected a non-empty string; expires_in: expected a whole number of seconds, at least 0; token_type: expected \"Bearer\" (in any case)"
+    })
+    expect(decode({ access_token: "secret-token-value", expires_in: "3600" })).toEqual({
+      ok: false,
+      reason: "expires_in: expected a whole number of seconds, at least 0; token_type: expected a string"
+    })
+    expect(JSON.stringify(decode({ access_token: "secret-token-value", expires_in: -1, token_type: "Bearer" }))).not.toContain("secret-token-value")
+  })
+
+  it("refuses a token that has already expired, or an expiry past what a date holds", () => {
+    expect(decode({ access_token: "t", expires_in: 0, token_type: "Bearer" })).toEqual({ ok: false, reason: "the token had already expired (expires_in 0)" })
+    expect(decode({ access_token: "t", expires_in: 1e300, token_type: "Bearer" })).toMatchObject({ ok: false, reason: expect.stringMatching(/^expires_in: /) })
+  })
+
+  it("says what the body was when it is not a JSON object, with its content type, quoting nothing", () => {
+    const answer = decode("eyJhbGciOi.a-bare-token.b", "text/plain")
+    expect(answer.ok).toBe(false)
+    if (!answer.ok) {
+      expect(answer.reason).toMatch(/\(content-type text\/plain\)$/)
+      expect(answer.reason).not.toContain("a-bare-token")
+    }
+  })
+})
