@@ -18,11 +18,7 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type { EndpointOptions } from "./EndpointOptions.js"
-import {
-  callEndpoint,
-  describeIssues,
-  parseJsonObject
-} from "./internal/endpoint.js"
+import { callEndpoint } from "./internal/endpoint.js"
 import {
   type ConfigOptions,
   type EndpointSettings,
@@ -30,7 +26,7 @@ import {
   resolveSettings
 } from "./internal/settings.js"
 import * as Cache from "./TokenCache.js"
-import { Claims as ClaimKinds, Digest, Policy, Spans } from "@effect-texas/protocol"
+import { Digest, Policy, Spans, Wire } from "@effect-texas/protocol"
 import { prepareIntrospection } from "./internal/prepare.js"
 import * as TokenMetrics from "./TokenMetrics.js"
 import { type InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
@@ -278,27 +274,14 @@ export class TokenIntrospection extends Context.Tag("@effect-texas/core/TokenInt
 
 // ---- Decoding ------------------------------------------------------------------
 
-/** An answer: `active` (and `error` when not), with the claims beside them. */
-const Answer = Schema.Struct(
-  { active: Schema.Boolean, error: Schema.optional(Schema.String), ...Claims.fields },
-  Schema.Record({ key: Schema.String, value: Schema.Unknown })
-)
-const decodeAnswer = Schema.decodeUnknownEither(Answer)
-
 const toResult = (settings: EndpointSettings) => (
   response: { readonly status: number },
   text: string
 ): Either.Either<IntrospectionResult, InvalidTokenResponse> => {
-  const invalid = (reason: string) => new InvalidTokenResponse({ endpoint: settings.endpoint, status: response.status, reason })
-  const json = parseJsonObject(text)
-  if (Either.isLeft(json)) return Either.left(invalid(json.left))
-  // The known claims' types are checked by the rule both lines share, which names every one that is wrong.
-  const wrong = ClaimKinds.problems(json.right)
-  if (wrong.length > 0) return Either.left(invalid(wrong.join("; ")))
-  const answer = decodeAnswer(json.right)
-  if (Either.isLeft(answer)) return Either.left(invalid(describeIssues(answer.left)))
-  const { active, error, ...claims } = answer.right
-  return Either.right(active ? new Active({ claims: ClaimKinds.frozen(claims) }) : new Inactive({ reason: error ?? "token is not active" }))
+  // Decoded by the rule both lines share: the claims are checked once, there.
+  const answer = Wire.decodeIntrospectionAnswer(text)
+  if (!answer.ok) return Either.left(new InvalidTokenResponse({ endpoint: settings.endpoint, status: response.status, reason: answer.reason }))
+  return Either.right(answer.active ? new Active({ claims: answer.claims as Claims }) : new Inactive({ reason: answer.error ?? "token is not active" }))
 }
 
 /** On the request path of a server: one retry, soon. */

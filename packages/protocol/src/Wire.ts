@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { frozen, problems as claimProblems } from "./Claims.js"
 import { expiryProblem } from "./Policy.js"
 
 /**
@@ -303,4 +304,36 @@ export const decodeTokenAnswer = (
   const unusable = expiryProblem(receivedAtMillis + expiresIn * 1000)
   if (unusable !== undefined) return { ok: false, reason: `expires_in: ${unusable}` }
   return { ok: true, accessToken: token, expiresInSeconds: expiresIn }
+}
+
+/**
+ * An introspection answer (`/api/v1/introspect`) decoded once for both lines: `active`, the
+ * sidecar's `error` when it said one, and the claims beside them (frozen), or why the answer is not
+ * usable. `active` must be a boolean; the claims the SDK types (`Claims`) must have their types,
+ * every wrong one named; any other claim passes as it is.
+ *
+ * @example
+ * ```ts
+ * import { Wire } from "@effect-texas/protocol"
+ *
+ * const answer = Wire.decodeIntrospectionAnswer('{"active":false,"error":"token is expired"}')
+ * console.log(answer.ok && !answer.active ? answer.error : "") // token is expired
+ * ```
+ *
+ * @category Answers
+ * @since 0.2.0
+ */
+export const decodeIntrospectionAnswer = (
+  text: string
+):
+  | { readonly ok: true; readonly active: boolean; readonly error: string | undefined; readonly claims: Readonly<Record<string, unknown>> }
+  | { readonly ok: false; readonly reason: string } =>
+{
+  const json = parseJsonObject(text)
+  if (!json.ok) return { ok: false, reason: json.reason }
+  const { active, error, ...claims } = json.value
+  if (typeof active !== "boolean") return { ok: false, reason: "active: expected a boolean" }
+  const wrong = claimProblems(claims)
+  if (wrong.length > 0) return { ok: false, reason: wrong.join("; ") }
+  return { ok: true, active, error: typeof error === "string" ? error : undefined, claims: frozen(claims) }
 }

@@ -5,7 +5,7 @@
  *
  * @since 1.0.0
  */
-import { Claims as ClaimKinds, Digest, Policy, Spans, UserToken, Wire } from "@effect-texas/protocol"
+import { Digest, Policy, Spans, UserToken, Wire } from "@effect-texas/protocol"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -254,13 +254,10 @@ const make: (options: TokenIntrospectionOptions) => Effect.Effect<TokenIntrospec
         spanName: Spans.names.introspect,
         attributes: Spans.provider(provider)
       }, (status, _contentType, text) => {
-        const json = Wire.parseJsonObject(text)
-        if (!json.ok) return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: json.reason }))
-        const { active, error, ...claims } = json.value
-        if (typeof active !== "boolean") return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: "active: expected a boolean" }))
-        const wrong = ClaimKinds.problems(claims)
-        if (wrong.length > 0) return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: wrong.join("; ") }))
-        return Result.succeed(active ? new Active({ claims: ClaimKinds.frozen(claims) }) : new Inactive({ reason: typeof error === "string" ? error : "token is not active" }))
+        // Decoded by the rule both lines share: the claims are checked once, there.
+        const answer = Wire.decodeIntrospectionAnswer(text)
+        if (!answer.ok) return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: answer.reason }))
+        return Result.succeed(answer.active ? new Active({ claims: answer.claims as Claims }) : new Inactive({ reason: answer.error ?? "token is not active" }))
       }, (result) => ({ active: result._tag === "Active" }))
     const verdicts = yield* TokenCache.make<Asked, IntrospectionResult, TokenError>({
       fetch: ask,

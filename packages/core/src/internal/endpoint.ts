@@ -17,7 +17,6 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
@@ -33,26 +32,6 @@ import * as TokenMetrics from "../TokenMetrics.js"
 import type { EndpointSettings } from "./settings.js"
 
 // ---- decoding ----------------------------------------------------------------
-
-/**
- * The body as a JSON object, or why not, by its JSON type only: a body that is
- * a bare string may well be a token, so no part of it is ever quoted.
- */
-export const parseJsonObject = (text: string): Either.Either<Record<string, unknown>, string> => {
-  const json = Wire.parseJsonObject(text)
-  return json.ok ? Either.right(json.value) : Either.left(json.reason)
-}
-
-/** Names each failing field and what was expected; the values sent are never quoted (one may be a token). */
-export const describeIssues = (error: ParseResult.ParseError): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) => {
-      const path = issue.path.join(".")
-      if (issue.path[0] === "access_token") return "access_token: expected a non-empty string"
-      const message = issue.message.replace(/,\s*actual[\s\S]*$/, "")
-      return path === "" ? message : `${path}: ${message}`
-    })
-    .join("; ")
 
 /** `Retry-After` as seconds or an HTTP date; anything else is ignored. */
 const parseRetryAfter = (value: string | undefined, now: number): Duration.Duration | undefined => {

@@ -42,3 +42,27 @@ describe("Wire.decodeTokenAnswer", () => {
     }
   })
 })
+
+/**
+ * The introspection answer (nais/texas `src/handler/introspect.rs`: `active`, and `error` when not,
+ * with the token's claims beside them), decoded once for both lines.
+ */
+describe("Wire.decodeIntrospectionAnswer", () => {
+  it("an active token's claims, frozen; an inactive one's error", () => {
+    const active = Wire.decodeIntrospectionAnswer(JSON.stringify({ active: true, sub: "user-a", groups: ["g1"], custom: { a: 1 } }))
+    expect(active).toEqual({ ok: true, active: true, error: undefined, claims: { sub: "user-a", groups: ["g1"], custom: { a: 1 } } })
+    if (active.ok) expect(Object.isFrozen(active.claims["groups"])).toBe(true)
+    expect(Wire.decodeIntrospectionAnswer(JSON.stringify({ active: false, error: "token is expired" }))).toEqual({ ok: true, active: false, error: "token is expired", claims: {} })
+  })
+
+  it("refuses an answer without a boolean active, or with a typed claim of the wrong type, naming each", () => {
+    expect(Wire.decodeIntrospectionAnswer(JSON.stringify({ active: "yes" }))).toEqual({ ok: false, reason: "active: expected a boolean" })
+    const wrong = Wire.decodeIntrospectionAnswer(JSON.stringify({ active: true, sub: 42, groups: "g1" }))
+    expect(wrong.ok).toBe(false)
+    if (!wrong.ok) expect(wrong.reason.split("; ").map((problem) => problem.split(":")[0])).toEqual(["sub", "groups"])
+  })
+
+  it("is no stricter than the sidecar about what it does not type: another claim, or an error that is not a string", () => {
+    expect(Wire.decodeIntrospectionAnswer(JSON.stringify({ active: false, error: 7, extra: [1] }))).toEqual({ ok: true, active: false, error: undefined, claims: { extra: [1] } })
+  })
+})
