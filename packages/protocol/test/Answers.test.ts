@@ -1,6 +1,6 @@
 /**
  * The token answer, decoded once for both lines (`Wire.decodeTokenAnswer`): what the sidecar sends
- * on success (nais/texas `src/oauth/token.rs`, `TokenResponse`: `access_token`, `expires_in`,
+ * on success (nais/texas `src/oauth/identity_provider.rs`, `TokenResponse`: `access_token`, `expires_in`,
  * `token_type`), and each way an answer can be unusable, named by field without quoting a value.
  */
 import { Wire } from "@effect-texas/protocol"
@@ -44,7 +44,7 @@ describe("Wire.decodeTokenAnswer", () => {
 })
 
 /**
- * The introspection answer (nais/texas `src/handler/introspect.rs`: `active`, and `error` when not,
+ * The introspection answer (nais/texas `src/oauth/identity_provider.rs`, `IntrospectResponse`: `active`, and `error` when not,
  * with the token's claims beside them), decoded once for both lines.
  */
 describe("Wire.decodeIntrospectionAnswer", () => {
