@@ -26,7 +26,7 @@ import {
   resolveSettings
 } from "./internal/settings.js"
 import * as Cache from "./TokenCache.js"
-import { Digest, Policy, Spans, Wire } from "@effect-texas/protocol"
+import { Answers, Digest, Policy, Spans } from "@effect-texas/protocol"
 import { prepareIntrospection } from "./internal/prepare.js"
 import * as TokenMetrics from "./TokenMetrics.js"
 import { type InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
@@ -279,7 +279,7 @@ const toResult = (settings: EndpointSettings) => (
   text: string
 ): Either.Either<IntrospectionResult, InvalidTokenResponse> => {
   // Decoded by the rule both lines share: the claims are checked once, there.
-  const answer = Wire.decodeIntrospectionAnswer(text)
+  const answer = Answers.decodeIntrospection(text)
   if (!answer.ok) return Either.left(new InvalidTokenResponse({ endpoint: settings.endpoint, status: response.status, reason: answer.reason }))
   return Either.right(answer.active ? new Active({ claims: answer.claims as Claims }) : new Inactive({ reason: answer.error ?? "token is not active" }))
 }

@@ -120,3 +120,11 @@ export * as Messages from "./Messages.js"
  * @since 0.2.0
  */
 export * as Spans from "./Spans.js"
+
+/**
+ * The sidecar's token and introspection answers, decoded the same on both lines.
+ *
+ * @category Modules
+ * @since 0.2.0
+ */
+export * as Answers from "./Answers.js"

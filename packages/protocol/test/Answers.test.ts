@@ -1,15 +1,15 @@
 /**
- * The token answer, decoded once for both lines (`Wire.decodeTokenAnswer`): what the sidecar sends
+ * The token answer, decoded once for both lines (`Answers.decodeToken`): what the sidecar sends
  * on success (nais/texas `src/oauth/identity_provider.rs`, `TokenResponse`: `access_token`, `expires_in`,
  * `token_type`), and each way an answer can be unusable, named by field without quoting a value.
  */
-import { Wire } from "@effect-texas/protocol"
+import { Answers } from "@effect-texas/protocol"
 import { describe, expect, it } from "vitest"
 
 const now = Date.UTC(2026, 11, 2)
-const decode = (body: unknown, contentType = "application/json") => Wire.decodeTokenAnswer(typeof body === "string" ? body : JSON.stringify(body), contentType, now)
+const decode = (body: unknown, contentType = "application/json") => Answers.decodeToken(typeof body === "string" ? body : JSON.stringify(body), contentType, now)
 
-describe("Wire.decodeTokenAnswer", () => {
+describe("Answers.decodeToken", () => {
   it("takes the sidecar's answer, token_type in any case", () => {
     expect(decode({ access_token: "eyJ.a.b", expires_in: 3599, token_type: "Bearer" })).toEqual({ ok: true, accessToken: "eyJ.a.b", expiresInSeconds: 3599 })
     expect(decode({ access_token: "eyJ.a.b", expires_in: 10, token_type: "bearer" })).toMatchObject({ ok: true })
@@ -47,22 +47,22 @@ describe("Wire.decodeTokenAnswer", () => {
  * The introspection answer (nais/texas `src/oauth/identity_provider.rs`, `IntrospectResponse`: `active`, and `error` when not,
  * with the token's claims beside them), decoded once for both lines.
  */
-describe("Wire.decodeIntrospectionAnswer", () => {
+describe("Answers.decodeIntrospection", () => {
   it("an active token's claims, frozen; an inactive one's error", () => {
-    const active = Wire.decodeIntrospectionAnswer(JSON.stringify({ active: true, sub: "user-a", groups: ["g1"], custom: { a: 1 } }))
+    const active = Answers.decodeIntrospection(JSON.stringify({ active: true, sub: "user-a", groups: ["g1"], custom: { a: 1 } }))
     expect(active).toEqual({ ok: true, active: true, error: undefined, claims: { sub: "user-a", groups: ["g1"], custom: { a: 1 } } })
     if (active.ok) expect(Object.isFrozen(active.claims["groups"])).toBe(true)
-    expect(Wire.decodeIntrospectionAnswer(JSON.stringify({ active: false, error: "token is expired" }))).toEqual({ ok: true, active: false, error: "token is expired", claims: {} })
+    expect(Answers.decodeIntrospection(JSON.stringify({ active: false, error: "token is expired" }))).toEqual({ ok: true, active: false, error: "token is expired", claims: {} })
   })
 
   it("refuses an answer without a boolean active, or with a typed claim of the wrong type, naming each", () => {
-    expect(Wire.decodeIntrospectionAnswer(JSON.stringify({ active: "yes" }))).toEqual({ ok: false, reason: "active: expected a boolean" })
-    const wrong = Wire.decodeIntrospectionAnswer(JSON.stringify({ active: true, sub: 42, groups: "g1" }))
+    expect(Answers.decodeIntrospection(JSON.stringify({ active: "yes" }))).toEqual({ ok: false, reason: "active: expected a boolean" })
+    const wrong = Answers.decodeIntrospection(JSON.stringify({ active: true, sub: 42, groups: "g1" }))
     expect(wrong.ok).toBe(false)
     if (!wrong.ok) expect(wrong.reason.split("; ").map((problem) => problem.split(":")[0])).toEqual(["sub", "groups"])
   })
 
   it("is no stricter than the sidecar about what it does not type: another claim, or an error that is not a string", () => {
-    expect(Wire.decodeIntrospectionAnswer(JSON.stringify({ active: false, error: 7, extra: [1] }))).toEqual({ ok: true, active: false, error: undefined, claims: { extra: [1] } })
+    expect(Answers.decodeIntrospection(JSON.stringify({ active: false, error: 7, extra: [1] }))).toEqual({ ok: true, active: false, error: undefined, claims: { extra: [1] } })
   })
 })

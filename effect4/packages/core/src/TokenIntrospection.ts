@@ -5,7 +5,7 @@
  *
  * @since 1.0.0
  */
-import { Digest, Policy, Spans, UserToken, Wire } from "@effect-texas/protocol"
+import { Answers, Digest, Policy, Spans, UserToken } from "@effect-texas/protocol"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -255,7 +255,7 @@ const make: (options: TokenIntrospectionOptions) => Effect.Effect<TokenIntrospec
         attributes: Spans.provider(provider)
       }, (status, _contentType, text) => {
         // Decoded by the rule both lines share: the claims are checked once, there.
-        const answer = Wire.decodeIntrospectionAnswer(text)
+        const answer = Answers.decodeIntrospection(text)
         if (!answer.ok) return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: answer.reason }))
         return Result.succeed(answer.active ? new Active({ claims: answer.claims as Claims }) : new Inactive({ reason: answer.error ?? "token is not active" }))
       }, (result) => ({ active: result._tag === "Active" }))

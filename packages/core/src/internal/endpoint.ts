@@ -7,7 +7,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Metrics, Origins, Spans, Wire } from "@effect-texas/protocol"
+import { Answers, Metrics, Origins, Spans, Wire } from "@effect-texas/protocol"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -65,7 +65,7 @@ const toAccessToken = (
   text: string,
   receivedAt: DateTime.Utc
 ): Either.Either<AccessToken, InvalidTokenResponse> => {
-  const answer = Wire.decodeTokenAnswer(text, response.headers["content-type"], DateTime.toEpochMillis(receivedAt))
+  const answer = Answers.decodeToken(text, response.headers["content-type"], DateTime.toEpochMillis(receivedAt))
   if (!answer.ok) return Either.left(new InvalidTokenResponse({ endpoint: settings.endpoint, status: response.status, reason: answer.reason }))
   const expiresIn = Duration.seconds(answer.expiresInSeconds)
   return Either.right(

@@ -4,7 +4,7 @@
  * error bodies, transient statuses, `Retry-After`) come from the shared
  * protocol package.
  */
-import { Metrics, Origins, Spans, Wire } from "@effect-texas/protocol"
+import { Answers, Metrics, Origins, Spans, Wire } from "@effect-texas/protocol"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -230,7 +230,7 @@ export const callEndpoint = <A>(
 export const annotateToken = (token: AccessToken) => ({ expiresInSeconds: Duration.toSeconds(token.expiresIn) })
 
 export const decodeToken = (settings: EndpointSettings): DecodeAnswer<AccessToken> => (status, contentType, text, receivedAt) => {
-  const answer = Wire.decodeTokenAnswer(text, contentType, DateTime.toEpochMillis(receivedAt))
+  const answer = Answers.decodeToken(text, contentType, DateTime.toEpochMillis(receivedAt))
   if (!answer.ok) return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: answer.reason }))
   const expiresIn = Duration.seconds(answer.expiresInSeconds)
   return Result.succeed(new AccessToken({
