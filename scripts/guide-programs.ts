@@ -95,6 +95,30 @@ for (const file of markdown) {
   }
   for (const [directive] of text.matchAll(/\{@include[^}]*\}/g)) problems.push(`${file.slice(repository.length + 1)}: a raw directive a Markdown viewer shows as it is: ${directive}`)
 }
+// The emulator command prints every variable the guides' programs and snippets read (the service
+// layers read theirs through layerConfig), so a reader who exports what it prints can run them all.
+const printed = new Set([...readFileSync(join(repository, "packages", "emulator", "src", "Command.ts"), "utf8").matchAll(/export ([A-Z_]+)=/g)].map(([, name]) => name!))
+const byLayer: Record<string, string> = {
+  "TokenService.layerConfig": "NAIS_TOKEN_ENDPOINT",
+  "TokenExchange.layerConfig": "NAIS_TOKEN_EXCHANGE_ENDPOINT",
+  "TokenIntrospection.layerConfig": "NAIS_TOKEN_INTROSPECTION_ENDPOINT",
+  "AltinnToken.layerConfig": "ALTINN_PLATFORM_URL"
+}
+for (const file of guides) {
+  const text = readFileSync(file, "utf8")
+  const programs = guidePrograms(text).map((path) => readFileSync(resolve(dirname(file), path), "utf8"))
+  const snippets = [...text.matchAll(/```ts\n([\s\S]*?)```\n/g)].map(([, code]) => code!)
+  for (const code of [...programs, ...snippets]) {
+    const read = [
+      ...[...code.matchAll(/Config\.[A-Za-z]+\("([A-Z][A-Z_]+)"\)|process\.env\[?"?([A-Z][A-Z_]+)/g)].map(([, a, b]) => (a ?? b)!),
+      ...Object.entries(byLayer).filter(([layer]) => code.includes(layer)).map(([, name]) => name)
+    ]
+    for (const name of new Set(read)) {
+      if (!printed.has(name)) problems.push(`${file.slice(repository.length + 1)}: reads ${name}, which the emulator command does not print`)
+    }
+  }
+}
+
 for (const problem of problems) console.log(`FAIL ${problem}`)
 console.log(`guides: ${programs} programs in ${guides.length} guides, ${markdown.length} Markdown files read, ${problems.length} problem(s)`)
 process.exit(problems.length === 0 ? 0 : 1)
