@@ -128,3 +128,11 @@ export * as Spans from "./Spans.js"
  * @since 0.2.0
  */
 export * as Answers from "./Answers.js"
+
+/**
+ * The retry decisions: worth another attempt, the budget, the start-up rule.
+ *
+ * @category Modules
+ * @since 0.2.0
+ */
+export * as Retry from "./Retry.js"

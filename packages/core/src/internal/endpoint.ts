@@ -7,7 +7,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Answers, Metrics, Origins, Spans, Wire } from "@effect-texas/protocol"
+import { Answers, Metrics, Origins, Retry, Spans, Wire } from "@effect-texas/protocol"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -259,6 +259,14 @@ const attemptOnce = <A>(
 
 // ---- retry -------------------------------------------------------------------
 
+/** A failed attempt as the shared retry decisions see it (`Retry` in `@effect-texas/protocol`). */
+const failureOf = (error: TokenError): Retry.Failure => ({
+  transient: isTransient(error),
+  refused: isRefused(error),
+  away: wasAway(error),
+  retryAfterMillis: Duration.toMillis(retryAfterOf(error))
+})
+
 const retryAfterOf = (error: TokenError): Duration.Duration =>
   error._tag === "TokenEndpointError" && error.retryAfter !== undefined ? error.retryAfter : Duration.zero
 
@@ -291,10 +299,15 @@ export const callEndpoint = <A>(
 ): Effect.Effect<A, TokenError> => {
   const schedule = honouringRetryAfter(settings.retrySchedule)
   const budget = settings.retryBudget
-  const worthRetrying = (error: TokenError) =>
-    isTransient(error) && !isRefused(error) && Duration.lessThanOrEqualTo(retryAfterOf(error), settings.totalTimeout)
-      ? wasAway(error) ? Effect.succeed(true) : Effect.tap(budget.allows, (allowed) => (allowed ? Effect.void : Metric.increment(TokenMetrics.retriesDenied)))
-      : Effect.succeed(false)
+  const worthRetrying = (error: TokenError) => {
+    const decision = Retry.afterFailure(failureOf(error), Duration.toMillis(settings.totalTimeout))
+    if (decision !== "ask") return Effect.succeed(decision === "free")
+    return Effect.tap(budget.allows, (allowed) => (allowed ? Effect.void : Metric.increment(TokenMetrics.retriesDenied)))
+  }
+  const learn = (failure: Retry.Failure | undefined) => {
+    const learnt = Retry.budgetLearns(failure)
+    return learnt === "nothing" ? Effect.void : learnt === "failed" ? budget.failed : budget.succeeded
+  }
   return Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
     let attempts = 0
     // A sidecar that was away (refused, or reset mid-request) did no work: nothing from the retry budget.
@@ -302,9 +315,10 @@ export const callEndpoint = <A>(
       attempts++
       const count = attempts > 1 ? Metric.increment(TokenMetrics.retries) : Effect.void
       return Effect.zipRight(Effect.zipRight(count, Metric.increment(TokenMetrics.fetches)), attempt(client, settings, call, decode))
-    }).pipe(Effect.tapBoth({ onFailure: (error) => (wasAway(error) ? Effect.void : isTransient(error) ? budget.failed : budget.succeeded), onSuccess: () => budget.succeeded }))
-    const refusedUntil = startedAt + Duration.toMillis(settings.refusedWindow)
-    const starting = (error: TokenError) => (isRefused(error) ? Effect.map(Clock.currentTimeMillis, (now) => now < refusedUntil) : Effect.succeed(false))
+    }).pipe(Effect.tapBoth({ onFailure: (error) => learn(failureOf(error)), onSuccess: () => learn(undefined) }))
+    const windowMillis = Duration.toMillis(settings.refusedWindow)
+    const starting = (error: TokenError) =>
+      Effect.map(Clock.currentTimeMillis, (nowMillis) => Retry.waitForStart(isRefused(error), { startedAtMillis: startedAt, nowMillis, windowMillis }))
     return counted.pipe(
       Effect.retry({ schedule: startupRetries, while: starting }),
       Effect.retry({ schedule, while: worthRetrying }),

@@ -4,7 +4,7 @@
  * error bodies, transient statuses, `Retry-After`) come from the shared
  * protocol package.
  */
-import { Answers, Metrics, Origins, Spans, Wire } from "@effect-texas/protocol"
+import { Answers, Metrics, Origins, Retry, Spans, Wire } from "@effect-texas/protocol"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -176,6 +176,14 @@ const attemptOnce = <A>(client: HttpClient.HttpClient, settings: EndpointSetting
   )
 }
 
+/** A failed attempt as the shared retry decisions see it (`Retry` in `@effect-texas/protocol`). */
+const failureOf = (error: TokenError): Retry.Failure => ({
+  transient: isTransient(error),
+  refused: isRefused(error),
+  away: wasAway(error),
+  retryAfterMillis: Duration.toMillis(retryAfterOf(error))
+})
+
 const retryAfterOf = (error: TokenError): Duration.Duration =>
   error._tag === "TokenEndpointError" && error.retryAfter !== undefined ? error.retryAfter : Duration.zero
 
@@ -194,10 +202,15 @@ export const callEndpoint = <A>(
     Schedule.modifyDelay(({ duration, input }) => Effect.succeed(Duration.max(duration, retryAfterOf(input as TokenError))))
   )
   const budget = settings.retryBudget
-  const worthRetrying = (error: TokenError) =>
-    isTransient(error) && !isRefused(error) && Duration.isLessThanOrEqualTo(retryAfterOf(error), settings.totalTimeout)
-      ? wasAway(error) ? Effect.succeed(true) : Effect.tap(budget.allows, (allowed) => (allowed ? Effect.void : Metric.update(TokenMetrics.retriesDenied, 1)))
-      : Effect.succeed(false)
+  const worthRetrying = (error: TokenError) => {
+    const decision = Retry.afterFailure(failureOf(error), Duration.toMillis(settings.totalTimeout))
+    if (decision !== "ask") return Effect.succeed(decision === "free")
+    return Effect.tap(budget.allows, (allowed) => (allowed ? Effect.void : Metric.update(TokenMetrics.retriesDenied, 1)))
+  }
+  const learn = (failure: Retry.Failure | undefined) => {
+    const learnt = Retry.budgetLearns(failure)
+    return learnt === "nothing" ? Effect.void : learnt === "failed" ? budget.failed : budget.succeeded
+  }
   return Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
     let attempts = 0
     // A sidecar that was away (refused, or reset mid-request) did no work: nothing from the retry budget.
@@ -206,11 +219,12 @@ export const callEndpoint = <A>(
       const count = attempts > 1 ? Metric.update(TokenMetrics.retries, 1) : Effect.void
       return Effect.andThen(Effect.andThen(count, Metric.update(TokenMetrics.fetches, 1)), attempt(client, settings, call, decode))
     }).pipe(
-      Effect.tapError((error) => (wasAway(error) ? Effect.void : isTransient(error) ? budget.failed : budget.succeeded)),
-      Effect.tap(() => budget.succeeded)
+      Effect.tapError((error) => learn(failureOf(error))),
+      Effect.tap(() => learn(undefined))
     )
-    const refusedUntil = startedAt + Duration.toMillis(settings.refusedWindow)
-    const starting = (error: TokenError) => (isRefused(error) ? Effect.map(Clock.currentTimeMillis, (now) => now < refusedUntil) : Effect.succeed(false))
+    const windowMillis = Duration.toMillis(settings.refusedWindow)
+    const starting = (error: TokenError) =>
+      Effect.map(Clock.currentTimeMillis, (nowMillis) => Retry.waitForStart(isRefused(error), { startedAtMillis: startedAt, nowMillis, windowMillis }))
     return counted.pipe(
       Effect.retry({ schedule: startupRetries, while: starting }),
       Effect.retry({ schedule, while: worthRetrying }),
