@@ -17,7 +17,7 @@ import type * as Scope from "effect/Scope"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
 import * as Cache from "./TokenCache.js"
-import { Digest, Policy, Spans, UserToken } from "@effect-texas/protocol"
+import { Policy, Spans, UserToken } from "@effect-texas/protocol"
 import {
   type EndpointCall,
   fetchAccessToken
@@ -177,22 +177,6 @@ export class TokenExchange extends Context.Tag("@effect-texas/core/TokenExchange
 
 // ---- Keys ----------------------------------------------------------------------
 
-/**
- * The cache key: provider, target and a SHA-256 of the user token, so the
- * cache never holds a user's token and two users can never share an entry.
- * Digests are remembered per `Redacted` the caller holds: the outbound
- * requests of one inbound request share one (weakly: it goes with the request).
- */
-const cacheKey = (prepared: PreparedExchange, userToken: Redacted.Redacted<string>): string => {
-  let digest = digests.get(userToken)
-  if (digest === undefined) {
-    digest = Digest.sha256Hex(prepared.userToken)
-    digests.set(userToken, digest)
-  }
-  return `${prepared.provider}\u0000${prepared.target}\u0000${digest}`
-}
-
-const digests = new WeakMap<Redacted.Redacted<string>, string>()
 
 
 // ---- Constructor ---------------------------------------------------------------
@@ -241,7 +225,7 @@ const make = (
     const ready = (request: ExchangeRequest) => {
       const prepared = prepareExchange(request)
       if (isInvalid(prepared)) return prepared
-      return { key: cacheKey(prepared, request.userToken), entry: { prepared, userExpiry: Policy.userTokenExpiry(prepared.userToken) } }
+      return { key: UserToken.exchangeKey(prepared, request.userToken), entry: { prepared, userExpiry: Policy.userTokenExpiry(prepared.userToken) } }
     }
 
     const exchange = (request: ExchangeRequest): Effect.Effect<AccessToken, TokenError> => {

@@ -26,7 +26,7 @@ import {
   resolveSettings
 } from "./internal/settings.js"
 import * as Cache from "./TokenCache.js"
-import { Answers, Digest, Policy, Spans } from "@effect-texas/protocol"
+import { Answers, Policy, Spans, UserToken } from "@effect-texas/protocol"
 import { prepareIntrospection } from "./internal/prepare.js"
 import * as TokenMetrics from "./TokenMetrics.js"
 import { type InvalidTokenRequest, InvalidTokenResponse, type TokenError } from "./TokenError.js"
@@ -299,8 +299,6 @@ interface Asked {
   readonly askedAt: number
 }
 
-/** `azuread` is `entra_id`: one verdict for both names. */
-const canonicalProvider = (provider: IntrospectRequest["identityProvider"]) => (provider === "azuread" ? "entra_id" : provider)
 
 /** Until when a verdict may be reused: an active one until its `exp` and `cap`, an inactive one not at all. */
 const verdictUsableUntil = (result: IntrospectionResult, cap: number): number =>
@@ -354,7 +352,7 @@ const make = (
       if (prepared._tag === "InvalidTokenRequest") return Effect.fail(prepared)
       if (prepared._tag === "NotAJws") return Effect.succeed(new Inactive({ reason: prepared.reason }))
       return Effect.clockWith((clock) => {
-        const key = `${canonicalProvider(prepared.provider)}\u0000${Digest.sha256Hex(prepared.token)}`
+        const key = UserToken.verdictKey(prepared.provider, prepared.token)
         return verdicts.get(key, { provider: prepared.provider, token: prepared.token, askedAt: clock.unsafeCurrentTimeMillis() })
       })
     }

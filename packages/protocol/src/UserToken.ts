@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { sha256Hex } from "./Digest.js"
 import { type Invalid, invalid as fail, maxTargetLength } from "./Request.js"
 
 /**
@@ -169,3 +170,50 @@ export const exchangeFields = (request: PreparedExchange, forced: boolean): Reco
   return fields
 }
 
+
+// ---- cache keys ------------------------------------------------------------------
+
+const digests = new WeakMap<object, string>()
+
+/**
+ * The exchange cache's key: provider, target and a SHA-256 of the user token, so the cache never
+ * holds a user's token and two users never share an entry. The digest is remembered per `holder`
+ * (the caller's `Redacted`, which holds this one token): the outbound requests of one inbound
+ * request hash it once, and the memory goes with the holder.
+ *
+ * @example
+ * ```ts
+ * import { UserToken } from "@effect-texas/protocol"
+ *
+ * const holder = {}
+ * const key = UserToken.exchangeKey({ provider: "tokenx", target: "dev-gcp:team:app", userToken: "eyJ.a.b" }, holder)
+ * console.log(key.startsWith("tokenx\u0000dev-gcp:team:app\u0000")) // true
+ * ```
+ *
+ * @category Cache keys
+ * @since 0.2.0
+ */
+export const exchangeKey = (prepared: { readonly provider: string; readonly target: string; readonly userToken: string }, holder: object): string => {
+  let digest = digests.get(holder)
+  if (digest === undefined) {
+    digest = sha256Hex(prepared.userToken)
+    digests.set(holder, digest)
+  }
+  return `${prepared.provider}\u0000${prepared.target}\u0000${digest}`
+}
+
+/**
+ * The verdict cache's key: the provider (`azuread` as `entra_id`, which it names) and a SHA-256 of
+ * the token, never the token.
+ *
+ * @example
+ * ```ts
+ * import { UserToken } from "@effect-texas/protocol"
+ *
+ * console.log(UserToken.verdictKey("azuread", "eyJ.a.b") === UserToken.verdictKey("entra_id", "eyJ.a.b")) // true
+ * ```
+ *
+ * @category Cache keys
+ * @since 0.2.0
+ */
+export const verdictKey = (provider: string, token: string): string => `${provider === "azuread" ? "entra_id" : provider}\u0000${sha256Hex(token)}`

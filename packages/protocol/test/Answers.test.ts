@@ -3,7 +3,7 @@
  * on success (nais/texas `src/oauth/identity_provider.rs`, `TokenResponse`: `access_token`, `expires_in`,
  * `token_type`), and each way an answer can be unusable, named by field without quoting a value.
  */
-import { Answers } from "@effect-texas/protocol"
+import { Answers, UserToken } from "@effect-texas/protocol"
 import { describe, expect, it } from "vitest"
 
 const now = Date.UTC(2026, 11, 2)
@@ -64,5 +64,23 @@ describe("Answers.decodeIntrospection", () => {
 
   it("is no stricter than the sidecar about what it does not type: another claim, or an error that is not a string", () => {
     expect(Answers.decodeIntrospection(JSON.stringify({ active: false, error: 7, extra: [1] }))).toEqual({ ok: true, active: false, error: undefined, claims: { extra: [1] } })
+  })
+})
+
+/** The keys the exchange and verdict caches file under, the same on both lines. */
+describe("UserToken cache keys", () => {
+  it("an exchange's key names provider and target and hashes the user token, once per holder", () => {
+    const holder = {}
+    const key = UserToken.exchangeKey({ provider: "tokenx", target: "dev-gcp:team:app", userToken: "user-token-a" }, holder)
+    expect(key).not.toContain("user-token-a")
+    expect(key).toBe(UserToken.exchangeKey({ provider: "tokenx", target: "dev-gcp:team:app", userToken: "user-token-a" }, {}))
+    expect(key).not.toBe(UserToken.exchangeKey({ provider: "tokenx", target: "dev-gcp:team:app", userToken: "user-token-b" }, {}))
+    expect(key).not.toBe(UserToken.exchangeKey({ provider: "tokenx", target: "dev-gcp:team:other", userToken: "user-token-a" }, {}))
+  })
+
+  it("a verdict's key: one for azuread and entra_id, another per token, never the token", () => {
+    expect(UserToken.verdictKey("azuread", "t")).toBe(UserToken.verdictKey("entra_id", "t"))
+    expect(UserToken.verdictKey("tokenx", "t")).not.toBe(UserToken.verdictKey("idporten", "t"))
+    expect(UserToken.verdictKey("tokenx", "token-value")).not.toContain("token-value")
   })
 })

@@ -5,7 +5,7 @@
  *
  * @since 1.0.0
  */
-import { Digest, Policy, Spans, UserToken } from "@effect-texas/protocol"
+import { Policy, Spans, UserToken } from "@effect-texas/protocol"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -133,17 +133,6 @@ export class TokenExchange extends Context.Service<TokenExchange, {
     })
 }
 
-const digests = new WeakMap<Redacted.Redacted<string>, string>()
-
-/** Provider, target and a SHA-256 of the user token (remembered per `Redacted`). */
-const cacheKey = (prepared: PreparedExchange, userToken: Redacted.Redacted<string>): string => {
-  let digest = digests.get(userToken)
-  if (digest === undefined) {
-    digest = Digest.sha256Hex(prepared.userToken)
-    digests.set(userToken, digest)
-  }
-  return `${prepared.provider}\u0000${prepared.target}\u0000${digest}`
-}
 
 
 interface Exchange {
@@ -190,7 +179,7 @@ const make: (options: TokenExchangeOptions) => Effect.Effect<TokenExchange["Serv
       const prepared = typed(UserToken.prepareExchange(request, unwrapRedacted))
       if (isInvalid(prepared)) return prepared
       const entry: Exchange = { prepared, userExpiry: Policy.userTokenExpiry(prepared.userToken) }
-      return { key: cacheKey(prepared, request.userToken), entry }
+      return { key: UserToken.exchangeKey(prepared, request.userToken), entry }
     }
     return TokenExchange.of({
       exchange: (request) => {

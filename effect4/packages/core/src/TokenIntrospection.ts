@@ -5,7 +5,7 @@
  *
  * @since 1.0.0
  */
-import { Answers, Digest, Policy, Spans, UserToken } from "@effect-texas/protocol"
+import { Answers, Policy, Spans, UserToken } from "@effect-texas/protocol"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -271,8 +271,7 @@ const make: (options: TokenIntrospectionOptions) => Effect.Effect<TokenIntrospec
         if (isInvalid(prepared)) return Effect.fail(prepared)
         if (prepared._tag === "NotAJws") return Effect.succeed(new Inactive({ reason: prepared.reason }))
         return Effect.clockWith((clock) => {
-          const provider = prepared.provider === "azuread" ? "entra_id" : prepared.provider
-          const key = `${provider}\u0000${Digest.sha256Hex(prepared.token)}`
+          const key = UserToken.verdictKey(prepared.provider, prepared.token)
           return verdicts.get(key, { provider: prepared.provider, token: prepared.token, askedAt: clock.currentTimeMillisUnsafe() })
         })
       }
