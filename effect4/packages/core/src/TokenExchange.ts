@@ -145,9 +145,9 @@ interface Exchange {
  *
  * @example
  * ```ts
- * import { make as makeExchange } from "@effect-texas/core/TokenExchange"
+ * import { TokenExchange } from "@effect-texas/core"
  *
- * const service = makeExchange({ endpoint: "http://127.0.0.1:8090/api/v1/token/exchange" })
+ * const service = TokenExchange.make({ endpoint: "http://127.0.0.1:8090/api/v1/token/exchange" })
  * ```
  *
  * @category Constructors

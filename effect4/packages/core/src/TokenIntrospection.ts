@@ -230,9 +230,9 @@ const verdictUsableUntil = (result: IntrospectionResult, cap: number): number =>
  *
  * @example
  * ```ts
- * import { make } from "@effect-texas/core/TokenIntrospection"
+ * import { TokenIntrospection } from "@effect-texas/core"
  *
- * const service = make({ endpoint: "http://127.0.0.1:8090/api/v1/introspect", cache: false })
+ * const service = TokenIntrospection.make({ endpoint: "http://127.0.0.1:8090/api/v1/introspect", cache: false })
  * ```
  *
  * @category Constructors
