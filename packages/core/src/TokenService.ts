@@ -9,12 +9,10 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import { Request, Spans } from "@effect-texas/protocol"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { AccessToken } from "./AccessToken.js"
 import type { EndpointOptions } from "./EndpointOptions.js"
@@ -29,7 +27,8 @@ import {
   resolveSettings,
   tokenDefaults
 } from "./internal/settings.js"
-import { isInvalid, prepare, type PreparedRequest, prepareRemembered } from "./internal/prepare.js"
+import { isInvalid, type PreparedRequest, prepareRemembered } from "./internal/prepare.js"
+import { stubTokens } from "./internal/stub.js"
 import { TestTokens } from "./TestTokens.js"
 import { InvalidTokenRequest, type TokenError } from "./TokenError.js"
 import * as TokenMetrics from "./TokenMetrics.js"
@@ -293,39 +292,9 @@ const make = (
 
 // ---- Test stub ---------------------------------------------------------------
 
-const stubToken = (request: TokenRequest): string =>
-  `stub-token:${request.identityProvider}:${typeof request.target === "string" ? request.target : request.target.join(" ")}`
-
-/** Builds the stub service and its recorder. */
+/** Builds the stub service and its recorder (`internal/stub.ts` hands out the tokens). */
 const makeTest = (options: TestOptions): Effect.Effect<Context.Context<TokenService | TestTokens>> =>
   Effect.sync(() => {
-    const recorded: Array<TokenRequest> = []
-    const expiresIn = Duration.decode(options.expiresIn ?? "1 hour")
-    const tokenFor = options.token ?? stubToken
-    const token = (request: TokenRequest): Effect.Effect<AccessToken, TokenError> =>
-      Effect.suspend(() => {
-        recorded.push(request)
-        const prepared = prepare(request)
-        if (isInvalid(prepared)) return Effect.fail(prepared)
-        const failure = options.fail?.(request)
-        if (failure !== undefined) return Effect.fail(failure)
-        return Effect.map(DateTime.now, (now) =>
-          new AccessToken({
-            accessToken: Redacted.make(tokenFor(request)),
-            tokenType: "Bearer",
-            expiresAt: DateTime.addDuration(now, expiresIn),
-            expiresIn
-          }))
-      })
-    const service = TokenService.of({
-      token,
-      renew: (request) => token({ ...request, skipCache: true }),
-      invalidate: (request) => {
-        const prepared = prepare(request)
-        return isInvalid(prepared) ? Effect.fail(prepared) : Effect.void
-      }
-    })
-    return Context.make(TokenService, service).pipe(
-      Context.add(TestTokens, { requests: Effect.sync(() => [...recorded]) })
-    )
+    const stub = stubTokens(options)
+    return Context.make(TokenService, TokenService.of(stub.service)).pipe(Context.add(TestTokens, { requests: stub.requests }))
   })
