@@ -141,6 +141,8 @@ export interface ServicesOptions {
   readonly timeout?: string | undefined
   /** Quick retries (10 ms apart, at most 3) unless false. */
   readonly quickRetries?: boolean | undefined
+  /** Keep every span a `run` makes, for `Services.spans` (off by default: a long run would hold them all). */
+  readonly recordSpans?: boolean | undefined
   /** The application's HttpClient follows redirects by itself (`HttpClient.followRedirects`). */
   readonly appFollowsRedirects?: boolean | undefined
 }
@@ -179,7 +181,7 @@ export interface Services {
   readonly client: (spec: ClientSpec) => AuthenticatedClient
   /** What the line's cache gauges say now: tokens held (`TokenService`) and active verdicts held (`TokenIntrospection`). */
   readonly cacheSizes: () => Promise<{ readonly tokens: number; readonly verdicts: number }>
-  /** The spans every `run` of these services made so far, with their attributes as they ended. */
+  /** The spans every `run` of these services made so far, with their attributes as they ended (with `recordSpans` only). */
   readonly spans: () => ReadonlyArray<SpanView>
   readonly close: () => Promise<void>
 }

@@ -14,7 +14,7 @@ let emulator: TexasEmulatorHandle
 let services: D.Services
 beforeAll(async () => {
   emulator = await startTexasEmulator({ grantedScopes: ["skatt:some.scope"] })
-  services = await servicesFor(emulator, { quickRetries: true })
+  services = await servicesFor(emulator, { quickRetries: true, recordSpans: true })
 })
 afterAll(async () => {
   await services.close()

@@ -227,7 +227,8 @@ const makeServices = async (options: D.ServicesOptions): Promise<D.Outcome<D.Ser
   const recorded: Array<Tracer.Span> = []
   const call = <A, B>(effect: Effect.Effect<A, unknown, Context>, view: (value: A) => B): D.Call<B> => ({
     run: () =>
-      runtime.runPromiseExit(Effect.flatMap(Effect.tracer, (base) => Effect.withTracer(effect, recordingTracer(base, recorded)))).then((exit) => outcomeOf(exit, view)),
+      runtime.runPromiseExit(options.recordSpans === true ? Effect.flatMap(Effect.tracer, (base) => Effect.withTracer(effect, recordingTracer(base, recorded))) : effect)
+        .then((exit) => outcomeOf(exit, view)),
     runInterruptedAt: async (step) => {
       let reached = { reached: false }
       await runtime.runPromiseExit(Effect.flatMap(Effect.tracer, (base) => {

@@ -83,10 +83,10 @@ export const callEndpoint = <A>(
   }).pipe(Effect.withSpan(call.spanName, { kind: "client", attributes: call.attributes }))
 }
 
-/** A token answer (`/api/v1/token`, `/api/v1/token/exchange`) as an `AccessToken`. */
 /** What a token answer adds to its span: its lifetime. */
 export const annotateToken = (token: AccessToken) => ({ expiresInSeconds: Duration.toSeconds(token.expiresIn) })
 
+/** A token answer (`/api/v1/token`, `/api/v1/token/exchange`) as an `AccessToken`. */
 export const decodeToken = (settings: EndpointSettings): DecodeAnswer<AccessToken> => (status, contentType, text, receivedAt) => {
   const answer = Answers.decodeToken(text, contentType, DateTime.toEpochMillis(receivedAt))
   if (!answer.ok) return Result.fail(new InvalidTokenResponse({ endpoint: settings.endpoint, status, reason: answer.reason }))
