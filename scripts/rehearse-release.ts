@@ -21,13 +21,12 @@
  *    lines begin alike share the install of those lines: the app is copied after them and given the
  *    rest, which leaves it as installing all of them would.
  */
-import type { ChildProcess } from "node:child_process"
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { createInterface } from "node:readline"
 import { removeAtExit, spawnTracked, stopAll } from "./children.js"
+import { startEmulatorCommand } from "./emulator-command.js"
 import { guidePrograms, installBlocks, type Line, lineOf } from "./guides.js"
 import { node22 } from "./node-binary.js"
 import { packages, publish, repository, succeed } from "./release.js"
@@ -100,28 +99,9 @@ const startRegistry = async (work: string) => {
 
 // ---- an app -------------------------------------------------------------------------------------
 
-interface Emulator {
-  readonly child: ChildProcess
-  readonly env: Record<string, string>
-}
-
 /** The app's `effect-texas-emulator` (its testkit's), with the variables it prints to export. */
-const startEmulator = (app: string, args: ReadonlyArray<string>, until: string) =>
-  new Promise<Emulator>((done, fail) => {
-    const child = spawnTracked(join(app, "node_modules", ".bin", "effect-texas-emulator"), ["--port", "0", ...args], { cwd: app })
-    const env: Record<string, string> = {}
-    const timer = setTimeout(() => fail(new Error(`the emulator command printed no ${until} within 30 s`)), 30_000)
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const exported = /export (\w+)=(\S+)/.exec(line)
-      if (exported === null) return
-      env[exported[1]!] = exported[2]!
-      if (exported[1] === until) {
-        clearTimeout(timer)
-        done({ child, env })
-      }
-    })
-    child.once("exit", (code) => fail(new Error(`the emulator command exited (${code})`)))
-  })
+const startEmulator = (app: string, args: ReadonlyArray<string>) =>
+  startEmulatorCommand(join(app, "node_modules", ".bin", "effect-texas-emulator"), args, app)
 
 const newApp = (work: string, name: string, type: "module" | "commonjs" = "module") => {
   const app = join(work, name)
@@ -200,7 +180,7 @@ const effect3App = async (work: string, registry: string) => {
   }
   ok(`Effect 3 app: the README's install lines, against the registry (core ${installedVersion(app, "@effect-texas/core")}, protocol ${installedVersion(app, "@effect-texas/protocol")} as a dependency)`)
 
-  const emulator = await startEmulator(app, ["--api-scope", scope, "--grant", scope, "--grant", "altinn:correspondence.write", "--altinn"], "ALTINN_API_URL")
+  const emulator = await startEmulator(app, ["--api-scope", scope, "--grant", scope, "--grant", "altinn:correspondence.write", "--altinn"])
   try {
     const env = { ...process.env, ...emulator.env }
     writeFileSync(join(app, "quickstart.ts"), firstProgram(between(readme, "## Quick start", "")))
@@ -255,7 +235,7 @@ const effect4App = async (work: string, registry: string, node: string) => {
   if (readFileSync(join(app, "package-lock.json"), "utf8").includes("node_modules/@effect/platform\"")) throw new Error("the Effect 4 app pulled in @effect/platform 0.x")
   ok(`Effect 4 app: the README's install lines (core ${installedVersion(app, "@effect-texas/core")} beside effect ${installedVersion(app, "effect")} alone, no @effect/platform)`)
 
-  const emulator = await startEmulator(app, ["--api-scope", scope, "--grant", scope], "API_URL")
+  const emulator = await startEmulator(app, ["--api-scope", scope, "--grant", scope])
   try {
     const env = { ...process.env, ...emulator.env }
     writeFileSync(join(app, "readme.ts"), firstProgram(effect4Readme))

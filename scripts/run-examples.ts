@@ -5,11 +5,10 @@
  * or prints other than what a guide shows it printing (`guide-outputs.ts`);
  * a guide's run against the emulator command runs here too.
  */
-import { type ChildProcess } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import { readdirSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
-import { createInterface } from "node:readline"
-import { spawnTracked } from "./children.js"
+import { startEmulatorCommand } from "./emulator-command.js"
 import { compare, type Expected, expectedOutputs } from "./guide-outputs.js"
 import { type Job, runAll } from "./processes.js"
 
@@ -19,24 +18,6 @@ const examples = readdirSync(directory).filter((name) => name.endsWith(".ts")).s
 const environment = { ...process.env }
 delete environment["NAIS_TOKEN_ENDPOINT"]
 const outputs = expectedOutputs()
-
-/** The line's `effect-texas-emulator <args>`, with the variables it prints to export. */
-const startEmulator = (args: ReadonlyArray<string>) =>
-  new Promise<{ readonly child: ChildProcess; readonly env: Record<string, string> }>((done, fail) => {
-    const bin = join(dirname(directory), "packages", "testkit", "src", "bin.ts")
-    const child = spawnTracked(process.execPath, ["--import", "tsx", bin, "--port", "0", ...args], { cwd: dirname(directory) })
-    const env: Record<string, string> = {}
-    const timer = setTimeout(() => fail(new Error("the emulator command printed nothing to export within 30 s")), 30_000)
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const exported = /export (\w+)=(\S+)/.exec(line)
-      if (exported !== null) env[exported[1]!] = exported[2]!
-      if (line.startsWith("Ready")) {
-        clearTimeout(timer)
-        done({ child, env })
-      }
-    })
-    child.once("exit", (code) => fail(new Error(`the emulator command exited (${code})`)))
-  })
 
 const checkAll = (expected: ReadonlyArray<Expected>) => (output: string) => {
   for (const block of expected) {
@@ -55,7 +36,8 @@ const emulators: Array<ChildProcess> = []
 for (const example of examples) {
   const file = join(directory, example)
   for (const block of (outputs.get(file) ?? []).filter((block) => block.emulator !== undefined)) {
-    const emulator = await startEmulator(block.emulator!)
+    const bin = join(dirname(directory), "packages", "testkit", "src", "bin.ts")
+    const emulator = await startEmulatorCommand(process.execPath, ["--import", "tsx", bin, ...block.emulator!], dirname(directory))
     emulators.push(emulator.child)
     jobs.push({ name: `${example} against effect-texas-emulator ${block.emulator!.join(" ")}`, file, env: { ...environment, ...emulator.env }, check: checkAll([block]) })
   }

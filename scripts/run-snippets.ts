@@ -7,10 +7,10 @@
  * must exit 0. Blocks that import `effect/http` belong to the Effect 4 line
  * and run from `effect4/` (`tsx ../scripts/run-snippets.ts` there).
  */
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { createInterface } from "node:readline"
+import { startEmulatorCommand } from "./emulator-command.js"
 import { runAll } from "./processes.js"
 
 const effect4 = process.cwd().endsWith("effect4")
@@ -48,17 +48,10 @@ for (const readme of readmes) {
 
 // ---- the emulator's command, and what it prints to export ------------------------
 
-const emulator = spawn(process.execPath, [
-  "--import", "tsx", join(repository, "packages/testkit/src/bin.ts"),
-  "--port", "0", "--api-scope", "skatt:some.scope", "--altinn"
-], { cwd: repository, stdio: ["ignore", "pipe", "inherit"] })
-const exported: Record<string, string> = {}
-for await (const line of createInterface({ input: emulator.stdout! })) {
-  const match = /export (\w+)=(\S+)/.exec(line)
-  if (match !== null) exported[match[1]!] = match[2]!
-  if (exported["ALTINN_API_URL"] !== undefined) break
-}
-const env = { ...process.env, ...exported }
+const emulator = await startEmulatorCommand(process.execPath, [
+  "--import", "tsx", join(repository, "packages/testkit/src/bin.ts"), "--api-scope", "skatt:some.scope", "--altinn"
+], repository)
+const env = { ...process.env, ...emulator.env }
 
 // ---- run ------------------------------------------------------------------------
 
@@ -80,7 +73,7 @@ try {
     }
   }
 } finally {
-  emulator.kill("SIGINT")
+  emulator.child.kill("SIGINT")
 }
 console.log(`snippets: ${programs.length} program(s) and ${tests} test(s) from ${readmes.length} READMEs, ${failed} failed`)
 process.exit(failed === 0 ? 0 : 1)
