@@ -17,18 +17,24 @@ const attempt = (make: () => string): string => {
   }
 }
 
-/** The names a user can read off `value`: its enumerable own properties and every getter of its classes. */
+/** The names a user can read off `value`: its own properties (enumerable or not) and every getter of its classes. */
 const readableKeys = (value: object): ReadonlyArray<string> => {
-  const keys = new Set(Object.keys(value))
+  const keys = new Set(Object.getOwnPropertyNames(value))
   for (let proto: unknown = Object.getPrototypeOf(value); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(proto))) if (descriptor.get !== undefined) keys.add(key)
   }
   return [...keys]
 }
 
+/** Whether `proto` is an object a value was made from (`Object.create(original)`), not a class's prototype. */
+const isInstanceAsPrototype = (proto: unknown): proto is object =>
+  typeof proto === "object" && proto !== null && proto !== Object.prototype &&
+  !(Object.hasOwn(proto, "constructor") && (proto as { readonly constructor: { readonly prototype?: unknown } }).constructor.prototype === proto)
+
 /**
- * Strings reachable from `value` through enumerable own properties (spread, Object.entries) and
- * getters (an explicit `response.original`): what an application can reach without private fields.
+ * Strings reachable from `value` through own properties (spread, Object.entries, a non-enumerable
+ * one read by name), getters (an explicit `response.original`) and a prototype that is another
+ * value (`Object.getPrototypeOf(response)`): what an application can reach without private fields.
  */
 const reachableStrings = (value: unknown, seen = new Set<unknown>(), depth = 0): Array<string> => {
   if (typeof value === "string") return [value]
@@ -44,6 +50,8 @@ const reachableStrings = (value: unknown, seen = new Set<unknown>(), depth = 0):
     }
     found.push(...reachableStrings(inner, seen, depth + 1))
   }
+  const proto = Object.getPrototypeOf(value)
+  if (isInstanceAsPrototype(proto)) found.push(...reachableStrings(proto, seen, depth + 1))
   return found
 }
 

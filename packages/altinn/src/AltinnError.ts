@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { Messages } from "@effect-texas/protocol"
 import * as Data from "effect/Data"
 
 /**
@@ -29,6 +30,6 @@ export class InvalidOrganizationNumber extends Data.TaggedError("InvalidOrganiza
   readonly reason: string
 }> {
   override get message(): string {
-    return `\`${this.organization}\` is not a Norwegian organisation number: ${this.reason}`
+    return Messages.invalidOrganization(this)
   }
 }

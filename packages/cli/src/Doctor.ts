@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import { Messages } from "@effect-texas/protocol"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { TokenIntrospection, TokenService } from "@effect-texas/core"
 import { Checkup, Output, Plan } from "@effect-texas/doctor"
@@ -52,8 +53,7 @@ export type Report = Plan.Report
  */
 export class DoctorError extends Data.TaggedError("DoctorError")<{ readonly report: Report }> {
   override get message(): string {
-    const failed = this.report.checks.filter((check) => !check.ok)
-    return `${this.report.application} is not set up for its tokens: ${failed.map((check) => `${check.scope} (${check.verdict})`).join(", ")}`
+    return Messages.doctorFailed(this.report)
   }
 }
 

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import { Messages } from "@effect-texas/protocol"
 import * as Data from "effect/Data"
 
 /**
@@ -27,7 +28,7 @@ export class OriginNotAllowed extends Data.TaggedError("OriginNotAllowed")<{
   readonly allowedOrigins: ReadonlyArray<string>
 }> {
   override get message(): string {
-    return `Refused to send a token to ${this.origin}: it is not one of the allowed origins (${this.allowedOrigins.join(", ")})`
+    return Messages.originNotAllowed(this)
   }
 }
 
@@ -51,7 +52,7 @@ export class InvalidRedirect extends Data.TaggedError("InvalidRedirect")<{
   readonly reason: string
 }> {
   override get message(): string {
-    return `Cannot follow the ${this.status} redirect: ${this.reason}`
+    return Messages.invalidRedirect(this)
   }
 }
 

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import type { Claims, IntrospectRequest } from "@effect-texas/core"
-import { Access } from "@effect-texas/protocol"
+import { Access, Messages } from "@effect-texas/protocol"
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 
@@ -58,7 +58,7 @@ export class InvalidPolicy extends Data.TaggedError("InvalidPolicy")<{
   readonly reason: string
 }> {
   override get message(): string {
-    return `The inbound policy for ${this.identityProvider} tokens is not usable: ${this.reason}`
+    return Messages.invalidAccessPolicy(this)
   }
 }
 

@@ -136,3 +136,11 @@ export * as Answers from "./Answers.js"
  * @since 0.2.0
  */
 export * as Retry from "./Retry.js"
+
+/**
+ * The outbound middleware's decisions: return, renew and replay, follow or refuse a redirect.
+ *
+ * @category Modules
+ * @since 0.2.0
+ */
+export * as Outbound from "./Outbound.js"

@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { Messages } from "@effect-texas/protocol"
 import { startTexasEmulator, type TexasEmulatorHandle, type TexasEmulatorOptions, type UserTokenOptions } from "@effect-texas/emulator"
 import type { EmulatorStats, IdentityProvider, RecordedRequest } from "@effect-texas/emulator"
 import type * as Fault from "@effect-texas/emulator/Fault"
@@ -48,7 +49,7 @@ export class EmulatorStartError extends Data.TaggedError("EmulatorStartError")<{
   readonly cause: unknown
 }> {
   override get message(): string {
-    return `The Texas emulator could not listen on ${this.host}:${this.port}: ${String(this.cause)}`
+    return Messages.emulatorCannotListen(this)
   }
 }
 

@@ -9,6 +9,7 @@
  *
  * @since 1.0.0
  */
+import { Messages } from "@effect-texas/protocol"
 import { TokenIntrospection, TokenService } from "@effect-texas/core"
 import { Checkup, Output, Plan } from "@effect-texas/doctor"
 import * as Data from "effect/Data"
@@ -53,8 +54,7 @@ export type Report = Plan.Report
  */
 export class DoctorError extends Data.TaggedError("DoctorError")<{ readonly report: Report }> {
   override get message(): string {
-    const failed = this.report.checks.filter((check) => !check.ok)
-    return `${this.report.application} is not set up for its tokens: ${failed.map((check) => `${check.scope} (${check.verdict})`).join(", ")}`
+    return Messages.doctorFailed(this.report)
   }
 }
 

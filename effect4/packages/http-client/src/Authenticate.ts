@@ -1,33 +1,29 @@
 /**
- * Middleware for Effect 4's `HttpClient` (`effect/http`) that authenticates
- * outbound requests with a token from `TokenService`, only towards the
- * origins it was set up for, and renews the token once when an API answers 401.
+ * Middleware for Effect 4's `HttpClient` (`effect/http`): a token from `TokenService` on
+ * requests to the origins it was set up for, renewed once when an API answers 401.
  *
  * @since 1.0.0
  */
 import { type AccessToken, type TokenError, type TokenRequest, TokenService } from "@effect-texas/core"
-import { Origins } from "@effect-texas/protocol"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
-import * as HttpBody from "effect/http/HttpBody"
-import * as FetchHttpClient from "effect/http/FetchHttpClient"
-import * as HttpClient from "effect/http/HttpClient"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import type * as HttpClientResponse from "effect/http/HttpClientResponse"
-import { type AuthError, InvalidRedirect, OriginNotAllowed } from "./AuthError.js"
-import { redactRequest } from "./internal/redactedResponse.js"
+import type * as HttpClient from "effect/http/HttpClient"
+import type { AuthError } from "./AuthError.js"
+import * as Outbound from "./internal/outbound.js"
 
 /**
- * Where tokens may go, whether to follow redirects, and how often a 401 may force a renewal.
+ * Where tokens may go, and whether to follow redirects.
  *
  * @category Options
  * @since 1.0.0
  */
 export interface OriginOptions {
-  /** Origins (scheme + host + port) that may receive the token; any other request fails with `OriginNotAllowed`. */
+  /** Origins (scheme + host + port) that may get the token; a request elsewhere fails with `OriginNotAllowed`, unsent. */
   readonly allowedOrigins: ReadonlyArray<string>
-  /** Follow up to this many redirects here, keeping the token on allowed origins only. @default 0 */
+  /**
+   * Follow up to this many redirects here, the token kept on allowed origins only; `0` leaves them
+   * to the client underneath (`fetch` drops `Authorization` across origins). Hops go through the
+   * wrapped client: keep a `prependUrl` outside `authenticate` when following here. @default 0
+   */
   readonly followRedirects?: number | undefined
 }
 
@@ -105,55 +101,14 @@ export const authenticate = (options: AuthenticateOptions) =>
  */
 export const authenticateWith = <RT>(tokens: Effect.Effect<TokenService["Service"], never, RT>, options: AuthenticateOptions) =>
 <E, R>(client: HttpClient.HttpClient.With<E, R>): HttpClient.HttpClient.With<E | TokenError | AuthError, R | RT> => {
-  // Built once and frozen: the service prepares it once, not per request.
-  const request: TokenRequest = Object.freeze({
-    identityProvider: options.identityProvider,
-    target: typeof options.target === "string" ? options.target : Object.freeze([...options.target]),
-    resource: options.resource,
-    authorizationDetails: options.authorizationDetails
-  })
+  const tokenRequest = Outbound.fixedRequest(options)
   return authenticateFrom(
     {
-      token: Effect.flatMap(tokens, (service) => service.token(request)),
-      renew: (rejected) => Effect.flatMap(tokens, (service) => service.renew(request, rejected))
+      token: Effect.flatMap(tokens, (service) => service.token(tokenRequest)),
+      renew: (rejected) => Effect.flatMap(tokens, (service) => service.renew(tokenRequest, rejected))
     },
     options
   )(client)
-}
-
-/** The header value a token makes. */
-const authorizationOf = (token: AccessToken): string => `Bearer ${Redacted.value(token.accessToken)}`
-
-/**
- * Whether `fetch` followed a redirect to another origin before this answer: the fetch standard
- * dropped `Authorization` on the way, so a 401 from there is not a rejection of our token.
- */
-const redirectedAway = (response: HttpClientResponse.HttpClientResponse): boolean =>
-  response.url !== "" && Origins.originOf(response.url) !== Origins.originOf(response.request.url)
-
-/** A request whose body is a stream has been consumed by the first send: it cannot go again. */
-const isReplayable = (request: HttpClientRequest.HttpClientRequest) => request.body._tag !== "Stream"
-
-/**
- * The request a redirect asks for, without our token (added again only on an allowed origin): to
- * the `Location` as given (the request's own URL parameters stay behind), http(s) only.
- */
-const redirectedRequest = (
-  response: HttpClientResponse.HttpClientResponse,
-  location: string
-): { readonly _tag: "Follow"; readonly request: HttpClientRequest.HttpClientRequest } | { readonly _tag: "Refuse"; readonly reason: string } => {
-  const request = response.request
-  const target = Origins.redirectTarget(location, response.url !== "" ? response.url : request.url)
-  if (typeof target !== "string") return { _tag: "Refuse", reason: target.reason }
-  const toGet = Origins.redirectsToGet(response.status, request.method)
-  const dropped = toGet ? ["authorization", ...Origins.contentHeaders] : ["authorization"]
-  // Same method (its own string, as the request carried it) or GET; the body only when kept. A
-  // URL (not a string) replaces the request's own parameters with the Location's.
-  const redirected = dropped.reduce(
-    (next, name) => HttpClientRequest.removeHeader(next, name),
-    HttpClientRequest.setUrl(request, new URL(target))
-  )
-  return { _tag: "Follow", request: toGet ? HttpClientRequest.setBody(HttpClientRequest.setMethod(redirected, "GET"), HttpBody.empty) : redirected }
 }
 
 /**
@@ -166,7 +121,10 @@ const redirectedRequest = (
  * - on a 401 to a request that carried the token it renews once (shared by
  *   concurrent 401s; not again for the same key within the service's
  *   `minRenewInterval`) and replays once; a 401 from an origin `fetch` was
- *   redirected to renews nothing.
+ *   redirected to renews nothing; a 403, a second 401 and a request with a
+ *   stream body are returned as they are;
+ * - redirects are followed (`followRedirects`) as `fetch` follows them, the
+ *   token kept only on allowed origins.
  *
  * @example
  * ```ts
@@ -188,60 +146,5 @@ const redirectedRequest = (
  * @since 1.0.0
  */
 export const authenticateFrom = <ES, RS>(source: TokenSource<ES, RS>, options: OriginOptions) =>
-<E, R>(client: HttpClient.HttpClient.With<E, R>): HttpClient.HttpClient.With<E | ES | AuthError, R | RS> => {
-  const allowList = Origins.allowList(options.allowedOrigins)
-  const maxRedirects = options.followRedirects ?? 0
-  const refuse = (url: string) => new OriginNotAllowed({ origin: Origins.describeOrigin(url), allowedOrigins: allowList.origins })
-
-  const attachToken = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<HttpClientRequest.HttpClientRequest, ES | OriginNotAllowed, RS> =>
-    allowList.allows(request.url)
-      ? Effect.map(source.token, (token) => HttpClientRequest.bearerToken(request, token.accessToken))
-      : Effect.fail(refuse(request.url))
-  const guarded = HttpClient.mapRequestEffect(client, attachToken)
-  const sentAuthorization = (response: HttpClientResponse.HttpClientResponse) => response.request.headers["authorization"]
-
-  const follow = (response: HttpClientResponse.HttpClientResponse, hops: number): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> => {
-    const location = response.headers["location"]
-    if (hops >= maxRedirects || !Origins.isRedirect(response.status) || location === undefined) return Effect.succeed(response)
-    const next = redirectedRequest(response, location)
-    if (next._tag === "Refuse") return Effect.fail(new InvalidRedirect({ status: response.status, reason: next.reason }))
-    const hop = sentAuthorization(response) !== undefined && allowList.allows(next.request.url)
-      ? guarded.execute(next.request)
-      : client.execute(next.request)
-    return Effect.flatMap(hop, (answer) => follow(answer, hops + 1))
-  }
-  // Following here, `fetch` must hand redirects back instead of following them itself.
-  const send = (request: HttpClientRequest.HttpClientRequest) =>
-    maxRedirects === 0
-      ? guarded.execute(request)
-      : Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
-        Effect.provideService(
-          Effect.flatMap(guarded.execute(request), (response) => follow(response, 0)),
-          FetchHttpClient.RequestInit,
-          { ...Option.getOrUndefined(init), redirect: "manual" }
-        ))
-
-  /**
-   * After a 401: if the source still holds the token that was sent, ask it for a replacement (the
-   * service holds forced renewals per key and may hand the same token back: then the 401 stands).
-   */
-  const renewRejected = (sent: string): Effect.Effect<boolean, ES, RS> =>
-    Effect.flatMap(source.token, (current) =>
-      authorizationOf(current) !== sent
-        ? Effect.succeed(true)
-        : Effect.map(source.renew(current), (renewed) => renewed !== current && authorizationOf(renewed) !== sent))
-
-  /** What the caller gets: a response whose request no longer shows the token, when it carried one. */
-  const leaving = (response: HttpClientResponse.HttpClientResponse) =>
-    sentAuthorization(response) === undefined ? response : redactRequest(response)
-
-  const execute = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> =>
-    Effect.flatMap(send(request), (response) => {
-      const sent = sentAuthorization(response)
-      return response.status === 401 && sent !== undefined && isReplayable(request) && !redirectedAway(response)
-        ? Effect.flatMap(renewRejected(sent), (replay) => (replay ? Effect.map(send(request), leaving) : Effect.succeed(leaving(response))))
-        : Effect.succeed(leaving(response))
-    })
-
-  return HttpClient.makeWith<never, never, E | ES | AuthError, R | RS>((request) => Effect.flatMap(request, execute), Effect.succeed)
-}
+<E, R>(client: HttpClient.HttpClient.With<E, R>): HttpClient.HttpClient.With<E | ES | AuthError, R | RS> =>
+  Outbound.make(source, options, client)

@@ -5,6 +5,7 @@
  *
  * @since 1.0.0
  */
+import { Messages } from "@effect-texas/protocol"
 import {
   type EmulatorStats,
   type IdentityProvider,
@@ -54,7 +55,7 @@ export class EmulatorStartError extends Data.TaggedError("EmulatorStartError")<{
   readonly cause: unknown
 }> {
   override get message(): string {
-    return `The Texas emulator could not listen on ${this.host}:${this.port}: ${String(this.cause)}`
+    return Messages.emulatorCannotListen(this)
   }
 }
 

@@ -2,22 +2,46 @@
  * A response as it leaves the middleware: the same answer, but its `request`
  * carries `Authorization: <redacted>`, so printing the response, spreading it
  * or its request's headers, or a `ResponseError` made from it
- * (`filterStatusOk`), never shows the token.
+ * (`filterStatusOk`), never shows the token. It is a view of the response's
+ * documented members only: nothing on it leads back to the original.
  */
+import * as Inspectable from "effect/Inspectable"
+import * as Pipeable from "effect/Pipeable"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as IncomingMessage from "effect/http/HttpIncomingMessage"
 
-/**
- * The response, with its request's `Authorization` redacted: the answer
- * itself is the prototype (status, headers, body as they are); the request is
- * an own, non-enumerable property made on first use.
- */
+/** What `HttpClientResponse` promises, but `request`: read from the answer when asked. */
+const passedThrough = [
+  "url",
+  "status",
+  "headers",
+  "cookies",
+  "remoteAddress",
+  "formData",
+  "json",
+  "text",
+  "urlParamsBody",
+  "arrayBuffer",
+  "stream",
+  "upgrade"
+] as const satisfies ReadonlyArray<keyof HttpClientResponse.HttpClientResponse>
+
+/** The response, with its request's `Authorization` redacted. */
 export const redactRequest = (response: HttpClientResponse.HttpClientResponse): HttpClientResponse.HttpClientResponse => {
   let request: HttpClientRequest.HttpClientRequest | undefined
-  return Object.create(response, {
-    request: {
-      enumerable: false,
-      get: () => request ??= HttpClientRequest.setHeader(response.request, "authorization", "<redacted>")
-    }
-  }) as HttpClientResponse.HttpClientResponse
+  const view: HttpClientResponse.HttpClientResponse = Object.create(null, {
+    [HttpClientResponse.TypeId]: { value: HttpClientResponse.TypeId },
+    [IncomingMessage.TypeId]: { value: IncomingMessage.TypeId },
+    // Made on first use: most responses are never printed.
+    request: { get: () => request ??= HttpClientRequest.setHeader(response.request, "authorization", "<redacted>") },
+    ...Object.fromEntries(passedThrough.map((key) => [key, { get: () => response[key], enumerable: true }])),
+    toJSON: {
+      value: () => IncomingMessage.inspect(view, { _id: "HttpClientResponse", request: view.request.toJSON(), status: view.status })
+    },
+    toString: { value: () => Inspectable.BaseProto.toString.call(view) },
+    [Inspectable.NodeInspectSymbol]: { value: () => view.toJSON() },
+    pipe: { value: Pipeable.Prototype.pipe }
+  })
+  return view
 }
