@@ -7,6 +7,7 @@
  * answers that are not tokens, faults, `?test=true`), and `authenticateAltinn`
  * against an API that takes Altinn tokens only.
  */
+import { Messages } from "@effect-texas/protocol"
 import {
   type AltinnEmulatorHandle,
   Fault,
@@ -78,6 +79,7 @@ describe(`systemUser (${driver.line})`, () => {
     for (const bad of ["31336700", "3133670021", "31336700x", " 313367002", "313367003", "", "000000001"]) {
       const error = failure(await driver.systemUser({ organization: bad }))
       expect(error).toMatchObject({ _tag: "InvalidOrganizationNumber", fields: { organization: bad } })
+      expect(error.message).toBe(Messages.invalidOrganization(error.fields as { organization: string; reason: string }))
     }
     // Valid mod-11 numbers: NAV's, Digdir's, the roundtrip script's, one whose check digit is 0.
     for (const good of ["889640782", "991825827", "313367002", "974760673"]) success(await driver.systemUser({ organization: good }))

@@ -9,6 +9,7 @@
  * introspection of a token without a key id is inactive (nais/texas
  * `src/oauth/token.rs`, `MissingKeyIDInTokenHeader`).
  */
+import { Messages } from "@effect-texas/protocol"
 import { spawn } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -296,6 +297,7 @@ ${entraOnly("application: accounts", "application: ledger\n          namespace: 
     const error = failure(await driver.doctor.startupCheck(write(manifestText([ungranted])), true))
     expect(error._tag).toBe("DoctorError")
     expect(error.message).toContain(`${ungranted} (invalid_scope)`)
+    expect(error.message).toBe(Messages.doctorFailed((error.fields as { report: Parameters<typeof Messages.doctorFailed>[0] }).report))
     } finally {
     process.env = saved
     }

@@ -7,6 +7,7 @@
  * (nais/texas `src/handler/token_introspect.rs` validates them without one;
  * `shared/texas-api.md`), so the policy is what keeps other organisations' tokens out.
  */
+import { Messages } from "@effect-texas/protocol"
 import { startTexasEmulator, type TexasEmulatorHandle, type UserTokenOptions } from "@effect-texas/emulator"
 import type * as D from "./Driver.js"
 import { driver, failure, servicesFor, success } from "./setup.js"
@@ -74,7 +75,9 @@ describe.each(["requireUser", "Authentication"] as const)(`%s (${driver.line})`,
     it("a Maskinporten policy without scopes, or with a consumer that is no organisation number, is a typed InvalidPolicy", async () => {
       for (const bad of [{ identityProvider: "maskinporten" }, { identityProvider: "maskinporten", require: { scopes: ["nav:api/read"], consumers: ["889640781"] } }]) {
         if (kind === "Authentication") {
-          expect(failure(await services.serve(kind, bad))._tag).toBe("InvalidPolicy")
+          const invalid = failure(await services.serve(kind, bad))
+          expect(invalid._tag).toBe("InvalidPolicy")
+          expect(invalid.message).toBe(Messages.invalidAccessPolicy(invalid.fields as { identityProvider: string; reason: string }))
         } else {
           const answer = await ask(kind, bad, { provider: "maskinporten", scope: "nav:api/read" })
           expect(answer.status).toBe(500)

@@ -6,6 +6,7 @@
  * and redirects followed as the fetch standard does, with the token kept on
  * allowed origins only.
  */
+import { Messages } from "@effect-texas/protocol"
 import {
   type ProtectedApiHandle,
   startProtectedApi,
@@ -128,6 +129,7 @@ describe(`where the token may go (${driver.line})`, () => {
       withClient({}, async (client) => {
         const error = failure(await client.send(url(api.url)))
         expect(error._tag).toBe("OriginNotAllowed")
+        expect(error.message).toBe(Messages.originNotAllowed(error.fields as { origin: string; allowedOrigins: ReadonlyArray<string> }))
         expect(error.message).toContain("Refused to send a token")
         expect(tokenRequests()).toHaveLength(0)
         expect(api.requests()).toHaveLength(0)
@@ -180,5 +182,6 @@ describe(`where the token may go (${driver.line})`, () => {
     withClient({ followRedirects: 3 }, async (client) => {
       const error = failure(await client.send(`${api.url}/redirect?to=${encodeURIComponent("http://[not-a-host")}`))
       expect(error).toMatchObject({ _tag: "InvalidRedirect", fields: { status: 302 } })
+      expect(error.message).toBe(Messages.invalidRedirect(error.fields as { status: number; reason: string }))
     }))
 })
