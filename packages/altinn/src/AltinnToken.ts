@@ -22,7 +22,7 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import { Altinn, Request, Spans } from "@effect-texas/protocol"
+import { Altinn, Spans } from "@effect-texas/protocol"
 
 // ---- Models ------------------------------------------------------------------
 
@@ -76,15 +76,9 @@ export interface Service {
  * @since 0.1.0
  */
 export interface AltinnTokenOptions extends Omit<EndpointOptions, "endpoint" | "encoding"> {
-  /**
-   * Altinn's platform: a URL, or `"production"` (`https://platform.altinn.no`)
-   * or `"tt02"` (`https://platform.tt02.altinn.no`).
-   */
+  /** Altinn's platform: a URL, `"production"` (`https://platform.altinn.no`) or `"tt02"` (`https://platform.tt02.altinn.no`). */
   readonly platformUrl: string | URL
-  /**
-   * Ask for a token as the test department (`?test=true`; tt02, service owners only).
-   * @default false
-   */
+  /** Ask for a token as the test department (`?test=true`; tt02, service owners only). @default false */
   readonly test?: boolean | undefined
   /**
    * A cached token stops being handed out this long before it expires (capped
@@ -92,10 +86,7 @@ export interface AltinnTokenOptions extends Omit<EndpointOptions, "endpoint" | "
    * @default "60 seconds"
    */
   readonly expirySkew?: Duration.DurationInput | undefined
-  /**
-   * At most this many cached Altinn tokens.
-   * @default 1000
-   */
+  /** At most this many cached Altinn tokens. @default 1000 */
   readonly maxEntries?: number | undefined
   /**
    * A token from a forced renewal (`renew`, after an API answered 401) is not
@@ -221,13 +212,8 @@ const readConfig = (
 ): Config.Config<AltinnTokenOptions> => {
   const { platformUrl, ...rest } = options
   // Config.unwrap cannot take an empty record: no options is no Config to read.
-  const values = Object.keys(rest).length === 0
-    ? Config.succeed({})
-    : Config.unwrap(rest as Config.Config.Wrap<Omit<AltinnTokenOptions, "platformUrl">>)
-  return Config.map(
-    Config.all([values, platformUrl ?? Config.string("ALTINN_PLATFORM_URL")]),
-    ([values, url]) => ({ ...values, platformUrl: url })
-  )
+  const values = Object.keys(rest).length === 0 ? Config.succeed({}) : Config.unwrap(rest as Config.Config.Wrap<Omit<AltinnTokenOptions, "platformUrl">>)
+  return Config.map(Config.all([values, platformUrl ?? Config.string("ALTINN_PLATFORM_URL")]), ([values, url]) => ({ ...values, platformUrl: url }))
 }
 
 /** An exchange's answer as an `AccessToken` expiring at the JWT's own `exp`, or why not. */
@@ -244,37 +230,11 @@ const decodeAnswer = (text: string, receivedAt: DateTime.Utc): Either.Either<Acc
   )
 }
 
-/** A validated request: its key, and the Maskinporten request behind it. */
-interface Prepared {
-  readonly key: string
-  readonly scopes: string
-  readonly maskinporten: { readonly identityProvider: "maskinporten"; readonly target: string | ReadonlyArray<string>; readonly authorizationDetails?: ReadonlyArray<Record<string, unknown>> | undefined }
-}
-
-const prepareFresh = (request: AltinnTokenRequest): Either.Either<Prepared, InvalidTokenRequest> => {
-  // Frozen, so TokenService remembers its own preparation of it too.
-  const maskinporten = Object.freeze({
-    identityProvider: "maskinporten" as const,
-    target: request.scopes,
-    authorizationDetails: request.authorizationDetails
-  })
-  // The Maskinporten token's key: the exchange of equal Maskinporten requests gives equal Altinn tokens.
-  return Either.map(TokenService.cacheKey(maskinporten), (key) => ({
-    key,
-    scopes: typeof request.scopes === "string" ? request.scopes : request.scopes.join(" "),
-    maskinporten
-  }))
-}
-
-/** Requests that cannot change (as `authenticateAltinn` passes its one on every request), prepared once. */
-const remembered = new WeakMap<AltinnTokenRequest, Prepared>()
+type Prepared = Altinn.PreparedExchange
 
 const prepare = (request: AltinnTokenRequest): Either.Either<Prepared, InvalidTokenRequest> => {
-  const known = remembered.get(request)
-  if (known !== undefined) return Either.right(known)
-  const prepared = prepareFresh(request)
-  if (Either.isRight(prepared) && Request.isFrozenPlainData(request)) remembered.set(request, prepared.right)
-  return prepared
+  const prepared = Altinn.prepareExchange(request)
+  return prepared._tag === "Prepared" ? Either.right(prepared) : Either.left(new InvalidTokenRequest({ field: prepared.field, reason: prepared.reason }))
 }
 
 /**

@@ -4,9 +4,10 @@
  *
  * @since 0.1.0
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs"
+import { readdirSync } from "node:fs"
 import { join } from "node:path"
-import * as Yaml from "yaml"
+import { isRegularFile, readText } from "./internal/files.js"
+import { documentOf, documentsOf } from "./internal/yaml.js"
 import * as Template from "./Template.js"
 
 /**
@@ -140,43 +141,12 @@ const isWorkload = (document: unknown): boolean => {
   return (kind === "Application" || kind === "Naisjob") && (apiVersion === undefined || (typeof apiVersion === "string" && apiVersion.startsWith("nais.io/")))
 }
 
-/** A YAML error as one sentence: the parser's first line, with where it was found. */
-const yamlSentence = (message: string): string => `${message.split("\n")[0]!.trim().replace(/[:.]$/, "")}.`
-
 /** Every string in `value` (a parsed YAML document), restored by `restore`. */
 const restoreAll = (value: unknown, restore: (text: string) => string): unknown => {
   if (typeof value === "string") return restore(value)
   if (Array.isArray(value)) return value.map((item) => restoreAll(item, restore))
   const object = record(value)
   return object === undefined ? value : Object.fromEntries(Object.entries(object).map(([key, item]) => [restore(key), restoreAll(item, restore)]))
-}
-
-/** The YAML documents in `text`, or why they cannot be read. */
-const documentsOf = (text: string, source: string): ReadonlyArray<unknown> | Problem => {
-  // Silent: a warning of the YAML library is no business of the terminal; errors are still returned.
-  const documents = Yaml.parseAllDocuments(text, { logLevel: "silent" })
-  const documentList = Array.isArray(documents) ? documents : [documents]
-  const failed = documentList.find((document) => document.errors.length > 0)
-  if (failed !== undefined) return problem(`${source} is not valid YAML: ${yamlSentence(failed.errors[0]!.message)}`)
-  const values: Array<unknown> = []
-  for (const document of documentList) {
-    const value = toValue(document, source)
-    if (isProblem(value)) return value
-    values.push(value)
-  }
-  return values
-}
-
-/**
- * A parsed document as plain values, or why not: the YAML library throws while converting an
- * alias to an anchor that was never set, or aliases that would expand past `maxAliasCount`.
- */
-const toValue = (document: Yaml.Document, source: string): unknown => {
-  try {
-    return document.toJS({ maxAliasCount: 100 }) as unknown
-  } catch (error) {
-    return problem(`${source} is not usable YAML: ${yamlSentence(error instanceof Error ? error.message : String(error))}`)
-  }
 }
 
 /** The manifest the doctor reads from a workload document. */
@@ -267,61 +237,10 @@ export const read = (path: string, options: ReadOptions = {}): Manifest | Proble
 export const readVariables = (path: string): Template.Variables | Problem => {
   const text = readText(path)
   if (isProblem(text)) return text
-  const document = Yaml.parseDocument(text, { logLevel: "silent" })
-  if (document.errors.length > 0) return problem(`the variables file ${path} is not valid YAML or JSON: ${yamlSentence(document.errors[0]!.message)}`)
-  const value = toValue(document, `the variables file ${path}`)
+  const value = documentOf(text, `the variables file ${path}`, "YAML or JSON")
   if (isProblem(value)) return value
   return record(value) ?? problem(`the variables file ${path} holds no mapping of names to values.`)
 }
-
-/**
- * The text of the file at `path`: opened without blocking (a named pipe would block an open),
- * refused unless the open file is a regular one, and read from that descriptor only until it
- * holds more than the cap. A size from `stat` is not trusted: procfs files say 0 and can hold gigabytes
- * (`/proc/self/pagemap`), and a file can grow between a look and a read.
- */
-const readText = (path: string): string | Problem => {
-  let descriptor: number | undefined
-  try {
-    descriptor = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
-    if (!fstatSync(descriptor).isFile()) return problem(`cannot read ${path}: it is not a regular file.`)
-    const bytes = readAtMost(descriptor, maxManifestBytes)
-    if (bytes.length > maxManifestBytes) return problem(`cannot read ${path}: it is larger than 1 MiB.`)
-    return new TextDecoder().decode(bytes)
-  } catch (error) {
-    return problem(`cannot read ${path}: ${readFailure((error as { readonly code?: unknown }).code)}.`)
-  } finally {
-    if (descriptor !== undefined) closeSync(descriptor)
-  }
-}
-
-/**
- * The start of an open file, read in whole chunks until it ends or holds more than `limit` bytes
- * (some procfs files take reads of whole records only: `pagemap` refuses a read of an odd size).
- */
-const readAtMost = (descriptor: number, limit: number): Uint8Array => {
-  const chunk = 64 * 1024
-  const buffer = new Uint8Array(limit + chunk)
-  let filled = 0
-  while (filled <= limit) {
-    const read = readSync(descriptor, buffer, filled, chunk, null)
-    if (read === 0) break
-    filled += read
-  }
-  return buffer.subarray(0, filled)
-}
-
-/** Why a file could not be read, in words (the system's code in brackets). */
-const readFailure = (code: unknown): string => {
-  const words: Record<string, string> = { ENOENT: "there is no such file", EACCES: "permission denied", EISDIR: "it is a directory", EAGAIN: "it is not a regular file" }
-  return typeof code === "string" ? `${words[code] ?? "it could not be read"} (${code})` : "it could not be read"
-}
-
-/** The largest manifest or variables file read (a nais manifest is a few KB). */
-const maxManifestBytes = 1024 * 1024
-
-/** Whether `path` names a regular file, looked at without opening it (for `find`'s candidates). */
-const isRegularFile = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isFile() === true
 
 /**
  * The manifest a project has: the first of `.nais/*.yaml`, `.nais/*.yml`, `nais.yaml` under `directory`.

@@ -9,6 +9,7 @@ import * as Jose from "jose"
 import { organizationNumberProblem } from "./Access.js"
 import { checkBaseUrl } from "./Origins.js"
 import { expiryProblem } from "./Policy.js"
+import { type Invalid, isFrozenPlainData, isInvalid, prepareRemembered } from "./Request.js"
 
 /**
  * The platform URLs Altinn publishes, by name.
@@ -201,4 +202,55 @@ export const frozenDetails = (details: ReadonlyArray<Record<string, unknown>>): 
   } catch {
     return details
   }
+}
+
+/**
+ * An Altinn token request checked: the Maskinporten request behind it (frozen, so the token
+ * service remembers its own preparation too), that request's cache key (equal Maskinporten
+ * requests exchange to equal Altinn tokens), and its scopes as one string.
+ *
+ * @category Exchange
+ * @since 0.2.0
+ */
+export interface PreparedExchange {
+  readonly _tag: "Prepared"
+  readonly key: string
+  readonly scopes: string
+  readonly maskinporten: {
+    readonly identityProvider: "maskinporten"
+    readonly target: string | ReadonlyArray<string>
+    readonly authorizationDetails?: ReadonlyArray<Record<string, unknown>> | undefined
+  }
+}
+
+/** Requests that cannot change (as `authenticateAltinn` passes its one on every call), prepared once. */
+const remembered = new WeakMap<object, PreparedExchange>()
+
+/**
+ * Checks an Altinn token request (its scopes and details as a Maskinporten request), or says
+ * why it is refused; a deeply frozen request is prepared once.
+ *
+ * @example
+ * ```ts
+ * import { Altinn } from "@effect-texas/protocol"
+ *
+ * const prepared = Altinn.prepareExchange({ scopes: ["altinn:a", "altinn:b"] })
+ * if (prepared._tag !== "Invalid") console.log(prepared.scopes) // altinn:a altinn:b
+ * ```
+ *
+ * @category Exchange
+ * @since 0.2.0
+ */
+export const prepareExchange = (request: {
+  readonly scopes: string | ReadonlyArray<string>
+  readonly authorizationDetails?: ReadonlyArray<Record<string, unknown>> | undefined
+}): PreparedExchange | Invalid => {
+  const known = remembered.get(request)
+  if (known !== undefined) return known
+  const maskinporten = Object.freeze({ identityProvider: "maskinporten" as const, target: request.scopes, authorizationDetails: request.authorizationDetails })
+  const checked = prepareRemembered(maskinporten)
+  if (isInvalid(checked)) return checked
+  const prepared: PreparedExchange = { _tag: "Prepared", key: checked.key, scopes: typeof request.scopes === "string" ? request.scopes : request.scopes.join(" "), maskinporten }
+  if (isFrozenPlainData(request)) remembered.set(request, prepared)
+  return prepared
 }

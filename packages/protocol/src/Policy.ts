@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { evict, fullBucket } from "./internal/bounds.js"
 
 /**
  * Epoch ms until which a token is handed out: its expiry less the skew, the
@@ -225,25 +226,11 @@ export const nextRefreshTry = (now: number, usableUntil: number): number =>
  * @category Caching
  * @since 0.1.0
  */
-export const makeRoom = <K>(
+export const makeRoom: <K>(
   entries: Map<K, { readonly usableUntil: number; readonly lastUsed: number }>,
   now: number,
   maxEntries: number
-): void => {
-  for (const [key, entry] of entries) if (entry.usableUntil <= now) entries.delete(key)
-  while (entries.size >= maxEntries) {
-    let oldestKey: K | undefined
-    let oldest = Infinity
-    for (const [key, entry] of entries) {
-      if (entry.lastUsed < oldest) {
-        oldest = entry.lastUsed
-        oldestKey = key
-      }
-    }
-    if (oldestKey === undefined) break
-    entries.delete(oldestKey)
-  }
-}
+) => void = evict
 
 /**
  * A retry budget's bucket (gRPC-style retry throttling): transient failures
@@ -274,20 +261,7 @@ export interface RetryBucket {
  * @category Retries
  * @since 0.1.0
  */
-export const retryBucket = (options: { readonly maxTokens?: number | undefined; readonly tokenRatio?: number | undefined } = {}): RetryBucket => {
-  const maxTokens = Math.max(1, options.maxTokens ?? 10)
-  const ratio = Math.max(0, options.tokenRatio ?? 0.1)
-  let tokens = maxTokens
-  return {
-    failed: () => {
-      tokens = Math.max(0, tokens - 1)
-    },
-    succeeded: () => {
-      tokens = Math.min(maxTokens, tokens + ratio)
-    },
-    allows: () => tokens > maxTokens / 2
-  }
-}
+export const retryBucket: (options?: { readonly maxTokens?: number | undefined; readonly tokenRatio?: number | undefined }) => RetryBucket = fullBucket
 
 /**
  * The SDK's default timing for the token and exchange endpoints, fitted to

@@ -8,7 +8,7 @@
  */
 import { AccessToken, type EndpointOptions, InvalidTokenRequest, type TokenError, TokenService } from "@effect-texas/core"
 import { TokenCache, TokenEndpoint } from "@effect-texas/core/Engine"
-import { Altinn, Metrics, Request, Spans } from "@effect-texas/protocol"
+import { Altinn, Metrics, Spans } from "@effect-texas/protocol"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -51,15 +51,9 @@ export interface AltinnTokenRequest {
  * @since 1.0.0
  */
 export interface AltinnTokenOptions extends Omit<EndpointOptions, "endpoint" | "encoding"> {
-  /**
-   * Altinn's platform: a URL, or `"production"` (`https://platform.altinn.no`)
-   * or `"tt02"` (`https://platform.tt02.altinn.no`).
-   */
+  /** Altinn's platform: a URL, `"production"` (`https://platform.altinn.no`) or `"tt02"` (`https://platform.tt02.altinn.no`). */
   readonly platformUrl: string | URL
-  /**
-   * Ask for a token as the test department (`?test=true`; tt02, service owners only).
-   * @default false
-   */
+  /** Ask for a token as the test department (`?test=true`; tt02, service owners only). @default false */
   readonly test?: boolean | undefined
   /**
    * A cached token stops being handed out this long before it expires (capped
@@ -67,10 +61,7 @@ export interface AltinnTokenOptions extends Omit<EndpointOptions, "endpoint" | "
    * @default "60 seconds"
    */
   readonly expirySkew?: Duration.Input | undefined
-  /**
-   * At most this many cached Altinn tokens.
-   * @default 1000
-   */
+  /** At most this many cached Altinn tokens. @default 1000 */
   readonly maxEntries?: number | undefined
   /**
    * A token from a forced renewal (`renew`, after an API answered 401) is not
@@ -217,37 +208,11 @@ const decodeAnswer = (text: string, receivedAt: DateTime.Utc): Result.Result<Acc
   }))
 }
 
-/** A validated request: its key, and the Maskinporten request behind it. */
-interface Prepared {
-  readonly key: string
-  readonly scopes: string
-  readonly maskinporten: {
-    readonly identityProvider: "maskinporten"
-    readonly target: string | ReadonlyArray<string>
-    readonly authorizationDetails?: ReadonlyArray<Record<string, unknown>> | undefined
-  }
-}
-
-const prepareFresh = (request: AltinnTokenRequest): Result.Result<Prepared, InvalidTokenRequest> => {
-  // Frozen, so TokenService remembers its own preparation of it too.
-  const maskinporten = Object.freeze({ identityProvider: "maskinporten" as const, target: request.scopes, authorizationDetails: request.authorizationDetails })
-  // The Maskinporten token's key: the exchange of equal Maskinporten requests gives equal Altinn tokens.
-  return Result.map(TokenService.cacheKey(maskinporten), (key) => ({
-    key,
-    scopes: typeof request.scopes === "string" ? request.scopes : request.scopes.join(" "),
-    maskinporten
-  }))
-}
-
-/** Requests that cannot change (as `authenticateAltinn` passes its one on every request), prepared once. */
-const remembered = new WeakMap<AltinnTokenRequest, Prepared>()
+type Prepared = Altinn.PreparedExchange
 
 const prepare = (request: AltinnTokenRequest): Result.Result<Prepared, InvalidTokenRequest> => {
-  const known = remembered.get(request)
-  if (known !== undefined) return Result.succeed(known)
-  const prepared = prepareFresh(request)
-  if (Result.isSuccess(prepared) && Request.isFrozenPlainData(request)) remembered.set(request, prepared.success)
-  return prepared
+  const prepared = Altinn.prepareExchange(request)
+  return prepared._tag === "Prepared" ? Result.succeed(prepared) : Result.fail(new InvalidTokenRequest({ field: prepared.field, reason: prepared.reason }))
 }
 
 /** The exchange endpoint, or the platform URL's refusal as the SDK's error. */
