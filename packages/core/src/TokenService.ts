@@ -263,12 +263,7 @@ const make = (
       maxEntries: options.maxEntries ?? 10_000,
       refreshAheadMillis: options.refreshAhead === undefined ? undefined : Duration.toMillis(Duration.decode(options.refreshAhead)),
       renewHoldMillis: Cache.tokenRenewHold(options.minRenewInterval),
-      metrics: {
-        hits: TokenMetrics.cacheHits,
-        misses: TokenMetrics.cacheMisses,
-        size: TokenMetrics.cacheEntries,
-        refreshFailures: TokenMetrics.refreshFailures
-      }
+      metrics: { hits: TokenMetrics.cacheHits, misses: TokenMetrics.cacheMisses, size: TokenMetrics.cacheEntries, refreshFailures: TokenMetrics.refreshFailures }
     })
 
     const token = (request: TokenRequest): Effect.Effect<AccessToken, TokenError> => {

@@ -21,29 +21,51 @@ export interface Policy {
 }
 
 /**
- * One answer, and the request that got it.
+ * A response as both lines' clients give it, as far as the middleware reads it.
+ *
+ * @category Models
+ * @since 0.2.0
+ */
+export interface ResponseLike {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string | undefined>>
+  /** The request as it was sent: its final URL (after the client's own mapping), method and headers. */
+  readonly request: { readonly url: string; readonly method: string; readonly headers: Readonly<Record<string, string | undefined>> }
+}
+
+/**
+ * One answer, and where the call stands.
  *
  * @category Models
  * @since 0.2.0
  */
 export interface Answer {
-  readonly status: number
-  /** The answer's `Location` header, if any. */
-  readonly location: string | undefined
-  /** The URL the request was sent to. */
-  readonly url: string
-  readonly method: string
+  readonly response: ResponseLike
   /** The URL the answer came from, where the client tells (it differs when `fetch` followed redirects by itself); `""` when unknown. */
   readonly finalUrl: string
-  /** Whether the request carried our token. */
-  readonly carriedToken: boolean
-  /** Whether its body can go again (a stream cannot). */
+  /** Whether the caller's request body can go again (a stream cannot). */
   readonly replayable: boolean
   /** Redirects followed so far for this call. */
   readonly hops: number
   /** Whether this answer is already to a replay. */
   readonly replayed: boolean
 }
+
+/**
+ * The `Authorization` header the request that got `response` carried (our token, when it did).
+ *
+ * @example
+ * ```ts
+ * import { Outbound } from "@effect-texas/protocol"
+ *
+ * const response = { status: 200, headers: {}, request: { url: "https://api.example/", method: "GET", headers: {} } }
+ * console.log(Outbound.sentAuthorization(response)) // undefined
+ * ```
+ *
+ * @category Decisions
+ * @since 0.2.0
+ */
+export const sentAuthorization = (response: ResponseLike): string | undefined => response.request.headers["authorization"]
 
 /**
  * What to do next.
@@ -99,13 +121,12 @@ export const cameFromElsewhere = (url: string, finalUrl: string): boolean =>
  * import { Outbound } from "@effect-texas/protocol"
  *
  * const policy = { allows: (url: string) => url.startsWith("https://api.example/"), maxRedirects: 1 }
- * const answer = {
- *   status: 401, location: undefined, url: "https://api.example/x", method: "GET", finalUrl: "",
- *   carriedToken: true, replayable: true, hops: 0, replayed: false
- * }
+ * const request = { url: "https://api.example/x", method: "GET", headers: { authorization: "Bearer a.b.c" } }
+ * const answer = { response: { status: 401, headers: {}, request }, finalUrl: "", replayable: true, hops: 0, replayed: false }
  * console.log(Outbound.next(policy, answer)._tag) // Renew
  * console.log(Outbound.next(policy, { ...answer, replayed: true })._tag) // Return
- * console.log(Outbound.next(policy, { ...answer, status: 302, location: "https://elsewhere.example/" }))
+ * const moved = { status: 302, headers: { location: "https://elsewhere.example/" }, request }
+ * console.log(Outbound.next(policy, { ...answer, response: moved }))
  * // { _tag: "Follow", url: "https://elsewhere.example/", method: "GET", toGet: false, withToken: false }
  * ```
  *
@@ -113,23 +134,24 @@ export const cameFromElsewhere = (url: string, finalUrl: string): boolean =>
  * @since 0.2.0
  */
 export const next = (policy: Policy, answer: Answer): Step => {
-  if (answer.location !== undefined && Origins.isRedirect(answer.status) && answer.hops < policy.maxRedirects) {
-    return follow(policy, answer, answer.location)
-  }
-  const rejected = answer.status === 401 && answer.carriedToken && answer.replayable && !answer.replayed
-  return rejected && !cameFromElsewhere(answer.url, answer.finalUrl) ? renew : returnIt
+  const { request, status } = answer.response
+  const location = answer.response.headers["location"]
+  if (location !== undefined && Origins.isRedirect(status) && answer.hops < policy.maxRedirects) return follow(policy, answer, location)
+  const rejected = status === 401 && sentAuthorization(answer.response) !== undefined && answer.replayable && !answer.replayed
+  return rejected && !cameFromElsewhere(request.url, answer.finalUrl) ? renew : returnIt
 }
 
 const follow = (policy: Policy, answer: Answer, location: string): Step => {
-  const target = Origins.redirectTarget(location, answer.finalUrl !== "" ? answer.finalUrl : answer.url)
+  const { request, status } = answer.response
+  const target = Origins.redirectTarget(location, answer.finalUrl !== "" ? answer.finalUrl : request.url)
   if (typeof target !== "string") return { _tag: "Refuse", reason: target.reason }
-  const toGet = Origins.redirectsToGet(answer.status, answer.method)
+  const toGet = Origins.redirectsToGet(status, request.method)
   return {
     _tag: "Follow",
     url: target,
-    method: toGet ? "GET" : answer.method,
+    method: toGet ? "GET" : request.method,
     toGet,
-    withToken: answer.carriedToken && policy.allows(target)
+    withToken: sentAuthorization(answer.response) !== undefined && policy.allows(target)
   }
 }
 

@@ -8,18 +8,30 @@ import { Outbound } from "@effect-texas/protocol"
 import { describe, expect, it } from "vitest"
 
 const policy: Outbound.Policy = { allows: (url) => new URL(url).origin === "https://api.example", maxRedirects: 2 }
-const answer = (overrides: Partial<Outbound.Answer> = {}): Outbound.Answer => ({
-  status: 200,
-  location: undefined,
-  url: "https://api.example/things",
-  method: "GET",
-  finalUrl: "",
-  carriedToken: true,
-  replayable: true,
-  hops: 0,
-  replayed: false,
-  ...overrides
-})
+interface Given {
+  readonly status: number
+  readonly location: string | undefined
+  readonly method: string
+  readonly carriedToken: boolean
+  readonly finalUrl: string
+  readonly replayable: boolean
+  readonly hops: number
+  readonly replayed: boolean
+}
+const answer = (overrides: Partial<Given> = {}): Outbound.Answer => {
+  const given: Given = { status: 200, location: undefined, method: "GET", carriedToken: true, finalUrl: "", replayable: true, hops: 0, replayed: false, ...overrides }
+  return {
+    response: {
+      status: given.status,
+      headers: given.location === undefined ? {} : { location: given.location },
+      request: { url: "https://api.example/things", method: given.method, headers: given.carriedToken ? { authorization: "Bearer a.b.c" } : {} }
+    },
+    finalUrl: given.finalUrl,
+    replayable: given.replayable,
+    hops: given.hops,
+    replayed: given.replayed
+  }
+}
 
 describe("Outbound.next: a 401", () => {
   it("to a request that carried the token asks for a renewal, once", () => {

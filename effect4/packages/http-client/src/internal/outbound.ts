@@ -79,7 +79,7 @@ export const make = <ES, RS, E, R>(
         : Effect.map(source.renew(current), (fresh) => fresh !== current && authorizationOf(fresh) !== sent))
 
   const leaving = (response: HttpClientResponse.HttpClientResponse) =>
-    response.request.headers["authorization"] === undefined ? response : redactRequest(response)
+    Outbound.sentAuthorization(response) === undefined ? response : redactRequest(response)
 
   const run = (
     original: HttpClientRequest.HttpClientRequest,
@@ -87,18 +87,8 @@ export const make = <ES, RS, E, R>(
     state: { readonly withToken: boolean; readonly hops: number; readonly replayed: boolean }
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> =>
     Effect.flatMap(send(request, state.withToken), (response) => {
-      const sent = response.request.headers["authorization"]
-      const step = Outbound.next(policy, {
-        status: response.status,
-        location: response.headers["location"],
-        url: response.request.url,
-        method: response.request.method,
-        finalUrl: response.url,
-        carriedToken: sent !== undefined,
-        replayable: original.body._tag !== "Stream",
-        hops: state.hops,
-        replayed: state.replayed
-      })
+      const replayable = original.body._tag !== "Stream"
+      const step = Outbound.next(policy, { response, finalUrl: response.url, replayable, hops: state.hops, replayed: state.replayed })
       switch (step._tag) {
         case "Return":
           return Effect.succeed(leaving(response))
@@ -107,7 +97,7 @@ export const make = <ES, RS, E, R>(
         case "Follow":
           return run(original, redirected(response.request, step), { ...state, withToken: step.withToken, hops: state.hops + 1 })
         case "Renew":
-          return Effect.flatMap(renewed(sent ?? ""), (replay) =>
+          return Effect.flatMap(renewed(Outbound.sentAuthorization(response) ?? ""), (replay) =>
             replay ? run(original, original, { withToken: true, hops: 0, replayed: true }) : Effect.succeed(leaving(response)))
       }
     })
