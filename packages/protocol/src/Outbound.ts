@@ -135,8 +135,9 @@ export const cameFromElsewhere = (url: string, finalUrl: string): boolean =>
  */
 export const next = (policy: Policy, answer: Answer): Step => {
   const { request, status } = answer.response
-  const location = answer.response.headers["location"]
-  if (location !== undefined && Origins.isRedirect(status) && answer.hops < policy.maxRedirects) return follow(policy, answer, location)
+  // Headers only when they matter: some clients build them anew on each read.
+  const location = Origins.isRedirect(status) && answer.hops < policy.maxRedirects ? answer.response.headers["location"] : undefined
+  if (location !== undefined) return follow(policy, answer, location)
   const rejected = status === 401 && sentAuthorization(answer.response) !== undefined && answer.replayable && !answer.replayed
   return rejected && !cameFromElsewhere(request.url, answer.finalUrl) ? renew : returnIt
 }

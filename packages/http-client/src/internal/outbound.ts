@@ -11,6 +11,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type { AccessToken, TokenRequest } from "@effect-texas/core"
 import { Origins, Outbound } from "@effect-texas/protocol"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -66,16 +67,16 @@ export const make = <ES, RS, E, R>(
    * asked to hand them back, through the platform's `RequestInit` option.
    */
   const send = (request: HttpClientRequest.HttpClientRequest, withToken: boolean): Effect.Effect<Sent, E | ES | AuthError, R | RS> =>
-    Effect.flatMap(Effect.all([Effect.serviceOption(FetchHttpClient.Fetch), Effect.serviceOption(FetchHttpClient.RequestInit)]), ([fetch, init]) => {
-      const watched = Outbound.watchRedirects(Option.getOrElse(fetch, () => globalThis.fetch))
+    Effect.contextWithEffect((context: Context.Context<never>) => {
+      const watched = Outbound.watchRedirects(Option.getOrElse(Context.getOption(context, FetchHttpClient.Fetch), () => globalThis.fetch))
       const execute: Effect.Effect<HttpClientResponse.HttpClientResponse, E | ES | AuthError, R | RS> = withToken
         ? guarded.execute(request)
         : client.execute(request)
-      const sent = Effect.provideService(execute, FetchHttpClient.Fetch, watched.fetch)
-      const asked = policy.maxRedirects === 0
-        ? sent
-        : Effect.provideService(sent, FetchHttpClient.RequestInit, { ...Option.getOrUndefined(init), redirect: "manual" })
-      return Effect.map(asked, (response) => ({ response, finalUrl: watched.finalUrl() }))
+      const watching = Effect.provideService(execute, FetchHttpClient.Fetch, watched.fetch)
+      const sent = policy.maxRedirects === 0
+        ? watching
+        : Effect.provideService(watching, FetchHttpClient.RequestInit, { ...Option.getOrUndefined(Context.getOption(context, FetchHttpClient.RequestInit)), redirect: "manual" })
+      return Effect.map(sent, (response) => ({ response, finalUrl: watched.finalUrl() }))
     })
 
   /** After a 401: whether the source has (or now gets) a token other than the one sent. */
