@@ -20,6 +20,7 @@ import {
 import * as Jose from "jose"
 import type * as D from "./Driver.js"
 import { driver, failure, servicesFor, success } from "./setup.js"
+import { expectNoTokenIn } from "./assertions.js"
 
 const scope = "altinn:serviceowner/instances.read"
 const organization = "313367002"
@@ -136,7 +137,7 @@ describe(`AltinnToken (${driver.line})`, () => {
         fields: { status: 403, identityProvider: "altinn", target: scope, error: "Forbidden", errorDescription: "not a service owner" }
       })
       expect(exchangeRequests()).toHaveLength(1)
-      for (const issued of [...texas.issuedTokens(), ...altinn.issuedTokens()]) for (const printed of error.printed) expect(printed).not.toContain(issued)
+      expectNoTokenIn(error.printed, [...texas.issuedTokens(), ...altinn.issuedTokens()])
     }))
 
   it("an answer that is not a token is an InvalidTokenResponse naming no part of it; a JWT without exp cannot be cached", () =>

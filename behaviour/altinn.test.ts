@@ -6,6 +6,7 @@
  */
 import { startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/emulator"
 import { driver, failure } from "./setup.js"
+import { expectNoTokenIn } from "./assertions.js"
 
 let emulator: TexasEmulatorHandle
 
@@ -26,7 +27,7 @@ describe(`the Altinn platform URL (${driver.line})`, () => {
     const error = failure(built)
     expect(error._tag).toBe("InvalidTokenRequest")
     expect(error.message).toContain(says)
-    for (const printed of error.printed) expect(printed).not.toContain("s3cret-pw")
+    expectNoTokenIn(error.printed, ["s3cret-pw"], "the printed forms (the password)")
   })
 
   it("http on loopback is taken (the emulator's)", async () => {

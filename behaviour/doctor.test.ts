@@ -19,6 +19,7 @@ import { pathToFileURL } from "node:url"
 import { Fault, startTexasEmulator, type TexasEmulatorHandle } from "@effect-texas/emulator"
 import type * as D from "./Driver.js"
 import { driver, failure, success } from "./setup.js"
+import { expectNoTokenIn } from "./assertions.js"
 
 const granted = "skatt:some.scope"
 const ungranted = "skatt:not.granted"
@@ -371,7 +372,7 @@ describe(`effect-texas doctor, the command (${driver.line})`, () => {
     expect(failing.status).toBe(1)
     const report = JSON.parse(failing.stdout) as { checks: ReadonlyArray<Record<string, unknown>> }
     for (const entry of report.checks) expect(Object.keys(entry)).toEqual(expect.arrayContaining(["scope", "ok", "error", "errorDescription"]))
-    for (const token of emulator.issuedTokens()) expect(`${ok.stdout}${failing.stdout}${failing.stderr}`).not.toContain(token)
+    expectNoTokenIn([ok.stdout, failing.stdout, failing.stderr], emulator.issuedTokens(), "the doctor's output")
   })
 
   it("finds .nais/*.yaml in the working directory", async () => {

@@ -9,11 +9,12 @@
 import * as Util from "node:util"
 import type * as D from "./Driver.js"
 
-const attempt = (make: () => string): string => {
+/** One print form; one that throws fails the test that asked (it is not left unchecked). */
+const attempt = (form: string, make: () => string): string => {
   try {
     return make()
   } catch (error) {
-    return `(could not print: ${error instanceof Error ? error.message : "unknown"})`
+    throw new Error(`printing a value the SDK hands out with ${form} threw: ${error instanceof Error ? error.message : String(error)}`)
   }
 }
 
@@ -56,10 +57,10 @@ const reachableStrings = (value: unknown, seen = new Set<unknown>(), depth = 0):
 }
 
 export const printedForms = (value: unknown): ReadonlyArray<string> => [
-  attempt(() => String(value)),
-  attempt(() => JSON.stringify(value) ?? ""),
-  attempt(() => Util.inspect(value, { depth: 10 })),
-  attempt(() => Util.inspect(typeof value === "object" && value !== null ? { ...value } : value, { depth: 10 })),
+  attempt("String", () => String(value)),
+  attempt("JSON.stringify", () => JSON.stringify(value) ?? ""),
+  attempt("util.inspect", () => Util.inspect(value, { depth: 10 })),
+  attempt("util.inspect of a spread", () => Util.inspect(typeof value === "object" && value !== null ? { ...value } : value, { depth: 10 })),
   reachableStrings(value).join("\n")
 ]
 

@@ -11,6 +11,7 @@ import * as fc from "fast-check"
 import * as Jose from "jose"
 import type * as D from "./Driver.js"
 import { driver, failure, servicesFor, success } from "./setup.js"
+import { expectNoTokenIn } from "./assertions.js"
 
 let emulator: TexasEmulatorHandle
 
@@ -92,7 +93,7 @@ describe(`TokenExchange (${driver.line})`, () => {
       const error = failure(await services.exchange(toDownstream(expired)).run())
       expect(error).toMatchObject({ _tag: "TokenEndpointError", fields: { status: 400, error: "invalid_request", target: "dev-gcp:team:downstream" } })
       expect(error.message).toContain("invalid token: ExpiredSignature")
-      for (const printed of error.printed) expect(printed).not.toContain(expired)
+      expectNoTokenIn(error.printed, [expired])
       expect(exchanges()).toBe(1)
     }))
 

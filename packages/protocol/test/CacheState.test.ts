@@ -25,8 +25,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 
 describe("CacheState", () => {
   it("after every step: no key has both a stale flight and nothing, flights are joined or begun one per key, a hit is usable, at most maxEntries", () => {
+    // How often each conditional check below ran, over all the runs: none may be left at zero.
+    const ran = { hit: 0, forcedJoin: 0, stored: 0, heldRenewal: 0 }
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 60 }), fc.integer({ min: 1, max: 3 }), (steps, maxEntries) => {
+      fc.property(fc.array(step, { minLength: 10, maxLength: 60 }), fc.integer({ min: 1, max: 3 }), (steps, maxEntries) => {
         const state = new CacheState.CacheState<string, number>({ maxEntries, refreshAheadMillis: 500 })
         let now = 0
         let nextFlight = 0
@@ -37,6 +39,7 @@ describe("CacheState", () => {
               const hit = s.forced ? undefined : state.hit(s.key, now)
               if (hit !== undefined) {
                 expect(now).toBeLessThan(hit.usableUntil)
+                ran.hit++
                 if (state.claimRefresh(s.key, hit, now)) state.begin(s.key, false, nextFlight++)
                 break
               }
@@ -47,7 +50,10 @@ describe("CacheState", () => {
                 fetches++
               }
               // A forced caller never joins an unforced flight.
-              if (s.forced && joined !== undefined) expect(state.flights.get(s.key)?.forced).toBe(true)
+              if (s.forced && joined !== undefined) {
+                expect(state.flights.get(s.key)?.forced).toBe(true)
+                ran.forcedJoin++
+              }
               break
             }
             case "settle": {
@@ -58,7 +64,10 @@ describe("CacheState", () => {
               expect(outcome === "superseded").toBe(false)
               // Stored in the same step as the flight is removed: a caller now finds the value, or nothing was stored.
               expect(state.flights.has(s.key)).toBe(false)
-              if (s.ok) expect(state.hit(s.key, now)?.value).toBe(value)
+              if (s.ok) {
+                expect(state.hit(s.key, now)?.value).toBe(value)
+                ran.stored++
+              }
               break
             }
             case "renew": {
@@ -66,7 +75,10 @@ describe("CacheState", () => {
               if (entry === undefined) break
               const kept = state.renewal(s.key, entry.value, now)
               // The same value comes back only while a forced renewal holds it.
-              if (kept !== undefined) expect(now < entry.heldUntil && now < entry.usableUntil).toBe(true)
+              if (kept !== undefined) {
+                expect(now < entry.heldUntil && now < entry.usableUntil).toBe(true)
+                ran.heldRenewal++
+              }
               break
             }
             case "forget":
@@ -80,8 +92,21 @@ describe("CacheState", () => {
           for (const [, flight] of state.flights) expect(flight.handle).toBeLessThan(nextFlight)
         }
         expect(fetches).toBeLessThanOrEqual(nextFlight)
-      })
+      }),
+      { numRuns: 300 }
     )
+    for (const [check, count] of Object.entries(ran)) expect(count, `the ${check} check never ran`).toBeGreaterThan(0)
+  })
+
+  it("a forced caller never joins an unforced flight: it begins its own, which later callers (forced or not) join", () => {
+    const state = new CacheState.CacheState<string, string>({ maxEntries: 10 })
+    state.begin("k", false, "plain")
+    // An unforced caller joins the flight in the air; a forced one does not.
+    expect(state.joinable("k", false)).toBe("plain")
+    expect(state.joinable("k", true)).toBeUndefined()
+    state.begin("k", true, "forced")
+    expect(state.joinable("k", true)).toBe("forced")
+    expect(state.joinable("k", false)).toBe("forced")
   })
 
   it("a flight that a forced one replaced stores nothing and leaves the forced one in place", () => {
