@@ -19,6 +19,8 @@ describe(`the Altinn platform URL (${driver.line})`, () => {
   it.each([
     ["http off loopback", "http://platform.example.no", "https"],
     ["credentials in the URL", "https://someone:s3cret-pw@platform.example.no", "user name or password"],
+    ["a user name without a password", "https://someone@platform.example.no", "user name or password"],
+    ["a password without a user name", "https://:s3cret-pw@platform.example.no", "user name or password"],
     ["a query, which would swallow the exchange path", "https://platform.example.no/?x=1", "no query or fragment"],
     ["a fragment", "https://platform.example.no/#top", "no query or fragment"],
     ["not a URL", "platform.example.no", "not an absolute URL"]

@@ -58,6 +58,20 @@ describe.each(["requireUser", "Authentication"] as const)(`%s (${driver.line})`,
       expect(answer.challenge).toContain("nav:api/read")
     })
 
+    it("refuses a token whose scope merely starts with the required one: 403 insufficient_scope (scopes match whole)", async () => {
+      const answer = await ask(kind, policy, { provider: "maskinporten", scope: "nav:api/readwrite", consumer: org })
+      expect(answer.status).toBe(403)
+      expect(answer.challenge).toBe('Bearer error="insufficient_scope", scope="nav:api/read"')
+    })
+
+    it("refuses a token without a consumer claim, or with an ID not in the 0192 scheme: a plain 403", async () => {
+      for (const consumer of [undefined, { authority: "iso6523-actorid-upis", ID: "889640782" }]) {
+        const answer = await ask(kind, policy, { provider: "maskinporten", scope: "nav:api/read", claims: { consumer } })
+        expect(answer.status, JSON.stringify(consumer)).toBe(403)
+        expect(answer.challenge).toBeNull()
+      }
+    })
+
     it("refuses another organisation's token for the right scope: a plain 403, no reason in the answer", async () => {
       const answer = await ask(kind, policy, { provider: "maskinporten", scope: "nav:api/read other:scope", consumer: otherOrg })
       expect(answer.status).toBe(403)

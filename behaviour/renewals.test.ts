@@ -84,6 +84,30 @@ describe(`renewals bounded per key (${driver.line})`, () => {
     }
   })
 
+  it("the renewal hold is at most half a short token's lifetime: an always-401 API gets a fresh token once it has passed", async () => {
+    // A 4 s token (Maskinporten's default is 120 s): minRenewInterval (30 s) would hold it past its
+    // use; the hold ends at half its lifetime (Policy.renewHoldMillis), while it is still handed out.
+    const shortLived = await startTexasEmulator({ grantedScopes: ["skatt:some.scope"], tokenLifetime: "4 seconds" })
+    const rejecting = await startProtectedApi(shortLived)
+    const services = await servicesFor(shortLived, { minRenewInterval: "30 seconds", expirySkew: "500 millis" })
+    try {
+      rejecting.rejectNext(1_000)
+      const client = services.client({ kind: "machine", request: { identityProvider: "maskinporten", target: "skatt:some.scope" }, allowedOrigins: [rejecting.url] })
+      expect(success(await client.send(`${rejecting.url}/api/hello`)).status).toBe(401)
+      expect(success(await client.send(`${rejecting.url}/api/hello`)).status).toBe(401)
+      // Within the hold: one forced fetch for both requests.
+      expect(sidecarRequests(shortLived, "/api/v1/token").forced).toBe(1)
+      await new Promise((resolve) => setTimeout(resolve, 2_300))
+      expect(success(await client.send(`${rejecting.url}/api/hello`)).status).toBe(401)
+      // Past half its lifetime, still handed out (usable until 3.5 s), the rejected token is renewed again.
+      expect(sidecarRequests(shortLived, "/api/v1/token").forced).toBe(2)
+    } finally {
+      await services.close()
+      await rejecting.close()
+      await shortLived.close()
+    }
+  })
+
   it("a 401 from another origin that fetch was redirected to is not a rejection of our token: nothing forced", async () => {
     const services = await servicesFor(emulator)
     const elsewhere = await startProtectedApi(emulator)
