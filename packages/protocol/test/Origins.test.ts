@@ -61,12 +61,13 @@ describe("Origins.checkBaseUrl (Altinn's platform URL)", () => {
     expect(Origins.checkBaseUrl("https://platform.example/?x=1")).toEqual({ reason: "`https://platform.example/` must have no query or fragment" })
     expect(Origins.checkBaseUrl("https://platform.example/#top")).toEqual({ reason: "`https://platform.example/` must have no query or fragment" })
     expect(Origins.checkBaseUrl("platform.example")).toEqual({ reason: "is not an absolute URL" })
+    expect(Origins.checkBaseUrl("ftp://127.0.0.1/")).toEqual({ reason: "`ftp://127.0.0.1/` must be an https URL (http only on loopback)" })
   })
 })
 
 describe("Origins.isLoopbackHost", () => {
   it("is localhost, 127.0.0.0/8 and ::1, nothing that merely contains them", () => {
-    for (const host of ["localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]"]) expect(Origins.isLoopbackHost(host), host).toBe(true)
+    for (const host of ["localhost", "127.0.0.1", "127.1.2.3", "127.10.200.30", "::1", "[::1]"]) expect(Origins.isLoopbackHost(host), host).toBe(true)
     for (const host of ["10.0.0.1", "127.0.0.1.evil.test", "evil127.0.0.1", "localhost.evil.test", "128.0.0.1", "1127.0.0.1"]) {
       expect(Origins.isLoopbackHost(host), host).toBe(false)
     }
@@ -91,6 +92,7 @@ describe("Origins: redirects as fetch follows them", () => {
   it("a Location resolves against the request's URL, its own query only; only http(s) is followed", () => {
     expect(Origins.redirectTarget("/b?x=1", "https://a.example/a?pid=1")).toBe("https://a.example/b?x=1")
     expect(Origins.redirectTarget("https://b.example/", "https://a.example/a")).toBe("https://b.example/")
+    expect(Origins.redirectTarget("http://b.example/", "https://a.example/a")).toBe("http://b.example/")
     expect(Origins.redirectTarget("http://[::1", "https://a.example/")).toEqual({ reason: "its Location header is not a URL" })
     expect(Origins.redirectTarget("data:text/plain,hi", "https://a.example/")).toEqual({ reason: "its Location is a data: URL; only http and https are followed" })
     expect(Origins.redirectTarget("file:///etc/passwd", "https://a.example/")).toMatchObject({ reason: expect.stringContaining("file:") })
@@ -110,6 +112,12 @@ describe("Origins: redirects as fetch follows them", () => {
     expect(answer.headers.get("content-length")).toBeNull()
     expect(answer.headers.get("x-kept")).toBe("1")
     expect(await answer.text()).toBe("")
+  })
+
+  it("fetchWithoutRedirects strips the Location of any 3xx, 300 included", async () => {
+    const answer = await Origins.fetchWithoutRedirects(() => Promise.resolve(new Response("x", { status: 300, headers: { location: "/x" } })))("https://a.example/")
+    expect(answer.status).toBe(300)
+    expect(answer.headers.get("location")).toBeNull()
   })
 
   it("fetchWithoutRedirects passes other answers, and a 3xx without Location, as they are", async () => {
