@@ -5,7 +5,8 @@
 export default {
   packageManager: "npm",
   testRunner: "vitest",
-  vitest: { configFile: "mutation/vitest.config.ts" },
+  // related: false: the tests import the packages by name (aliases), which vitest's related-file search does not follow.
+  vitest: { configFile: "mutation/vitest.config.ts", related: false },
   checkers: ["typescript"],
   tsconfigFile: "tsconfig.mutation.json",
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
