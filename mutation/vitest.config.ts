@@ -8,7 +8,8 @@ import { defineConfig } from "vitest/config"
 import { projects } from "../vitest.workspace.js"
 
 const kept = new Set((process.env["MUTATION_PROJECTS"] ?? "protocol,emulator,doctor,conformance").split(","))
-const slow = ["behaviour/restarts.test.ts", "behaviour/run-main.test.ts", "behaviour/refresh-ahead.test.ts"]
+// (sidecar-cache holds the 15 s refresh-ahead case.)
+const slow = ["behaviour/restarts.test.ts", "behaviour/run-main.test.ts", "behaviour/sidecar-cache.test.ts"]
 
 export default defineConfig({
   test: {
