@@ -37,6 +37,29 @@ export interface RecordedRequest {
    * (nais/texas `src/http/router.rs`, the propagator's `extract`).
    */
   readonly traceparent?: string | undefined
+  /** Milliseconds from the request's arrival to its answer. */
+  readonly latencyMs?: number | undefined
+  /** The `error` the answer named: an OAuth error code, or an inactive introspection's reason. */
+  readonly error?: string | undefined
+  /**
+   * The tokens the request carried (`presented`: the user's token of an exchange or an
+   * introspection) and got (`issued`), each as a fingerprint and its claims, never whole.
+   */
+  readonly tokens?: ReadonlyArray<SeenToken> | undefined
+}
+
+/**
+ * A token in the request log: a short fingerprint (`sha256:` and 12 hex digits, the same for the
+ * same token) and the claims it carries, decoded without verifying; the token itself is not kept.
+ *
+ * @category Models
+ * @since 0.2.0
+ */
+export interface SeenToken {
+  readonly role: "presented" | "issued"
+  readonly fingerprint: string
+  /** Undefined for a token that is not a JWT. */
+  readonly claims: Readonly<Record<string, unknown>> | undefined
 }
 
 /**

@@ -5,10 +5,11 @@
 import type * as Http from "node:http"
 import { toMillis } from "../Duration.js"
 import { type Fault, sidecarRetries } from "../Fault.js"
-import type { RecordedRequest } from "../EmulatorLog.js"
+import type { RecordedRequest, SeenToken } from "../EmulatorLog.js"
 import * as HttpIo from "./http.js"
 import * as Protocol from "./protocol.js"
 import { allProviders } from "./providers.js"
+import { seen } from "./seen.js"
 import {
   answerExchange,
   answerIntrospection,
@@ -93,6 +94,20 @@ export const applyFault = async (fault: Fault, response: Http.ServerResponse, pa
   }
 }
 
+/** The OAuth error a fault's answer names, for the log. */
+const faultError = (fault: Fault): string | undefined => {
+  switch (fault._tag) {
+    case "Status":
+      return fault.error ?? "server_error"
+    case "ProviderError":
+      return providerFailure(fault).error
+    case "SlowProvider":
+      return "server_error"
+    default:
+      return undefined
+  }
+}
+
 const specOf = (path: string): Protocol.StructSpec =>
   path === exchangePath ? Protocol.exchangeRequestSpec : path === introspectPath ? Protocol.introspectRequestSpec : Protocol.tokenRequestSpec
 
@@ -113,29 +128,45 @@ const sendOutcome = (response: Http.ServerResponse, outcome: TokenOutcome, nowMs
   return 200
 }
 
-/** Answers one of the three POST endpoints from a decoded body; returns the status and the logged fields. */
+/** What the log keeps of an answered POST, besides the request itself. */
+interface PostRecord {
+  readonly status: number
+  readonly fields: Record<string, unknown> | undefined
+  readonly fromCache?: boolean
+  readonly error?: string | undefined
+  readonly tokens: ReadonlyArray<SeenToken>
+}
+
+const presentedToken = (token: string | undefined): ReadonlyArray<SeenToken> => (token === undefined ? [] : [seen("presented", token)])
+
+/** Answers one of the three POST endpoints from a decoded body; returns what the log keeps of it. */
 const answerPost = async (
   context: RouteContext,
   path: string,
   text: string,
   contentType: string | undefined,
   response: Http.ServerResponse
-): Promise<{ readonly status: number; readonly fields: Record<string, unknown> | undefined; readonly fromCache?: boolean }> => {
+): Promise<PostRecord> => {
   const sidecar = context.sidecar
   if (path === introspectPath) {
-    const { fields, outcome } = await answerIntrospection(sidecar, text, contentType)
+    const { fields, outcome, presented } = await answerIntrospection(sidecar, text, contentType)
+    const tokens = presentedToken(presented)
     if (outcome._tag === "Rejected") {
       sendError(response, outcome.answer)
-      return { status: outcome.answer.status, fields }
+      return { status: outcome.answer.status, fields, error: outcome.answer.error, tokens }
     }
     HttpIo.sendJson(response, 200, outcome.body)
-    return { status: 200, fields }
+    const reason = outcome.body["error"]
+    return { status: 200, fields, error: typeof reason === "string" ? reason : undefined, tokens }
   }
   const answered = path === exchangePath
     ? await answerExchange(sidecar, text, contentType)
     : await answerToken(sidecar, text, contentType)
-  const fromCache = answered.outcome._tag === "Token" && answered.outcome.fromCache === true
-  return { status: sendOutcome(response, answered.outcome, sidecar.now()), fields: answered.fields, fromCache }
+  const outcome = answered.outcome
+  const status = sendOutcome(response, outcome, sidecar.now())
+  const tokens = presentedToken(answered.presented)
+  if (outcome._tag === "Rejected") return { status, fields: answered.fields, error: outcome.answer.error, tokens }
+  return { status, fields: answered.fields, fromCache: outcome.fromCache === true, tokens: [...tokens, seen("issued", outcome.token.accessToken)] }
 }
 
 const jwksFor = (context: RouteContext, path: string) => {
@@ -147,6 +178,7 @@ const jwksFor = (context: RouteContext, path: string) => {
 /** Handles one request: counts it, applies a fault if one is due, answers and logs it. */
 export const handle = async (context: RouteContext, request: Http.IncomingMessage, response: Http.ServerResponse): Promise<void> => {
   const receivedAt = new Date(context.sidecar.now())
+  const started = performance.now()
   const path = (request.url ?? "/").split("?")[0] ?? "/"
   const method = request.method ?? "GET"
   const contentType = HttpIo.header(request, "content-type")
@@ -156,8 +188,22 @@ export const handle = async (context: RouteContext, request: Http.IncomingMessag
   const bodyBytes = read._tag === "Body"
     ? Buffer.byteLength(read.text)
     : Number(HttpIo.header(request, "content-length") ?? Protocol.bodyLimitBytes + 1)
-  const save = (answer: RecordedRequest["answer"], fault: Fault["_tag"] | undefined, body: Record<string, unknown> | undefined, fromCache?: boolean) =>
-    context.record({ method, path, contentType, body, bodyBytes, receivedAt, answer, fault, ...(fromCache === undefined ? {} : { fromCache }), ...(traceparent === undefined ? {} : { traceparent }) })
+  const save = (answer: RecordedRequest["answer"], fault: Fault["_tag"] | undefined, body: Record<string, unknown> | undefined, more: Partial<PostRecord> = {}) =>
+    context.record({
+      method,
+      path,
+      contentType,
+      body,
+      bodyBytes,
+      receivedAt,
+      answer,
+      fault,
+      ...(more.fromCache === undefined ? {} : { fromCache: more.fromCache }),
+      ...(traceparent === undefined ? {} : { traceparent }),
+      latencyMs: Math.round((performance.now() - started) * 10) / 10,
+      ...(more.error === undefined ? {} : { error: more.error }),
+      ...(more.tokens === undefined || more.tokens.length === 0 ? {} : { tokens: more.tokens })
+    })
 
   const jwks = method === "GET" ? jwksFor(context, path) : undefined
   if (jwks !== undefined) {
@@ -176,14 +222,14 @@ export const handle = async (context: RouteContext, request: Http.IncomingMessag
   if (fault !== undefined) {
     context.faulted()
     const faulted = await applyFault(fault, response, path)
-    if (faulted !== undefined) return save(faulted, fault._tag, fieldsForLog(read, contentType, path))
+    if (faulted !== undefined) return save(faulted, fault._tag, fieldsForLog(read, contentType, path), { error: faultError(fault) })
   }
   if (read._tag === "TooLarge") {
     sendError(response, Protocol.bodyTooLarge)
     return save(400, fault?._tag, undefined)
   }
-  const { fields, status, fromCache } = await answerPost(context, path, read.text, contentType, response)
-  save(status, fault?._tag, fields, path === introspectPath ? undefined : fromCache)
+  const posted = await answerPost(context, path, read.text, contentType, response)
+  save(posted.status, fault?._tag, posted.fields, posted)
 }
 
 /** The 500 the emulator answers when it fails inside, as a server would. */

@@ -29,6 +29,8 @@ export type TokenOutcome = Issued<Rejected>
 export interface Answered<A> {
   readonly fields: Record<string, unknown> | undefined
   readonly outcome: A
+  /** The user's token the request carried (exchange, introspection), for the log to fingerprint; never logged whole. */
+  readonly presented?: string | undefined
 }
 
 /** The sidecar's state and collaborators, as the emulator wires them. */
@@ -172,7 +174,7 @@ export const answerExchange = async (context: SidecarContext, body: string, cont
   // Three parts, never equal to a token request's four.
   const key = JSON.stringify([provider, target, userToken])
   const outcome = await context.cache.lookup(key, decoded.value["skip_cache"] === true, () => exchange(context, provider, target, userToken))
-  return { fields, outcome }
+  return { fields, outcome, presented: userToken }
 }
 
 /** An introspection answer body, always sent with 200. */
@@ -204,8 +206,9 @@ export const answerIntrospection = async (
   if (decoded._tag === "Invalid") return { fields: undefined, outcome: reject(decoded.answer) }
   const fields = redactUserToken(decoded.fields)
   const provider = decoded.value["identity_provider"] as IdentityProvider
-  if (!context.isEnabled(provider)) return { fields, outcome: { _tag: "Answer", body: { active: false, error: notEnabled(provider) } } }
-  const verdict = await introspect(context, provider, decoded.value["token"] as string)
+  const presented = decoded.value["token"] as string
+  if (!context.isEnabled(provider)) return { fields, presented, outcome: { _tag: "Answer", body: { active: false, error: notEnabled(provider) } } }
+  const verdict = await introspect(context, provider, presented)
   const answer = verdict._tag === "Valid" ? { active: true, ...verdict.claims } : { active: false, error: verdict.reason }
-  return { fields, outcome: { _tag: "Answer", body: answer } }
+  return { fields, presented, outcome: { _tag: "Answer", body: answer } }
 }
