@@ -14,6 +14,7 @@ import type { Fault } from "./Fault.js"
 import * as HttpIo from "./internal/http.js"
 import { countArrival, isLoopback, makeHandle, makeSidecar, makeState } from "./internal/emulator.js"
 import type { IdentityProvider } from "./internal/providers.js"
+import * as Dev from "./internal/devtools.js"
 import * as Routes from "./internal/routes.js"
 
 // ---- Models ------------------------------------------------------------------
@@ -84,6 +85,12 @@ export interface TexasEmulatorHandle {
   readonly advance: (duration: DurationInput) => void
   /** Forget requests, counters, faults, the cache and the clock offset; grants go back to the options'. */
   readonly reset: () => void
+  /**
+   * The emulator's page for local development (`<url>/emulator`, loopback only): its providers
+   * and grants, a live log of the requests it answered, a form to mint users' tokens, and fault
+   * controls. The same port answers `POST /emulator/api/tokens` (mint a user's token; JSON in, JSON out).
+   */
+  readonly pageUrl: string
   /** The probe listener's base URL (`GET /healthz`), when `probePort` was given. */
   readonly probeUrl: string | undefined
   /**
@@ -131,11 +138,19 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
     nextFault: state.nextFault,
     arrived: countArrival(state),
     faulted: () => state.counters.faults++,
-    record: state.log.push
+    record: (entry) => {
+      state.recorded++
+      state.log.push(entry)
+    }
   }
+  // The development routes need the handle, made once the port is bound.
+  const dev: { context?: Dev.DevContext } = {}
   const allowNonLoopback = options.allowNonLoopback === true
   const server = Http.createServer(HttpIo.loopbackOnly(allowNonLoopback, (request, response) => {
-    Routes.handle(routes, request, response).catch((error: unknown) => Routes.internalError(response, error))
+    const answering = dev.context !== undefined && Dev.isDevPath((request.url ?? "/").split("?")[0]!)
+      ? Dev.handleDev(dev.context, request, response)
+      : Routes.handle(routes, request, response)
+    answering.catch((error: unknown) => Routes.internalError(response, error))
   }))
   // A client that disconnects mid-request must not take the emulator down.
   server.on("clientError", (_error, socket) => socket.destroy())
@@ -143,7 +158,7 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
   const listeners = [await HttpIo.listener(server, options.port ?? 0, host, starting)]
   if (options.probePort !== undefined) listeners.push(await HttpIo.listener(HttpIo.probeServer(allowNonLoopback), options.probePort, host, starting))
   url = HttpIo.baseUrl(host, listeners[0]!.port)
-  return makeHandle(url, sidecar, state, {
+  const handle = makeHandle(url, sidecar, state, {
     probeUrl: listeners[1] === undefined ? undefined : HttpIo.baseUrl(host, listeners[1].port),
     restart: async (duration) => {
       await Promise.all(listeners.map((listener) => listener.refuseFor(toMillis(duration))))
@@ -152,4 +167,6 @@ export const startTexasEmulator = async (options: TexasEmulatorOptions = {}): Pr
       await Promise.all(listeners.map((listener) => listener.close()))
     }
   })
+  dev.context = { state, sidecar, handle, entraIdApplications: options.entraIdApplications }
+  return handle
 }

@@ -13,6 +13,7 @@ import type {
 } from "../TexasEmulator.js"
 import { makeKeys } from "./keys.js"
 import { allProviders, type IdentityProvider, type ProviderIdentity, userClaims } from "./providers.js"
+import { devPath } from "./devtools.js"
 import * as Routes from "./routes.js"
 import type { SidecarContext } from "./sidecar.js"
 import { makeSidecarCache } from "./sidecarCache.js"
@@ -70,8 +71,8 @@ const boundedList = <A>(limit: number, sizeOf: (item: A) => number, maxBytes = m
   }
 }
 
-/** A request as the log holds it: its body's bytes, and some for the rest. */
-const recordSize = (request: RecordedRequest) => request.bodyBytes + 512
+/** A request as the log holds it: its body's bytes, some for the rest, and a token's claims at most 2 KiB each (they are what the emulator signed). */
+const recordSize = (request: RecordedRequest) => request.bodyBytes + 512 + (request.tokens?.length ?? 0) * 2048
 
 const zeroCounters = () => ({
   requests: 0,
@@ -89,6 +90,8 @@ export const makeState = (options: TexasEmulatorOptions) => {
   const initialGrants = () => (options.grantedScopes === undefined ? undefined : new Set(options.grantedScopes))
   const state = {
     offsetMs: 0,
+    /** Requests logged since the start (the page's position in the log; not reset). */
+    recorded: 0,
     granted: initialGrants(),
     counters: zeroCounters(),
     faults: [] as Array<Fault>,
@@ -180,6 +183,7 @@ export const makeHandle = (
 ): TexasEmulatorHandle => ({
   ...ports,
   url,
+  pageUrl: `${url}${devPath}`,
   tokenEndpoint: `${url}${Routes.tokenPath}`,
   jwksUri: `${url}${Routes.jwksPath}`,
   jwks: sidecar.keys.jwks,

@@ -67,7 +67,7 @@ export const isLoopback = (host: string): boolean =>
   /^localhost$/i.test(host) || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host)
 
 /** The name in a `Host` header, without its port (`[::1]:8080` is `[::1]`). */
-const hostName = (header: string): string => (header.startsWith("[") ? header.slice(0, header.indexOf("]") + 1) : header.split(":")[0]!)
+export const hostName = (header: string): string => (header.startsWith("[") ? header.slice(0, header.indexOf("]") + 1) : header.split(":")[0]!)
 
 /**
  * A request listener that answers only requests addressed to a loopback name. A web page can
