@@ -9,11 +9,15 @@ import { parseArgs } from "node:util"
 import { startAltinnEmulator } from "./AltinnEmulator.js"
 import { startProtectedApi } from "./ProtectedApi.js"
 import { isLoopback } from "./internal/emulator.js"
+import { runTokenCommand } from "./internal/tokenCommand.js"
 import { type IdentityProvider, startTexasEmulator } from "./TexasEmulator.js"
 
 const usage = `Usage: effect-texas-emulator [options]
+       effect-texas-emulator token <provider> [options]   (a user's token from a running one; token --help)
 
 Runs a Texas token endpoint emulator on loopback until interrupted (Ctrl-C).
+Its page (printed at start, loopback only) shows what it answered, mints users' tokens and
+switches faults on.
 
 Options:
   --port <n>          port to listen on (default 8090; 0 picks a free one)
@@ -104,6 +108,10 @@ const say = (line: string): void => {
  * @since 0.1.0
  */
 export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => {
+  if (args[0] === "token") {
+    process.exitCode = await runTokenCommand(args.slice(1))
+    return
+  }
   let values: ReturnType<typeof parse>
   let port: number
   let lifetimeSeconds: number
@@ -160,6 +168,7 @@ export const runCommand = async (args: ReadonlyArray<string>): Promise<void> => 
   say(`  client id: ${emulator.clientId("entra_id")} (this application's name at every provider, --client-id: the audience introspection`)
   say(`    requires of users' tokens, and the application Entra ID names when a target does not let it in)`)
   if (emulator.probeUrl !== undefined) say(`  probes: ${emulator.probeUrl}/healthz`)
+  say(`  page: ${emulator.pageUrl} (what the application asked, users' tokens, faults; \`effect-texas-emulator token <provider>\` prints a token)`)
   if (startupSeconds > 0) say(`  starting: connections are refused for ${startupSeconds} s`)
   const apiScope = values["api-scope"]
   if (apiScope !== undefined) {
