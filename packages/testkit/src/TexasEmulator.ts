@@ -66,6 +66,8 @@ export interface Service {
   /** The value for `NAIS_TOKEN_ENDPOINT`. */
   readonly tokenEndpoint: string
   readonly jwksUri: string
+  /** The emulator's page for local development: the live log, minting users' tokens, fault controls (loopback only). */
+  readonly pageUrl: string
   /** The underlying handle, for code that wants the synchronous controls. */
   readonly handle: TexasEmulatorHandle
   readonly inject: (fault: Fault.Fault, times?: number) => Effect.Effect<void>
@@ -141,6 +143,7 @@ export const fromHandle = (handle: TexasEmulatorHandle): Service => ({
   url: handle.url,
   tokenEndpoint: handle.tokenEndpoint,
   jwksUri: handle.jwksUri,
+  pageUrl: handle.pageUrl,
   handle,
   inject: (fault, times) => Effect.sync(() => handle.inject(fault, times)),
   injectRandomly: (fault, probability) => Effect.sync(() => handle.injectRandomly(fault, probability)),

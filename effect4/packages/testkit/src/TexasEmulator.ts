@@ -81,6 +81,8 @@ export class TexasEmulator extends Context.Service<TexasEmulator, {
   /** The value for `NAIS_TOKEN_ENDPOINT`. */
   readonly tokenEndpoint: string
   readonly jwksUri: string
+  /** The emulator's page for local development: the live log, minting users' tokens, fault controls (loopback only). */
+  readonly pageUrl: string
   /** The underlying handle, for the synchronous controls. */
   readonly handle: TexasEmulatorHandle
   readonly inject: (fault: Fault.Fault, times?: number) => Effect.Effect<void>
@@ -142,6 +144,7 @@ export const fromHandle = (handle: TexasEmulatorHandle): TexasEmulator["Service"
   url: handle.url,
   tokenEndpoint: handle.tokenEndpoint,
   jwksUri: handle.jwksUri,
+  pageUrl: handle.pageUrl,
   handle,
   inject: (fault, times) => Effect.sync(() => handle.inject(fault, times)),
   injectRandomly: (fault, probability) => Effect.sync(() => handle.injectRandomly(fault, probability)),
