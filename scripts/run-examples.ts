@@ -1,6 +1,6 @@
 /**
  * Smoke-runs every example under `examples/` with tsx, two at a time,
- * against the embedded emulator (NAIS_TOKEN_ENDPOINT is cleared so no example
+ * against the embedded emulator (the sidecar's variables are cleared so no example
  * reaches a real endpoint). Fails when any example exits non-zero or hangs,
  * or prints other than what a guide shows it printing (`guide-outputs.ts`);
  * a guide's run against the emulator command runs here too.
@@ -16,7 +16,9 @@ import { type Job, runAll } from "./processes.js"
 const directory = resolve(process.argv[2] ?? "examples")
 const examples = readdirSync(directory).filter((name) => name.endsWith(".ts")).sort()
 const environment = { ...process.env }
-delete environment["NAIS_TOKEN_ENDPOINT"]
+// The sidecar's variables of the shell are not the examples': each runs against its own emulator
+// (one that finds NAIS_TOKEN_INTROSPECTION_ENDPOINT, local-api.ts, would serve until stopped).
+for (const name of ["NAIS_TOKEN_ENDPOINT", "NAIS_TOKEN_EXCHANGE_ENDPOINT", "NAIS_TOKEN_INTROSPECTION_ENDPOINT"]) delete environment[name]
 const outputs = expectedOutputs()
 
 const checkAll = (expected: ReadonlyArray<Expected>) => (output: string) => {
