@@ -35,7 +35,7 @@ export {
 
 export { runCommand } from "./Command.js"
 
-export type { EmulatorStats, RecordedRequest } from "./EmulatorLog.js"
+export type { EmulatorStats, RecordedRequest, SeenToken } from "./EmulatorLog.js"
 
 export {
   type ApiRequest,
