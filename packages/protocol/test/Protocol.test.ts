@@ -2,7 +2,7 @@
  * The Effect-free rules both lines share, pinned on their own (each line's
  * tests also run them through its services against the emulator).
  */
-import { Bearer, Origins, Policy, Request, UserToken, Wire } from "@effect-texas/protocol"
+import { Access, Answers, Bearer, Origins, Policy, Request, UserToken, Wire } from "@effect-texas/protocol"
 import { describe, expect, it } from "vitest"
 
 describe("Request", () => {
@@ -124,5 +124,44 @@ describe("Policy: the sidecar's cache (nais/texas src/cache.rs, CachedTokenRespo
     // A skew longer than the sidecar's leeway buys nothing: it would hand out the same token until then.
     expect(Policy.sidecarTokenUsableUntil(3_599_000, 3_599_000, 300_000)).toBe(3_480_000)
     expect(Policy.sidecarTokenUsableUntil(1e15, 1e15, 60_000)).toBe(Policy.maxCachedMillis)
+  })
+})
+
+describe("Policy bounds and timings (mutation survivors)", () => {
+  it("holds a token at most a year (beyond it a date's arithmetic is the identity provider's mistake)", () => {
+    expect(Policy.maxCachedMillis).toBe(365 * 86_400_000)
+  })
+
+  it("tries a failed refresh again after a quarter of the time left, at most 5 s later", () => {
+    expect(Policy.nextRefreshTry(1_000, 9_000)).toBe(3_000)
+    expect(Policy.nextRefreshTry(1_000, 101_000)).toBe(6_000)
+    expect(Policy.nextRefreshTry(1_000, 500)).toBe(1_000)
+  })
+
+  it("holds a renewal at most half a short token's lifetime", () => {
+    expect(Policy.renewHoldMillis(30_000, 4_000)).toBe(2_000)
+    expect(Policy.renewHoldMillis(1_000, 3_600_000)).toBe(1_000)
+    expect(Policy.renewHoldMillis(-5, 10)).toBe(0)
+  })
+})
+
+describe("Answers.decodeToken: a lifetime a date cannot hold", () => {
+  it("refuses an expires_in whose expiry is past what a date holds, and takes one just inside", () => {
+    expect(Answers.decodeToken("{\"access_token\":\"t\",\"expires_in\":10000000000000,\"token_type\":\"Bearer\"}", "application/json", 0)).toEqual({
+      ok: false,
+      reason: "expires_in: the expiry is past what a date can hold"
+    })
+    expect(Answers.decodeToken("{\"access_token\":\"t\",\"expires_in\":8000000000000,\"token_type\":\"Bearer\"}", "application/json", 0)).toMatchObject({ ok: true })
+    expect(Answers.decodeToken("{\"access_token\":\"t\",\"expires_in\":8000000000000,\"token_type\":\"Bearer\"}", "application/json", 1e15)).toMatchObject({ ok: false })
+  })
+  it("says the content type of a body that is not JSON", () => {
+    expect(Answers.decodeToken("<html>", undefined, 0)).toEqual({ ok: false, reason: "the body is not JSON (6 characters) (content-type (none))" })
+  })
+})
+
+describe("Access options named wrong (mutation survivors)", () => {
+  it("names the options a policy does not take, and those it does", () => {
+    expect(Access.fromOptions({ identityProvider: "tokenx", require: {}, extra: 1 } as never)).toEqual({ _tag: "Invalid", reason: "the options have no extra (they take identityProvider, require)" })
+    expect(Access.compile("idporten", { groups: ["g"] } as never)).toMatchObject({ _tag: "Invalid", reason: expect.stringMatching(/^idporten tokens have no groups to require \(it takes .+\)$/) })
   })
 })

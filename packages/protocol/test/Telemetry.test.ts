@@ -39,9 +39,9 @@ describe("Spans", () => {
   })
 
   it("says how a request ended: attempts, and the lifetime, the verdict or the error's tag", () => {
-    expect(Spans.succeeded(2)).toEqual({ "texas.attempts": 2 })
-    expect(Spans.succeeded(1, { expiresInSeconds: 0 })).toEqual({ "texas.attempts": 1, "texas.expires_in": 0 })
-    expect(Spans.succeeded(1, { active: false })).toEqual({ "texas.attempts": 1, "texas.active": false })
+    expect(Spans.succeeded(2)).toStrictEqual({ "texas.attempts": 2 })
+    expect(Spans.succeeded(1, { expiresInSeconds: 0 })).toStrictEqual({ "texas.attempts": 1, "texas.expires_in": 0 })
+    expect(Spans.succeeded(1, { active: false })).toStrictEqual({ "texas.attempts": 1, "texas.active": false })
     expect(Spans.succeeded(3, { expiresInSeconds: 60, active: true })).toEqual({ "texas.attempts": 3, "texas.expires_in": 60, "texas.active": true })
     expect(Spans.failed(4, "TokenEndpointUnreachable")).toEqual({ "texas.attempts": 4, "texas.error": "TokenEndpointUnreachable" })
   })
