@@ -207,3 +207,69 @@ describe("CacheState: expired entries go as new ones come", () => {
     expect(state.size).toBe(7)
   })
 })
+
+describe("CacheState at its boundaries (fixed cases)", () => {
+  const settled = (value: string, usableUntil: number, holdMillis = 0) => ({ value, usableUntil, holdMillis })
+  const store = (state: CacheState.CacheState<string, number>, key: string, result: ReturnType<typeof settled>, now: number, forced = false) => {
+    state.begin(key, forced, 1)
+    return state.settle(key, 1, result, now)
+  }
+
+  it("a value is usable until the instant it expires, not at it (hit and renewal alike)", () => {
+    const state = new CacheState.CacheState<string, number>({ maxEntries: 5 })
+    expect(store(state, "k", settled("a", 100), 0)).toBe("stored")
+    expect(state.hit("k", 99)?.value).toBe("a")
+    expect(state.hit("k", 100)).toBeUndefined()
+    expect(state.renewal("k", "other", 99)).toBe("a")
+    expect(state.renewal("k", "other", 100)).toBeUndefined()
+  })
+
+  it("does not keep a value that is already unusable when it arrives, and keeps one usable a moment longer", () => {
+    const state = new CacheState.CacheState<string, number>({ maxEntries: 5 })
+    store(state, "late", settled("a", 50), 50)
+    expect(state.size).toBe(0)
+    store(state, "late", settled("a", 51), 50)
+    expect(state.size).toBe(1)
+  })
+
+  it("the same value again from the server's cache keeps its first window and starts no refresh; a new value replaces it", () => {
+    const state = new CacheState.CacheState<string, number>({ maxEntries: 5, refreshAheadMillis: 30, sameValue: (a, b) => a === b })
+    store(state, "k", settled("a", 100), 0)
+    const entry = state.hit("k", 80)!
+    expect(state.claimRefresh("k", entry, 80)).toBe(true)
+    store(state, "k", settled("a", 90), 80)
+    expect(state.hit("k", 89)).toMatchObject({ value: "a", usableUntil: 100, refreshing: false, refreshAt: Infinity })
+    store(state, "k", settled("b", 200), 99)
+    expect(state.hit("k", 150)).toMatchObject({ value: "b", usableUntil: 200 })
+    // At the old value's expiry the same value is a new one, not a repeat.
+    const again = new CacheState.CacheState<string, number>({ maxEntries: 5, sameValue: (a, b) => a === b })
+    store(again, "k", settled("a", 100), 0)
+    store(again, "k", settled("a", 300), 100)
+    expect(again.hit("k", 200)?.usableUntil).toBe(300)
+  })
+
+  it("makes room by dropping expired entries first, the two oldest at most per store, then the least recently used", () => {
+    const state = new CacheState.CacheState<string, number>({ maxEntries: 3 })
+    store(state, "a", settled("a", 10), 0)
+    store(state, "b", settled("b", 10), 0)
+    store(state, "c", settled("c", 1_000), 0)
+    // At 10, a and b have expired: storing d drops both, and c stays.
+    store(state, "d", settled("d", 1_000), 10)
+    expect([...state.entries.keys()]).toEqual(["c", "d"])
+    // Full with live entries: the least recently used goes.
+    store(state, "e", settled("e", 1_000), 20)
+    state.hit("c", 30)
+    store(state, "f", settled("f", 1_000), 40)
+    expect([...state.entries.keys()].sort()).toEqual(["c", "e", "f"])
+  })
+
+  it("a failed refresh keeps the value and tries again a quarter of the time left later", () => {
+    const state = new CacheState.CacheState<string, number>({ maxEntries: 5, refreshAheadMillis: 50 })
+    store(state, "k", settled("a", 100), 0)
+    const entry = state.hit("k", 60)!
+    expect(state.claimRefresh("k", entry, 60)).toBe(true)
+    state.begin("k", false, 2)
+    expect(state.settle("k", 2, undefined, 60)).toBe("refreshFailed")
+    expect(state.hit("k", 61)).toMatchObject({ value: "a", refreshing: false, refreshAt: 70 })
+  })
+})

@@ -52,6 +52,12 @@ describe("Request.prepare: the target", () => {
     expect(refusal(maskinporten(`${long}b`))).toBe(`target: is ${Request.maxTargetLength + 1} characters long; at most ${Request.maxTargetLength} are accepted`)
     expect(refusal(maskinporten(`${long} b`))).toBe(`target: is ${Request.maxTargetLength + 2} characters long; at most ${Request.maxTargetLength} are accepted`)
     expect(refusal(maskinporten([long, "b"]))).toBe(`target: is ${Request.maxTargetLength + 2} characters long; at most ${Request.maxTargetLength} are accepted`)
+    // Several scopes of exactly the limit in all, as a string or a list, are taken.
+    const spaced = `${"a".repeat(Request.maxTargetLength - 2)} b`
+    expect(prepared(maskinporten(spaced)).target).toBe(spaced)
+    expect(prepared(maskinporten(spaced.split(" "))).target).toBe(spaced)
+    // The scope named twice is the one named, wherever it is.
+    expect(refusal(maskinporten("x:y a:b c:d a:b"))).toBe("target: names scope `a:b` more than once")
   })
 })
 
