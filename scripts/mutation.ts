@@ -5,6 +5,7 @@
  *
  *   npm run mutation                      every rule, from scratch (about 40 minutes on 2 cores)
  *   npm run mutation -- --incremental     only what changed since the last run's report
+ *   npm run mutation -- --incremental --force   every mutant, and a fresh base for later incremental runs
  *   npm run mutation -- --mutate <glob>   one file or folder, e.g. packages/protocol/src/Origins.ts
  *
  * The HTML report is `reports/mutation/index.html`. Survivors that are equivalent (no behaviour
@@ -16,7 +17,7 @@ import { parseArgs } from "node:util"
 import { node22 } from "./node-binary.js"
 
 const { values } = parseArgs({
-  options: { incremental: { type: "boolean", default: false }, mutate: { type: "string" } },
+  options: { incremental: { type: "boolean", default: false }, force: { type: "boolean", default: false }, mutate: { type: "string" } },
   allowPositionals: false
 })
 
@@ -30,6 +31,8 @@ const floors: ReadonlyArray<{ readonly name: string; readonly prefix: string; re
 const report = "reports/mutation/mutation.json"
 const args = ["node_modules/@stryker-mutator/core/bin/stryker.js", "run", "stryker.config.mjs"]
 if (values.incremental) args.push("--incremental")
+// With --incremental: run every mutant anyway, and write the file the next incremental run starts from.
+if (values.force) args.push("--force")
 if (values.mutate !== undefined) args.push("--mutate", values.mutate)
 const run = spawnSync(node22(), args, { stdio: "inherit" })
 if (run.status !== 0 || !existsSync(report)) {
