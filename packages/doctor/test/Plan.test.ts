@@ -107,3 +107,62 @@ describe("Plan: warnings and the report", () => {
     expect(Plan.report(plan, [])).toMatchObject({ application: "app", kind: "Application", ok: true, checks: [] })
   })
 })
+
+describe("Plan.plan: what each check that is not asked says to do (the doctor's hints)", () => {
+  const fill = (value: string) => `${value} is a template variable: fill it with --var name=value or --vars <file>, as nais/deploy does.`
+  const said = (plan: Plan.Plan) => decided(plan).map((check) => `${check.scope}: ${check.verdict} | ${check.hint ?? ""}`)
+
+  it("Maskinporten off, or templated", () => {
+    expect(said(Plan.plan({ ...base, scopes: ["a:b"] }, { env }))).toEqual([
+      "a:b: maskinporten not enabled | The manifest consumes the scope but spec.maskinporten.enabled is not true: set it and deploy."
+    ])
+    expect(said(Plan.plan({ ...base, maskinporten: "templated", scopes: ["a:b"] }, { env }))).toEqual([`a:b: not checked: templated | ${fill("spec.maskinporten.enabled")}`])
+  })
+
+  it("an Entra ID target that is templated, or whose namespace or cluster is not known", () => {
+    const entra = { ...base, entraId: true as const, outbound: [{ application: "api" }] }
+    expect(said(Plan.plan({ ...entra, entraId: "templated" }, { env, cluster: "dev-gcp" }))).toEqual([
+      `api://dev-gcp.team.api/.default: not checked: templated | ${fill("spec.azure.application.enabled")}`
+    ])
+    expect(said(Plan.plan({ ...entra, outbound: [{ application: "api", namespace: "{{ns}}" }] }, { env, cluster: "dev-gcp" }))).toEqual([
+      `api://dev-gcp.{{ns}}.api/.default: not checked: templated | ${fill("{{ns}}")}`
+    ])
+    expect(said(Plan.plan({ ...entra, namespace: undefined }, { env, cluster: "dev-gcp" }))).toEqual([
+      "api://dev-gcp.<namespace>.api/.default: not checked: namespace unknown | Neither the outbound rule nor metadata.namespace names the namespace."
+    ])
+    expect(said(Plan.plan(entra, { env }))).toEqual([
+      "api://<cluster>.team.api/.default: not checked: cluster unknown | Set NAIS_CLUSTER_NAME or pass --cluster <name> (the rule names no cluster)."
+    ])
+    // A wildcard rule names no application to ask for.
+    expect(Plan.plan({ ...entra, outbound: [{ application: "*" }] }, { env, cluster: "dev-gcp" }).steps).toEqual([])
+  })
+
+  it("an introspection whose provider is templated names the manifest field to fill", () => {
+    const plan = Plan.plan({ ...base, exposesScopes: true, maskinporten: "templated", entraIdLogin: "templated", tokenX: "templated", idporten: "templated" }, { env })
+    expect(said(plan)).toEqual([
+      `maskinporten: not checked: templated | ${fill("spec.maskinporten.enabled")}`,
+      `entra_id: not checked: templated | ${fill("spec.azure")}`,
+      `tokenx: not checked: templated | ${fill("spec.tokenx.enabled")}`,
+      `idporten: not checked: templated | ${fill("spec.idporten.enabled")}`
+    ])
+  })
+
+  it("a variable not set says where it comes from; the checks needing it say to fix it first", () => {
+    const plan = Plan.plan({ ...base, maskinporten: true, scopes: ["a:b"], idporten: true }, { env: {} })
+    expect(said(plan)).toEqual([
+      "NAIS_TOKEN_ENDPOINT: not set | The platform sets it in the pod when the manifest turns a provider on: is this running on NAIS?",
+      "NAIS_TOKEN_INTROSPECTION_ENDPOINT: not set | The platform sets it in the pod when the manifest turns a provider on: is this running on NAIS?",
+      "a:b: not checked: NAIS_TOKEN_ENDPOINT not set | Fix NAIS_TOKEN_ENDPOINT first.",
+      "idporten: not checked: NAIS_TOKEN_INTROSPECTION_ENDPOINT not set | Fix NAIS_TOKEN_INTROSPECTION_ENDPOINT first."
+    ])
+    expect(said(Plan.plan({ ...base, maskinporten: true, scopes: ["a:b"] }, { env: { NAIS_TOKEN_ENDPOINT: "https://sidecar/api/v1/token" } }))[0]).toBe("NAIS_TOKEN_ENDPOINT: ok | ")
+  })
+
+  it("warns of template variables not filled, saying which checks they hold back", () => {
+    const unfilled = { ...base, maskinporten: true, scopes: ["{{scope}}"], unfilled: ["scope", "image"] }
+    expect(Plan.plan(unfilled, { env }).warnings).toEqual([
+      "template variables not filled: scope, image. The checks that depend on scope are not checked: fill them with --var name=value or --vars <file>, as nais/deploy does."
+    ])
+    expect(Plan.plan({ ...unfilled, scopes: ["a:b"], unfilled: ["image"] }, { env }).warnings).toEqual(["template variables not filled: image (no check depends on them)."])
+  })
+})
