@@ -87,3 +87,33 @@ describe("Policy: the retry budget and making room", () => {
     expect([...entries.keys()]).toEqual(["old", "new"])
   })
 })
+
+describe("Access: what a refusal and a bad policy say", () => {
+  const judge = (require: Record<string, unknown>, claims: Record<string, unknown>) => {
+    const policy = Access.compile("maskinporten", require as never)
+    if (policy._tag !== "Policy") throw new Error(policy.reason)
+    return policy.judge(claims as never)
+  }
+
+  it("names every scope a token lacks", () => {
+    expect(judge({ scopes: ["nav:a", "nav:b", "nav:c"] }, { scope: "nav:b" })).toMatchObject({ _tag: "Forbidden", reason: "the token lacks scope nav:a nav:c", missingScopes: ["nav:a", "nav:c"] })
+  })
+
+  it("names the option that is wrong: an empty consumers list, a list holding a non-string, an organisation number among good ones", () => {
+    expect(Access.compile("maskinporten", { scopes: ["nav:a"], consumers: [] } as never)).toMatchObject({ _tag: "Invalid", reason: expect.stringMatching(/^require\.consumers must not be empty/) })
+    expect(Access.compile("maskinporten", { scopes: ["nav:a", ["nav:b"]] } as never)).toEqual({ _tag: "Invalid", reason: "require.scopes must be a list of non-empty strings" })
+    expect(Access.compile("maskinporten", { scopes: ["nav:a"], consumers: ["889640782", "123"] } as never)).toEqual({
+      _tag: "Invalid",
+      reason: "require.consumers: 123 is no organisation number: it must be exactly nine digits"
+    })
+  })
+})
+
+describe("Request: the cache key follows the body the sidecar gets", () => {
+  const key = (details: ReadonlyArray<Record<string, unknown>>) => prepared({ identityProvider: "maskinporten", target: "a:b", authorizationDetails: details }).key
+  it("a detail's field that is undefined is not sent, so it keys as absent; key order does not matter", () => {
+    expect(key([{ a: 1, b: undefined }])).toBe(key([{ a: 1 }]))
+    expect(key([{ b: 2, a: 1 }])).toBe(key([{ a: 1, b: 2 }]))
+    expect(key([{ a: 1, b: null }])).not.toBe(key([{ a: 1 }]))
+  })
+})
