@@ -166,3 +166,32 @@ describe("Plan.plan: what each check that is not asked says to do (the doctor's 
     expect(Plan.plan({ ...unfilled, scopes: ["a:b"], unfilled: ["image"] }, { env }).warnings).toEqual(["template variables not filled: image (no check depends on them)."])
   })
 })
+
+describe("Plan.fromScopes and the unfilled-variables warning (mutation survivors)", () => {
+  it("is a Maskinporten application consuming the scopes given on the command line, and nothing else", () => {
+    expect(Plan.fromScopes(["a:b"])).toEqual({
+      kind: "Application",
+      application: "the application",
+      namespace: undefined,
+      maskinporten: true,
+      scopes: ["a:b"],
+      exposesScopes: false,
+      entraId: false,
+      entraIdLogin: false,
+      idporten: false,
+      tokenX: false,
+      outbound: [],
+      inbound: [],
+      unfilled: [],
+      notes: []
+    })
+  })
+
+  it("lists the variables not filled and those the checks need, comma-separated", () => {
+    const unfilled = { ...base, maskinporten: true, scopes: ["{{a}}", "{{b}}"], unfilled: ["a", "b", "image"] }
+    expect(Plan.plan(unfilled, { env }).warnings[0]).toBe(
+      "template variables not filled: a, b, image. The checks that depend on a, b are not checked: fill them with --var name=value or --vars <file>, as nais/deploy does."
+    )
+    expect(Plan.plan({ ...base, unfilled: ["image", "tag"] }, { env }).warnings[0]).toBe("template variables not filled: image, tag (no check depends on them).")
+  })
+})
