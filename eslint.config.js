@@ -3,7 +3,7 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "**/docs/**", "**/.doc-examples/**", "**/.snippets/**", "**/*.d.ts"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", ".stryker-tmp/**", "reports/**", "**/docs/**", "**/.doc-examples/**", "**/.snippets/**", "**/*.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
