@@ -17,7 +17,7 @@ import * as HttpIo from "./http.js"
 import { readMintRequest } from "./mint.js"
 import { pageHtml, pageScript, pageStyle } from "./page.js"
 import { allProviders } from "./providers.js"
-import { fingerprint } from "./seen.js"
+import { seen } from "./seen.js"
 import type { SidecarContext } from "./sidecar.js"
 import type { State } from "./emulator.js"
 
@@ -132,8 +132,9 @@ const mint = async (context: DevContext, body: unknown, response: Http.ServerRes
   const read = readMintRequest(body)
   if (!read.ok) return refuse(response, 400, read.reason)
   const token = await context.handle.issueUserToken(read.value)
-  const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8")) as Record<string, unknown>
-  json(response, 200, { token, fingerprint: fingerprint(token), claims, expires_in: Number(claims["exp"]) - Number(claims["iat"]) })
+  // The log's own view of a token (fingerprint and decoded claims), beside the token the caller asked for.
+  const { claims = {}, fingerprint } = seen("issued", token)
+  json(response, 200, { token, fingerprint, claims, expires_in: Number(claims["exp"]) - Number(claims["iat"]) })
 }
 
 const fault = (context: DevContext, body: unknown, response: Http.ServerResponse) => {
